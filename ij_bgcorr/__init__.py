@@ -1,0 +1,27 @@
+"""ij-bgcorr: local background correction with Fiji's own commands, from Python.
+
+>>> import ij_bgcorr as ijb
+>>> fiji = ijb.start()
+>>> img = ijb.open_image("image.tif")
+>>> bg = fiji.median(img, radius=15)
+>>> fg = fiji.image_calculator("subtract", img, bg, create=True, float32=True)
+"""
+
+from .calibration import Calibration
+from .engine import EmbeddedEngine, start
+from .errors import (
+    CommandError,
+    EngineNotAvailable,
+    IjBgcorrError,
+    ImageFormatError,
+    MacroError,
+    MacroTimeout,
+)
+from .images import DIM_ORDER, as_image
+from .tiff import open_image, save_image
+
+__all__ = [
+    "DIM_ORDER", "Calibration", "CommandError", "EmbeddedEngine", "EngineNotAvailable",
+    "IjBgcorrError", "ImageFormatError", "MacroError", "MacroTimeout", "as_image",
+    "open_image", "save_image", "start",
+]

@@ -1,0 +1,150 @@
+"""Conversion between labelled arrays and ImageJ 1.x ``ImagePlus`` objects.
+
+numpy → ImageJ copies each plane into a new Java array with one bulk copy
+through a direct NIO buffer. ImageJ → numpy hands back a read-only view of
+the Java array for a single grey plane (no copy) and one copy otherwise.
+Either way a result is read-only: call ``.copy()`` to edit it.
+
+ImageJ's stack order is channel fastest, then z plane, then time frame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .calibration import Calibration
+from .errors import ImageFormatError
+from .images import as_image, calibration_of, labelled, plane_sizes
+
+_JAVA_TYPES = {np.dtype(np.uint8): "JByte", np.dtype(np.uint16): "JShort",
+               np.dtype(np.float32): "JFloat", np.dtype(np.uint32): "JInt"}
+# ImagePlus.getType(): GRAY8, GRAY16, GRAY32, COLOR_256, COLOR_RGB
+_IMAGEJ_DTYPES = {0: np.uint8, 1: np.uint16, 2: np.float32, 3: np.uint8}
+_RGB_TYPE = 4
+
+
+def _java_array(plane: np.ndarray) -> Any:
+    """A new Java primitive array holding ``plane``'s values (one bulk copy)."""
+    import jpype
+
+    plane = np.ascontiguousarray(plane)
+    jtype = getattr(jpype, _JAVA_TYPES[plane.dtype])
+    out = jpype.JArray(jtype)(plane.size)
+    if plane.size:
+        ByteOrder = jpype.JClass("java.nio.ByteOrder")
+        buffer = jpype.nio.convertToDirectBuffer(plane).order(ByteOrder.nativeOrder())
+        view = {
+            "JByte": lambda b: b, "JShort": lambda b: b.asShortBuffer(),
+            "JFloat": lambda b: b.asFloatBuffer(), "JInt": lambda b: b.asIntBuffer(),
+        }[_JAVA_TYPES[plane.dtype]](buffer)
+        view.get(out)
+    return out
+
+
+def _pack_rgb(plane: np.ndarray) -> np.ndarray:
+    """(row, col, 3) uint8 → ImageJ's packed 0xffRRGGBB, as uint32."""
+    p = plane.astype(np.uint32)
+    return np.uint32(0xFF000000) | (p[..., 0] << 16) | (p[..., 1] << 8) | p[..., 2]
+
+
+def to_imageplus(image: Any, title: str = "image") -> Any:
+    """Make a new ``ij.ImagePlus`` from a DataArray or numpy array.
+
+    The planes are copied: ImageJ may change its image without touching the
+    caller's array. Calibration attrs/coords become the ImagePlus'
+    ``Calibration``.
+    """
+    from jpype import JClass
+
+    image = as_image(image)
+    nc, nz, nt = plane_sizes(image)
+    rgb = bool(image.attrs.get("rgb"))
+    values = image.values
+    height, width = image.sizes["row"], image.sizes["col"]
+    full = values.reshape(
+        image.sizes.get("t", 1), image.sizes.get("pln", 1), height, width,
+        image.sizes.get("ch", 1),
+    )
+    stack = JClass("ij.ImageStack")(width, height)
+    for t in range(nt):
+        for z in range(nz):
+            if rgb:
+                stack.addSlice("", _java_array(_pack_rgb(full[t, z])))
+                continue
+            for c in range(nc):
+                stack.addSlice("", _java_array(full[t, z, :, :, c]))
+    imp = JClass("ij.ImagePlus")(title, stack)
+    imp.setDimensions(nc, nz, nt)
+    if sum(n > 1 for n in (nc, nz, nt)) > 1 or nc > 1:
+        imp.setOpenAsHyperStack(True)
+    _set_calibration(imp, calibration_of(image))
+    return imp
+
+
+def _set_calibration(imp: Any, cal: Calibration) -> None:
+    jcal = imp.getCalibration()
+    jcal.pixelWidth = cal.pixel_width
+    jcal.pixelHeight = cal.pixel_height
+    jcal.pixelDepth = cal.voxel_depth
+    jcal.setUnit(cal.unit)
+    jcal.frameInterval = cal.frame_interval
+    jcal.setTimeUnit(cal.time_unit)
+    jcal.xOrigin = cal.x_origin
+    jcal.yOrigin = cal.y_origin
+    jcal.zOrigin = cal.z_origin
+
+
+def _get_calibration(imp: Any) -> Calibration:
+    jcal = imp.getCalibration()
+    return Calibration(
+        pixel_width=float(jcal.pixelWidth), pixel_height=float(jcal.pixelHeight),
+        voxel_depth=float(jcal.pixelDepth), unit=str(jcal.getUnit()),
+        frame_interval=float(jcal.frameInterval), time_unit=str(jcal.getTimeUnit()),
+        x_origin=float(jcal.xOrigin), y_origin=float(jcal.yOrigin), z_origin=float(jcal.zOrigin),
+    )
+
+
+def _plane_values(pixels: Any, dtype: type, height: int, width: int) -> np.ndarray:
+    """A read-only numpy view of one ImageJ plane (no copy)."""
+    return np.asarray(pixels).view(dtype).reshape(height, width)
+
+
+def _unpack_rgb(packed: np.ndarray) -> np.ndarray:
+    rgb = packed.view(np.uint32)
+    return np.stack([(rgb >> s) & 0xFF for s in (16, 8, 0)], axis=-1).astype(np.uint8)
+
+
+def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArray:
+    """Convert an ``ij.ImagePlus`` to a read-only DataArray.
+
+    Dimensions follow ``(t, pln, row, col, ch)``, each present only when its
+    size exceeds 1 (``row`` and ``col`` always; ``ch`` always for RGB).
+    """
+    kind = int(imp.getType())
+    if kind not in _IMAGEJ_DTYPES and kind != _RGB_TYPE:
+        raise ImageFormatError(f"Unsupported ImagePlus type {kind} for {imp.getTitle()}.")
+    width, height = int(imp.getWidth()), int(imp.getHeight())
+    nc, nz, nt = int(imp.getNChannels()), int(imp.getNSlices()), int(imp.getNFrames())
+    stack = imp.getStack()
+    dtype = np.int32 if kind == _RGB_TYPE else _IMAGEJ_DTYPES[kind]
+    planes = [_plane_values(stack.getPixels(i + 1), dtype, height, width)
+              for i in range(int(stack.getSize()))]
+    if kind == _RGB_TYPE:
+        planes = [_unpack_rgb(p) for p in planes]
+        values = np.stack(planes).reshape(nt, nz, height, width, 3)
+    elif len(planes) == 1:
+        values = planes[0].reshape(1, 1, height, width, 1)
+    else:
+        values = np.stack(planes).reshape(nt, nz, nc, height, width).transpose(0, 1, 3, 4, 2)
+    names = ("t", "pln", "row", "col", "ch")
+    keep = [i for i, n in enumerate(values.shape)
+            if names[i] in ("row", "col") or n > 1 or (names[i] == "ch" and kind == _RGB_TYPE)]
+    values = values.reshape([values.shape[i] for i in keep])
+    values.flags.writeable = False
+    out = labelled(values, [names[i] for i in keep], _get_calibration(imp),
+                   {"title": str(imp.getTitle()), "rgb": kind == _RGB_TYPE})
+    out.attrs.update(attrs or {})
+    return out

@@ -1,0 +1,41 @@
+"""A private X display for ImageJ 1.x.
+
+ImageJ 1.x builds AWT dialogs even in batch mode, so it needs an X server.
+A private Xvfb (through PyVirtualDisplay) is started once per process, so no
+window ever reaches the user's screen; without Xvfb an existing ``$DISPLAY``
+is used.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+
+from .errors import EngineNotAvailable
+from .locate import INSTALL_HINT
+
+_display = None
+
+
+def ensure_display() -> str:
+    """Start (once) a private Xvfb and return the ``DISPLAY`` value in use."""
+    global _display
+    if _display is not None:
+        return os.environ["DISPLAY"]
+    if shutil.which("Xvfb") is None:
+        existing = os.environ.get("DISPLAY")
+        if existing:
+            return existing
+        raise EngineNotAvailable(f"ImageJ 1.x needs an X display and Xvfb is not installed. "
+                                 f"{INSTALL_HINT}")
+    from pyvirtualdisplay import Display
+
+    display = Display(visible=False, size=(1280, 1024))
+    try:
+        display.start()
+    except Exception as exc:  # the wrapper raises several kinds
+        raise EngineNotAvailable(f"Xvfb did not start: {exc}") from exc
+    _display = display
+    atexit.register(display.stop)
+    return os.environ["DISPLAY"]

@@ -1,0 +1,63 @@
+"""Exceptions raised by ij-bgcorr, all in one place.
+
+Every failure that reaches a user is one of these, worded in the user's terms
+(the file, the option, the macro line), never a raw Java stack trace.
+"""
+
+from __future__ import annotations
+
+
+class IjBgcorrError(Exception):
+    """Base class of every error raised by ij-bgcorr."""
+
+
+class EngineNotAvailable(IjBgcorrError):
+    """The ImageJ engine cannot start: Java, ij.jar or a display is missing.
+
+    The message says what was tried and what to install.
+    """
+
+
+class ImageFormatError(IjBgcorrError, ValueError):
+    """An image has a dtype, shape or dimension names ImageJ cannot hold."""
+
+
+class CommandError(IjBgcorrError, ValueError):
+    """A command was called with a bad option (unknown method, radius <= 0, ...)."""
+
+
+class MacroError(IjBgcorrError):
+    """An ImageJ macro failed.
+
+    Attributes
+    ----------
+    message:
+        ImageJ's own message, e.g. ``Unrecognized command: "Nope"``.
+    line:
+        1-based line number in the macro text where ImageJ stopped, or None
+        when ImageJ did not say.
+    code_line:
+        The text of that line, when known.
+    log:
+        What the macro had printed to the Log before it failed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        code_line: str | None = None,
+        log: str = "",
+    ) -> None:
+        self.message = message
+        self.line = line
+        self.code_line = code_line
+        self.log = log
+        where = f" (line {line}: {code_line.strip()})" if line and code_line else ""
+        if line and not code_line:
+            where = f" (line {line})"
+        super().__init__(f"{message}{where}")
+
+
+class MacroTimeout(MacroError):
+    """A macro ran longer than its timeout and was stopped."""

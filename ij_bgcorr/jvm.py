@@ -1,0 +1,37 @@
+"""Starting the Java virtual machine with ImageJ 1.x on its class path.
+
+The JVM is started once per Python process, through scyjava, with the
+installed Java (``fetch="never"``: no JDK is ever downloaded unless the user
+configures scyjava otherwise before starting the engine).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import EngineNotAvailable
+
+
+def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> None:
+    """Start the JVM with ``ij_jar``; if it already runs, check ImageJ is on its class path."""
+    import scyjava
+
+    if not scyjava.jvm_started():
+        os.environ.setdefault("JAVA_HOME", str(java_home))
+        scyjava.config.set_java_constraints(fetch="never")
+        scyjava.config.add_classpath(str(ij_jar))
+        heap = max_heap or os.environ.get("IJ_BGCORR_MAX_HEAP")
+        if heap:
+            scyjava.config.add_option(f"-Xmx{heap}")
+        try:
+            scyjava.start_jvm()
+        except Exception as exc:
+            raise EngineNotAvailable(f"The JVM did not start with {ij_jar}: {exc}") from exc
+    try:
+        scyjava.jimport("ij.IJ")
+    except Exception as exc:
+        raise EngineNotAvailable(
+            "A JVM is already running in this process without ImageJ 1.x on its class path; "
+            "start ij-bgcorr before anything else starts Java."
+        ) from exc

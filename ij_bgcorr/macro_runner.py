@@ -1,0 +1,291 @@
+"""Running ImageJ macro code so that it can neither hang nor fail silently.
+
+ImageJ 1.x reports trouble in three ways, and each one is caught here:
+
+* the macro interpreter's own errors (syntax, unknown command, missing image)
+  open a modal "Macro Error" dialog: an AWT listener reads its text and
+  closes it at once, so the calling thread never waits on it;
+* ``IJ.error`` messages (e.g. "No window with the title ... found") go to
+  standard output when ImageJ has no main window: standard output is
+  captured line by line, each line tagged with the macro line running when it
+  was printed, and ``IJ.getErrorMessage()`` tells which line was the error;
+* ``exit("message")`` ends the macro with "Macro canceled" after printing
+  its message.
+
+Any other window ImageJ opens (a dialog asking for input) is closed too and
+reported as an error. A macro that runs past its timeout is aborted.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import MacroError, MacroTimeout
+
+_LINE_SUFFIX = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\s*$", re.S)
+_EXIT_WITHOUT_MESSAGE = re.compile(r"\bexit\s*(\(\s*\))?\s*;?\s*$")
+_GRACE_SECONDS = 5.0
+
+
+@dataclass
+class MacroOutcome:
+    """What a successful macro run left behind.
+
+    ``images`` maps each open image's title to its ``ij.ImagePlus``, in the
+    order they were opened; ``active`` is the title of the image that was
+    active at the end (or None); ``log`` is what the macro printed;
+    ``returned`` is the string it returned, if any.
+    """
+
+    images: dict[str, Any] = field(default_factory=dict)
+    active: str | None = None
+    log: str = ""
+    returned: str | None = None
+
+
+@dataclass
+class _Capture:
+    """Lines printed to Java's standard output during one run, with macro line numbers."""
+
+    line_of: Callable[[], int]
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    partial: str = ""
+    partial_line: int = 0
+
+    def write(self, text: str) -> None:
+        if not self.partial:
+            self.partial_line = self.line_of()
+        self.partial += text
+        while "\n" in self.partial:
+            head, self.partial = self.partial.split("\n", 1)
+            self.lines.append((self.partial_line, head))
+            self.partial_line = self.line_of()
+
+    def finish(self) -> None:
+        if self.partial:
+            self.lines.append((self.partial_line, self.partial))
+            self.partial = ""
+
+
+class MacroRunner:
+    """Runs macro code in ImageJ 1.x's interpreter; one instance per engine.
+
+    Not thread-safe by itself: the engine serializes calls.
+    """
+
+    def __init__(self) -> None:
+        from jpype import JClass, JImplements, JOverride
+
+        self._IJ = JClass("ij.IJ")
+        self._Interpreter = JClass("ij.macro.Interpreter")
+        self._WindowManager = JClass("ij.WindowManager")
+        self._System = JClass("java.lang.System")
+        self._dialogs: list[tuple[str, list[str]]] = []
+        self._capture: _Capture | None = None
+        runner = self
+
+        @JImplements("java.awt.event.AWTEventListener")
+        class _CloseWindows:
+            @JOverride
+            def eventDispatched(self, event: Any) -> None:
+                runner._on_window_event(event)
+
+        @JImplements("java.nio.channels.WritableByteChannel")
+        class _StdoutChannel:
+            @JOverride
+            def write(self, buffer: Any) -> int:
+                return runner._on_stdout(buffer)
+
+            @JOverride
+            def isOpen(self) -> bool:
+                return True
+
+            @JOverride
+            def close(self) -> None:
+                pass
+
+        self._listener = _CloseWindows()
+        toolkit = JClass("java.awt.Toolkit").getDefaultToolkit()
+        toolkit.addAWTEventListener(self._listener, JClass("java.awt.AWTEvent").WINDOW_EVENT_MASK)
+        stream = JClass("java.nio.channels.Channels").newOutputStream(_StdoutChannel())
+        self._stdout = JClass("java.io.PrintStream")(stream, True, "UTF-8")
+        label = JClass("ij.gui.MultiLineLabel").class_.getDeclaredField("lines")
+        label.setAccessible(True)
+        self._label_lines = label
+        self._MultiLineLabel = JClass("ij.gui.MultiLineLabel")
+        self._Container = JClass("java.awt.Container")
+
+    # -- callbacks from Java threads -------------------------------------------------
+    def _on_window_event(self, event: Any) -> None:
+        if int(event.getID()) != 200:  # WindowEvent.WINDOW_OPENED
+            return
+        window = event.getWindow()
+        title = str(window.getTitle()) if hasattr(window, "getTitle") else ""
+        texts: list[str] = []
+        self._collect_text(window, texts)
+        self._dialogs.append((title, texts))
+        window.dispose()
+
+    def _collect_text(self, container: Any, out: list[str]) -> None:
+        for comp in container.getComponents():
+            if isinstance(comp, self._MultiLineLabel):
+                out.extend(str(s) for s in self._label_lines.get(comp) if s is not None)
+            elif hasattr(comp, "getText") and not hasattr(comp, "getState"):
+                text = comp.getText()
+                if text:
+                    out.append(str(text))
+            if isinstance(comp, self._Container):
+                self._collect_text(comp, out)
+
+    def _on_stdout(self, buffer: Any) -> int:
+        from jpype import JArray, JByte
+
+        n = int(buffer.remaining())
+        data = JArray(JByte)(n)
+        buffer.get(data)
+        text = bytes(data).decode("utf-8", errors="replace")
+        if self._capture is not None:
+            self._capture.write(text)
+        else:
+            print(text, end="")
+        return n
+
+    # -- running -----------------------------------------------------------------------
+    def close_all_images(self) -> None:
+        """Close every image ImageJ holds (batch-mode and window images)."""
+        for imp in self._open_images().values():
+            self._Interpreter.removeBatchModeImage(imp)
+            imp.changes = False
+            imp.close()
+            imp.flush()
+
+    def _open_images(self) -> dict[int, Any]:
+        images: dict[int, Any] = {}
+        for image_id in list(self._Interpreter.getBatchModeImageIDs() or []):
+            imp = self._Interpreter.getBatchModeImage(int(image_id))
+            if imp is not None:
+                images[int(imp.getID())] = imp
+        for image_id in list(self._WindowManager.getIDList() or []):
+            imp = self._WindowManager.getImage(int(image_id))
+            if imp is not None:
+                images.setdefault(int(imp.getID()), imp)
+        return images
+
+    def run(
+        self,
+        code: str,
+        argument: str = "",
+        inputs: Mapping[str, Any] | None = None,
+        timeout: float = 60.0,
+    ) -> MacroOutcome:
+        """Run ``code`` with ``inputs`` (title → ImagePlus) open; the first is active.
+
+        Raises :class:`MacroError` (with ImageJ's message and line) on any
+        error, :class:`MacroTimeout` after ``timeout`` seconds. On error every
+        image is closed; on success the images stay open for the caller to
+        read and close.
+        """
+        self.close_all_images()
+        self._Interpreter.batchMode = True
+        for title, imp in reversed(list((inputs or {}).items())):
+            imp.setTitle(title)
+            self._Interpreter.addBatchModeImage(imp)
+            self._Interpreter.activateImage(imp)
+        interp = self._Interpreter()
+        self._dialogs.clear()
+        self._capture = _Capture(line_of=lambda: int(interp.getLineNumber()))
+        result: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                result["returned"] = interp.run(code, argument)
+            except Exception as exc:  # a Java exception ends the macro
+                result["exception"] = exc
+
+        original_out = self._System.out
+        self._IJ.redirectErrorMessages(True)
+        self._System.setOut(self._stdout)
+        try:
+            worker = threading.Thread(target=work, name="ij-bgcorr-macro", daemon=True)
+            worker.start()
+            worker.join(timeout)
+            timed_out = worker.is_alive()
+            if timed_out:
+                interp.abortMacro()
+                worker.join(_GRACE_SECONDS)
+        finally:
+            self._System.setOut(original_out)
+            self._IJ.redirectErrorMessages(False)
+            self._capture.finish()
+        capture, self._capture = self._capture, None
+        log = "\n".join(text for _, text in capture.lines)
+        last_line = int(interp.getLineNumber())
+        try:
+            if timed_out:
+                raise MacroTimeout(
+                    f"The macro ran longer than its timeout of {timeout:g} s and was stopped",
+                    line=last_line, code_line=_line_text(code, last_line),
+                    log=log)
+            self._raise_on_error(code, last_line, capture, result, log)
+        except MacroError:
+            self.close_all_images()
+            raise
+        images = {str(imp.getTitle()): imp for imp in self._open_images().values()}
+        current = self._WindowManager.getCurrentImage()
+        return MacroOutcome(
+            images=images,
+            active=str(current.getTitle()) if current is not None else None,
+            log=log,
+            returned=None if result.get("returned") is None else str(result["returned"]),
+        )
+
+    def _raise_on_error(
+        self, code: str, last_line: int, capture: _Capture, result: dict[str, Any], log: str
+    ) -> None:
+        for title, texts in self._dialogs:
+            message, line = _dialog_message(title, texts)
+            raise MacroError(message, line=line or last_line,
+                             code_line=_line_text(code, line or last_line), log=log)
+        ij_error = self._IJ.getErrorMessage()
+        if ij_error is not None:
+            message = " ".join(str(ij_error).split())
+            first = str(ij_error).strip().splitlines()[0]
+            line = next((n for n, text in capture.lines if first in text), last_line)
+            raise MacroError(message, line=line, code_line=_line_text(code, line), log=log)
+        exc = result.get("exception")
+        if exc is None:
+            return
+        text = str(exc.getMessage()) if hasattr(exc, "getMessage") else str(exc)
+        if text == "Macro canceled":
+            printed = [t for line, t in capture.lines if line == last_line]
+            statement = _line_text(code, last_line) or ""
+            if not printed and _EXIT_WITHOUT_MESSAGE.search(statement):
+                return
+            message = printed[-1] if printed else "The macro was canceled"
+            raise MacroError(message, line=last_line, code_line=statement, log=log)
+        raise MacroError(f"{type(exc).__name__}: {text}", line=last_line,
+                         code_line=_line_text(code, last_line), log=log)
+
+
+def _dialog_message(title: str, texts: list[str]) -> tuple[str, int | None]:
+    """ImageJ's message and line number from a dialog's texts."""
+    body = [t for t in texts if t.strip() and t.strip() not in ("OK", 'Show "Debug" Window')]
+    if not body:
+        return f"ImageJ opened a dialog titled {title!r} asking for input", None
+    match = _LINE_SUFFIX.match(body[0])
+    if match:
+        return match.group("msg").strip(), int(match.group("line"))
+    prefix = "" if title in ("Macro Error", "Macro", "") else f"{title}: "
+    return prefix + " ".join(body), None
+
+
+def _line_text(code: str, line: int | None) -> str | None:
+    lines = code.splitlines()
+    if line is None or not 1 <= line <= len(lines):
+        return None
+    return lines[line - 1]
+

@@ -1,0 +1,110 @@
+"""Reading and writing images as ImageJ hyperstack TIFF files (through tifffile).
+
+Files written here open in Fiji as hyperstacks with their calibration
+(pixel size and unit, z step, frame interval), and read back here with the
+same values, dimension names and calibration.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tifffile
+import xarray as xr
+
+from .calibration import Calibration
+from .errors import ImageFormatError
+from .images import as_image, calibration_of
+
+# tifffile's ImageJ axis letters → ij-bgcorr dimension names
+_AXES = {"T": "t", "Z": "pln", "C": "ch", "Y": "row", "X": "col", "S": "ch"}
+
+
+def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
+    """Read a TIFF file into a DataArray in ``(t, pln, row, col, ch)`` order.
+
+    ImageJ metadata (hyperstack axes, unit, z spacing, frame interval) and the
+    TIFF resolution tags become calibration attrs and coordinates.
+    ``attrs["title"]`` is the file name and ``attrs["source"]`` its path.
+    The file is only read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No such image file: {path}")
+    try:
+        with tifffile.TiffFile(path) as tif:
+            series = tif.series[0]
+            values = series.asarray()
+            axes = series.axes
+            meta = tif.imagej_metadata or {}
+            page = tif.pages.first
+            tags = page.tags
+            x_res = tags["XResolution"].value if "XResolution" in tags else None
+            y_res = tags["YResolution"].value if "YResolution" in tags else None
+            rgb = page.photometric == tifffile.PHOTOMETRIC.RGB and "S" in axes
+    except (tifffile.TiffFileError, ValueError, OSError) as exc:
+        raise ImageFormatError(f"{path} is not a readable TIFF file: {exc}") from exc
+    unknown = [a for a, n in zip(axes, values.shape) if a not in _AXES and n > 1]
+    if unknown:
+        raise ImageFormatError(f"{path}: TIFF axes {unknown} have no ij-bgcorr dimension.")
+    keep = [i for i, (a, n) in enumerate(zip(axes, values.shape, strict=True))
+            if a in "YX" or (a in _AXES and n > 1) or (a == "S" and rgb)]
+    dims = [_AXES[axes[i]] for i in keep]
+    values = values.reshape([values.shape[i] for i in keep])
+    cal = Calibration(
+        pixel_width=_pixel_size(x_res), pixel_height=_pixel_size(y_res),
+        voxel_depth=float(meta.get("spacing", 1.0)),
+        unit=_unit(meta.get("unit", "pixel")),
+        frame_interval=float(meta.get("finterval", 0.0)),
+        time_unit=str(meta.get("tunit", "sec")),
+        x_origin=float(meta.get("xorigin", 0.0)), y_origin=float(meta.get("yorigin", 0.0)),
+        z_origin=float(meta.get("zorigin", 0.0)),
+    )
+    image = as_image(xr.DataArray(values, dims=dims), calibration=cal, rgb=rgb)
+    image.attrs.update(title=path.name, source=str(path))
+    return image
+
+
+def _pixel_size(resolution: Any) -> float:
+    if not resolution:
+        return 1.0
+    num, den = resolution
+    return float(den) / float(num) if num else 1.0
+
+
+def _unit(unit: Any) -> str:
+    text = str(unit)
+    return "micron" if text in ("\\u00B5m", "µm", "um") else text
+
+
+def save_image(image: Any, path: str | os.PathLike[str]) -> Path:
+    """Write an image as an ImageJ hyperstack TIFF that Fiji and tifffile read.
+
+    Calibration goes to the resolution tags and ImageJ metadata. RGB images
+    are written as RGB colour. Returns the path written.
+    """
+    image = as_image(image)
+    path = Path(path)
+    cal = calibration_of(image)
+    rgb = bool(image.attrs.get("rgb"))
+    letters = {"t": "T", "pln": "Z", "row": "Y", "col": "X", "ch": "S" if rgb else "C"}
+    values = image.values
+    axes = "".join(letters[d] for d in image.dims)
+    if "C" in axes:  # ImageJ wants channels before rows: TZCYX
+        values = np.moveaxis(values, axes.index("C"), axes.index("Y"))
+        axes = axes.replace("C", "").replace("YX", "CYX")
+    metadata: dict[str, Any] = {"axes": axes, "unit": cal.unit, "spacing": cal.voxel_depth,
+                                "xorigin": cal.x_origin, "yorigin": cal.y_origin,
+                                "zorigin": cal.z_origin}
+    if cal.frame_interval > 0:
+        metadata.update(finterval=cal.frame_interval, tunit=cal.time_unit)
+    tifffile.imwrite(
+        path, values, imagej=True, metadata=metadata,
+        resolution=(1.0 / cal.pixel_width, 1.0 / cal.pixel_height),
+        photometric="rgb" if rgb else "minisblack",
+    )
+    return path
+
