@@ -8,7 +8,6 @@ is used.
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 
@@ -31,11 +30,13 @@ def ensure_display() -> str:
                                  f"{INSTALL_HINT}")
     from pyvirtualdisplay import Display
 
-    display = Display(visible=False, size=(1280, 1024))
+    # -terminate: Xvfb ends when its last client (this process's JVM) goes away.
+    # Stopping it from Python instead would cut the JVM's X connection while it
+    # still runs, and AWT then ends the process with exit code 1.
+    display = Display(visible=False, size=(1280, 1024), extra_args=["-terminate"])
     try:
         display.start()
     except Exception as exc:  # the wrapper raises several kinds
         raise EngineNotAvailable(f"Xvfb did not start: {exc}") from exc
     _display = display
-    atexit.register(display.stop)
     return os.environ["DISPLAY"]

@@ -8,22 +8,45 @@ several Python threads are serialized.
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import xarray as xr
 
 from . import commands
 from .commands import Call
 from .convert import from_imageplus, to_imageplus
 from .display import ensure_display
-from .errors import CommandError
+from .errors import CommandError, MacroError
 from .jvm import start_jvm
 from .locate import find_ij_jar, find_java_home
+from .macro_files import argument_string, read_macro, run_macro_line
 from .macro_runner import MacroRunner
 
 _engine: EmbeddedEngine | None = None
+
+
+@dataclass
+class MacroResult:
+    """What :meth:`EmbeddedEngine.run_macro` returns.
+
+    ``images`` maps window titles to DataArrays; ``log`` is the Log window's
+    text (what ``print`` wrote); ``results`` is the Results table;
+    ``returned`` is the string the macro returned, if any.
+    """
+
+    images: dict[str, xr.DataArray] = field(default_factory=dict)
+    log: str = ""
+    results: pd.DataFrame = field(default_factory=pd.DataFrame)
+    returned: str | None = None
+
+    def __getitem__(self, title: str) -> xr.DataArray:
+        return self.images[title]
 _start_lock = threading.Lock()
 
 
@@ -124,6 +147,65 @@ class EmbeddedEngine:
         return self.run(commands.subtract_background(
             image, rolling, light_background, sliding, disable_smoothing,
             create_background, separate))
+
+    # -- macros -------------------------------------------------------------------------
+    def run_macro(
+        self,
+        macro: str | os.PathLike[str],
+        inputs: Mapping[str, Any] | None = None,
+        args: Mapping[str, Any] | None = None,
+        outputs: Sequence[str] | None = None,
+        timeout: float = 60.0,
+    ) -> MacroResult:
+        """Run an ImageJ macro (a path, a shipped macro's name, or macro text).
+
+        ``inputs`` are opened first under their titles (the first one is
+        active). ``args`` reach the macro as an options string through
+        ``getArgument()`` (``{"radius": 15}`` gives ``"radius=15"``).
+        Returns the images open at the end, or those titled in ``outputs``,
+        with the Log text and the Results table. Raises
+        :class:`~ij_bgcorr.errors.MacroError` with ImageJ's message and line,
+        or :class:`~ij_bgcorr.errors.MacroTimeout` after ``timeout`` seconds.
+        Every image is closed afterwards, whatever happened.
+        """
+        code, path = read_macro(macro)
+        argument = argument_string(args)
+        provenance = self._provenance(
+            run_macro_line(path, argument) if path else code.strip())
+        with self._lock:
+            imps = {title: to_imageplus(image, title) for title, image in (inputs or {}).items()}
+            self._results_table().reset()
+            try:
+                outcome = self._runner.run(code, argument, imps, timeout)
+                wanted = list(outputs) if outputs is not None else list(outcome.images)
+                missing = [t for t in wanted if t not in outcome.images]
+                if missing:
+                    raise MacroError(f"No image titled {', '.join(map(repr, missing))} was open "
+                                     f"at the end; open: {sorted(outcome.images)}",
+                                     log=outcome.log)
+                images = {t: from_imageplus(outcome.images[t], provenance) for t in wanted}
+                results = self._results_frame()
+            finally:
+                self._runner.close_all_images()
+        return MacroResult(images, outcome.log, results, outcome.returned)
+
+    def _results_table(self) -> Any:
+        from jpype import JClass
+
+        return JClass("ij.measure.ResultsTable").getResultsTable()
+
+    def _results_frame(self) -> pd.DataFrame:
+        table = self._results_table()
+        n = int(table.size())
+        columns = {}
+        for heading in table.getHeadings() or []:
+            name = str(heading)
+            if name in (" ", ""):
+                continue
+            values = [str(table.getStringValue(name, row)) for row in range(n)]
+            numeric = pd.to_numeric(pd.Series(values), errors="coerce")
+            columns[name] = values if numeric.isna().any() else numeric
+        return pd.DataFrame(columns)
 
     # -- session ------------------------------------------------------------------------
     def recorded_macro(self) -> str:

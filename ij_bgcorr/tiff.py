@@ -47,7 +47,7 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
             rgb = page.photometric == tifffile.PHOTOMETRIC.RGB and "S" in axes
     except (tifffile.TiffFileError, ValueError, OSError) as exc:
         raise ImageFormatError(f"{path} is not a readable TIFF file: {exc}") from exc
-    unknown = [a for a, n in zip(axes, values.shape) if a not in _AXES and n > 1]
+    unknown = [a for a, n in zip(axes, values.shape, strict=True) if a not in _AXES and n > 1]
     if unknown:
         raise ImageFormatError(f"{path}: TIFF axes {unknown} have no ij-bgcorr dimension.")
     keep = [i for i, (a, n) in enumerate(zip(axes, values.shape, strict=True))

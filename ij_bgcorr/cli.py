@@ -1,0 +1,118 @@
+"""The ``ij-bgcorr`` command line: argument parsing only; the work is the Python API's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+import xarray as xr
+
+from . import synthetic, workflows
+from .engine import start
+from .errors import IjBgcorrError
+from .macro_files import shipped_macros
+from .tiff import open_image, save_image
+
+
+def _table(images: dict[str, xr.DataArray]) -> str:
+    rows = [("title", "shape", "dtype", "min", "max", "mean")]
+    for title, image in images.items():
+        values = np.asarray(image.values, dtype=np.float64)
+        rows.append((title, "x".join(f"{d}={n}" for d, n in image.sizes.items()),
+                     str(image.dtype), f"{values.min():.4g}", f"{values.max():.4g}",
+                     f"{values.mean():.4g}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True))
+                     for r in rows)
+
+
+def _save_all(images: dict[str, xr.DataArray], out: Path, prefix: str = "") -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for title, image in images.items():
+        name = Path(title).stem if title.endswith((".tif", ".tiff")) else title
+        save_image(image, out / f"{prefix}{name}.tif")
+
+
+def _parse_args(pairs: tuple[str, ...]) -> dict[str, str]:
+    args = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--arg")
+        args[key] = value
+    return args
+
+
+@click.group()
+def main() -> None:
+    """Local background correction with Fiji's own ImageJ commands."""
+
+
+@main.command()
+@click.argument("image", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--radius", default=15.0, show_default=True, help="Median radius, pixels.")
+@click.option("--out", default=Path("out"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path))
+def run(image: Path | None, radius: float, out: Path) -> None:
+    """The lesson's median workflow on IMAGE (default: a generated lesson-like image).
+
+    Writes background.tif and foreground.tif (32-bit) to OUT and prints a summary.
+    """
+    try:
+        source = open_image(image) if image else synthetic.spots_on_uneven_background()
+        fiji = start()
+        background, foreground = workflows.median_background(fiji, source, radius)
+    except (IjBgcorrError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    images = {"input": source, "background": background, "foreground": foreground}
+    _save_all(images, out)
+    click.echo(f"ImageJ {fiji.version}; input: {image or 'generated spots on uneven background'}")
+    click.echo(_table(images))
+    click.echo(f"\nwrote {out}/background.tif and {out}/foreground.tif; Fiji macro:\n")
+    click.echo(fiji.recorded_macro())
+
+
+@main.command()
+@click.argument("macro_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--input", "inputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An image to open first, titled 'input' (more: input2, ...).")
+@click.option("--arg", "args", multiple=True, help="key=value passed through getArgument().")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--timeout", default=600.0, show_default=True, help="Seconds before the macro "
+              "is stopped.")
+def macro(macro_file: Path, inputs: tuple[Path, ...], args: tuple[str, ...], out: Path,
+          timeout: float) -> None:
+    """Run MACRO_FILE and write every image open at its end to OUT as TIFF."""
+    try:
+        opened = {("input" if i == 0 else f"input{i + 1}"): open_image(p)
+                  for i, p in enumerate(inputs)}
+        result = start().run_macro(macro_file, inputs=opened, args=_parse_args(args),
+                                   timeout=timeout)
+    except (IjBgcorrError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    _save_all(result.images, out)
+    if result.log:
+        click.echo(result.log)
+    click.echo(_table(result.images))
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="2-D image for the median, rolling-ball and top-hat macros.")
+@click.option("--series", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Time series for the max-projection macro.")
+def lesson(out: Path, image: Path | None, series: Path | None) -> None:
+    """Run every shipped lesson macro (on generated images unless files are given)."""
+    still = open_image(image) if image else synthetic.spots_on_uneven_background()
+    movie = open_image(series) if series else synthetic.moving_spots_series()
+    fiji = start()
+    for name, path in shipped_macros().items():
+        source = movie if name.startswith("max_projection") else still
+        try:
+            result = fiji.run_macro(path, inputs={"input": source}, timeout=600)
+        except IjBgcorrError as exc:
+            raise click.ClickException(f"{name}: {exc}") from exc
+        _save_all(result.images, out / name)
+        click.echo(f"\n{name}  ->  {out / name}\n{_table(result.images)}")

@@ -1,0 +1,52 @@
+"""The lesson's background-correction workflows, each as a few engine calls.
+
+Each returns ``(background, foreground)`` as DataArrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import xarray as xr
+
+from .engine import EmbeddedEngine
+from .images import as_image
+
+
+def _as_input(image: Any) -> xr.DataArray:
+    return as_image(image).assign_attrs(title="input")
+
+
+def median_background(
+    engine: EmbeddedEngine, image: Any, radius: float = 15
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """Background = median filter of the input (``radius`` pixels); foreground = input - it."""
+    source = _as_input(image)
+    background = engine.median(engine.duplicate(source, title="background"), radius=radius)
+    foreground = engine.image_calculator("subtract", source, background, float32=True)
+    return background, foreground.assign_attrs(title="foreground")
+
+
+def max_projection_background(
+    engine: EmbeddedEngine, series: Any
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """Background = maximum over time; foreground = each frame minus it, 32-bit."""
+    source = _as_input(series)
+    background = engine.z_project(source, method="max").assign_attrs(title="background")
+    foreground = engine.image_calculator("subtract", source, background, float32=True)
+    return background, foreground.assign_attrs(title="foreground")
+
+
+def rolling_ball_background(
+    engine: EmbeddedEngine, image: Any, rolling: float = 50, light_background: bool = False
+) -> tuple[xr.DataArray, xr.DataArray]:
+    """ImageJ's rolling ball: the background it creates, and its own subtraction.
+
+    The foreground is ``Subtract Background...``'s result, in the input's
+    type (ImageJ clips and, for a light background, offsets it).
+    """
+    source = _as_input(image)
+    options = {"rolling": rolling, "light_background": light_background}
+    background = engine.subtract_background(source, create_background=True, **options)
+    foreground = engine.subtract_background(source, **options)
+    return background.assign_attrs(title="background"), foreground.assign_attrs(title="foreground")
