@@ -127,8 +127,9 @@ class EmbeddedEngine:
 
         Projects along ``pln`` (each time frame separately when there are
         several) or, for a time series without z planes, along ``t``.
-        ``start``/``stop`` are 1-based and inclusive. Sum, avg and sd give
-        float32; max and min keep the dtype.
+        ``start``/``stop`` are 1-based and inclusive. As measured in ImageJ
+        1.53t: sum, sd and median give float32; max, min and avg keep the
+        input type (avg rounded to it).
         """
         return self.run(commands.z_project(image, method, axis, start, stop))
 

@@ -84,6 +84,7 @@ class MacroRunner:
         self._Interpreter = JClass("ij.macro.Interpreter")
         self._WindowManager = JClass("ij.WindowManager")
         self._System = JClass("java.lang.System")
+        self._Thread = JClass("java.lang.Thread")
         self._dialogs: list[tuple[str, list[str]]] = []
         self._capture: _Capture | None = None
         runner = self
@@ -205,6 +206,8 @@ class MacroRunner:
                 result["returned"] = interp.run(code, argument)
             except Exception as exc:  # a Java exception ends the macro
                 result["exception"] = exc
+            finally:
+                self._Thread.detach()
 
         original_out = self._System.out
         self._IJ.redirectErrorMessages(True)
@@ -219,6 +222,7 @@ class MacroRunner:
                 worker.join(_GRACE_SECONDS)
         finally:
             self._System.setOut(original_out)
+            ij_error = self._IJ.getErrorMessage()
             self._IJ.redirectErrorMessages(False)
             self._capture.finish()
         capture, self._capture = self._capture, None
@@ -230,7 +234,7 @@ class MacroRunner:
                     f"The macro ran longer than its timeout of {timeout:g} s and was stopped",
                     line=last_line, code_line=_line_text(code, last_line),
                     log=log)
-            self._raise_on_error(code, last_line, capture, result, log)
+            self._raise_on_error(code, last_line, capture, result, log, ij_error)
         except MacroError:
             self.close_all_images()
             raise
@@ -244,13 +248,13 @@ class MacroRunner:
         )
 
     def _raise_on_error(
-        self, code: str, last_line: int, capture: _Capture, result: dict[str, Any], log: str
+        self, code: str, last_line: int, capture: _Capture, result: dict[str, Any], log: str,
+        ij_error: Any,
     ) -> None:
         for title, texts in self._dialogs:
             message, line = _dialog_message(title, texts)
             raise MacroError(message, line=line or last_line,
                              code_line=_line_text(code, line or last_line), log=log)
-        ij_error = self._IJ.getErrorMessage()
         if ij_error is not None:
             message = " ".join(str(ij_error).split())
             first = str(ij_error).strip().splitlines()[0]

@@ -1,0 +1,130 @@
+"""Shipped macros, the macro runner's error reporting and timeouts, and the CLI."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import ij_bgcorr as ijb
+from ij_bgcorr import synthetic, workflows
+from ij_bgcorr.cli import main
+from ij_bgcorr.macro_files import shipped_macros
+
+
+def test_shipped_macros_equal_the_api(fiji, spots_path, polyp_path):
+    img, series = ijb.open_image(spots_path), ijb.open_image(polyp_path)
+    pairs = {
+        "median_background": (img, {"radius": 15},
+                              workflows.median_background(fiji, img, 15)),
+        "max_projection_background": (series, {},
+                                      workflows.max_projection_background(fiji, series)),
+        "rolling_ball_background": (img, {"rolling": 50},
+                                    workflows.rolling_ball_background(fiji, img, 50)),
+    }
+    for name, (source, args, (background, foreground)) in pairs.items():
+        result = fiji.run_macro(name, inputs={"input": source}, args=args)
+        np.testing.assert_array_equal(result["background"].values, background.values, err_msg=name)
+        np.testing.assert_array_equal(result["foreground"].values, foreground.values, err_msg=name)
+
+
+def test_macro_takes_its_input_from_a_path(fiji, spots_path):
+    by_path = fiji.run_macro("median_background", args={"input": str(spots_path), "radius": 4})
+    opened = fiji.run_macro("median_background", inputs={"input": ijb.open_image(spots_path)},
+                            args={"radius": 4})
+    np.testing.assert_array_equal(by_path["foreground"].values, opened["foreground"].values)
+    assert by_path["foreground"].attrs["macro_line"].startswith('runMacro("')
+
+
+def test_tophat_macro_is_an_opening(fiji):
+    img = synthetic.spots_on_uneven_background()
+    result = fiji.run_macro("tophat_background", inputs={"input": img}, args={"radius": 6})
+    opened = result["background"].values
+    assert (opened <= img.values).all()  # an opening never exceeds its input
+    np.testing.assert_array_equal(result["foreground"].values,
+                                  img.values.astype(np.float32) - opened)
+
+
+def test_outputs_log_results_and_return_value(fiji):
+    code = ('newImage("a", "8-bit ramp", 64, 32, 1);\nprint("hello " + getArgument());\n'
+            'run("Measure");\nnewImage("b", "16-bit black", 8, 8, 1);\nreturn "done";')
+    result = fiji.run_macro(code, args={"k": "v w"}, outputs=["a"])
+    assert list(result.images) == ["a"] and result["a"].shape == (32, 64)
+    assert "hello k=[v w]" in result.log
+    assert result.results["Width" if "Width" in result.results else "Area"].iloc[0] == 64 * 32
+    assert result.returned == "done"
+
+
+ERRORS = [
+    ('print("a");\nx = ;\n', "Number or numeric function expected", 2),
+    ('newImage("a", "8-bit", 9, 9, 1);\nrun("No Such Command...");', "Unrecognized command", 2),
+    ('print("x");\n\nselectWindow("missing window");\nprint("after");', 'No window with the title',
+     3),
+    ('newImage("a", "8-bit", 9, 9, 1);\nexit("my own message");', "my own message", 2),
+    ('a = newArray(2);\nb = 1;\nc = a[5];', "Index (5) out of 0-1 range", 3),
+    ('open("/no/such/file.tif");', "File not found", 1),
+]
+
+
+@pytest.mark.parametrize(("code", "message", "line"), ERRORS)
+def test_each_macro_error_kind_raises_with_message_and_line(fiji, code, message, line):
+    started = time.monotonic()
+    with pytest.raises(ijb.MacroError) as caught:
+        fiji.run_macro(code)
+    assert message in caught.value.message
+    assert caught.value.line == line
+    assert time.monotonic() - started < 10
+    assert fiji.run_macro('newImage("ok", "8-bit", 4, 4, 1);').images.keys() == {"ok"}
+
+
+def test_exit_without_message_is_a_normal_end(fiji):
+    result = fiji.run_macro('newImage("a", "8-bit", 4, 4, 1);\nexit;\nprint("never");')
+    assert list(result.images) == ["a"] and "never" not in result.log
+
+
+def test_timeout_stops_the_macro(fiji):
+    started = time.monotonic()
+    with pytest.raises(ijb.MacroTimeout, match="timeout of 1 s"):
+        fiji.run_macro("i = 0;\nwhile (true) {\n  i++;\n}", timeout=1)
+    assert time.monotonic() - started < 10
+    assert fiji.run_macro('newImage("ok", "8-bit", 4, 4, 1);').images.keys() == {"ok"}
+
+
+def test_missing_output_and_missing_macro_file(fiji):
+    with pytest.raises(ijb.MacroError, match="'nope'"):
+        fiji.run_macro('newImage("a", "8-bit", 4, 4, 1);', outputs=["nope"])
+    with pytest.raises(FileNotFoundError, match="missing.ijm"):
+        fiji.run_macro("missing.ijm")
+
+
+def test_no_image_is_left_open_between_runs(fiji):
+    for _ in range(5):
+        fiji.run_macro('newImage("a", "8-bit", 4, 4, 1); newImage("b", "8-bit", 4, 4, 3);')
+    check = fiji.run_macro("return d2s(nImages, 0);")
+    assert check.returned == "0"
+
+
+def test_shipped_macros_are_all_there():
+    assert set(shipped_macros()) == {"median_background", "max_projection_background",
+                                     "rolling_ball_background", "tophat_background"}
+
+
+def test_cli_run_macro_and_lesson(tmp_path, spots_path):
+    runner = CliRunner()
+    res = runner.invoke(main, ["run", "--out", str(tmp_path / "run")])
+    assert res.exit_code == 0, res.output
+    fg = ijb.open_image(tmp_path / "run" / "foreground.tif")
+    assert fg.dtype == np.float32 and fg.shape == (256, 256)
+    res = runner.invoke(main, ["macro", str(shipped_macros()["median_background"]), "--input",
+                               str(spots_path), "--arg", "radius=3", "--out", str(tmp_path / "m")])
+    assert res.exit_code == 0, res.output
+    assert "foreground" in res.output and (tmp_path / "m" / "background.tif").is_file()
+    bad = tmp_path / "bad.ijm"
+    bad.write_text('print("a");\nrun("Nope");\n')
+    res = runner.invoke(main, ["macro", str(bad), "--out", str(tmp_path / "b")])
+    assert res.exit_code == 1 and "line 2" in res.output and "Traceback" not in res.output
+    res = runner.invoke(main, ["lesson", "--out", str(tmp_path / "l")])
+    assert res.exit_code == 0, res.output
+    assert len(list((tmp_path / "l").glob("*/foreground.tif"))) == 4
