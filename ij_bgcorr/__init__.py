@@ -8,6 +8,7 @@
 """
 
 from .calibration import Calibration
+from .compare import Comparison, compare
 from .engine import EmbeddedEngine, start
 from .errors import (
     CommandError,
@@ -21,7 +22,8 @@ from .images import DIM_ORDER, as_image
 from .tiff import open_image, save_image
 
 __all__ = [
-    "DIM_ORDER", "Calibration", "CommandError", "EmbeddedEngine", "EngineNotAvailable",
+    "DIM_ORDER", "Calibration", "CommandError", "Comparison", "EmbeddedEngine",
+    "EngineNotAvailable", "compare",
     "IjBgcorrError", "ImageFormatError", "MacroError", "MacroTimeout", "as_image",
     "open_image", "save_image", "start",
 ]

@@ -1,0 +1,164 @@
+"""Pixel-by-pixel comparison of two images, e.g. a Fiji result and its reference.
+
+>>> from ij_bgcorr.compare import compare
+>>> result = compare(fiji_background, reference_background, radius=15)
+>>> print(result)
+>>> rows.append(result.as_dict())
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How two images of the same shape differ.
+
+    Values are compared in float64, so unsigned subtraction cannot wrap; the
+    dtypes themselves are reported but not compared. A NaN in both images at the
+    same pixel counts as equal; a NaN against a number counts as a difference
+    and makes the error measures NaN.
+
+    Attributes:
+        shape: the common shape.
+        dtypes: the dtypes of a and b, as strings.
+        identical: every pixel value equal.
+        n_different: number of pixels whose values differ.
+        fraction_different: n_different / number of pixels.
+        max_abs_diff, mean_abs_diff, rmse: of a - b over all pixels.
+        psnr: peak signal-to-noise ratio in dB, 10 log10(range² / MSE). The range
+            is the dtype's (255 for uint8) when a is an integer image, else a's
+            max - min. inf when identical; NaN when the range is 0.
+        diff: a - b in float64 (0 where both are NaN); left out of `as_dict`,
+            equality and the repr.
+        radius: the width, in pixels, of the border band, if one was given.
+        border_n_different: differing pixels in the border band, the pixels
+            fewer than ``radius`` rows or columns from the image edge (where a
+            filter of that radius reads outside the image), or None.
+        interior_n_different: differing pixels outside the border band, or None.
+    """
+
+    shape: tuple[int, ...]
+    dtypes: tuple[str, str]
+    identical: bool
+    n_different: int
+    fraction_different: float
+    max_abs_diff: float
+    mean_abs_diff: float
+    rmse: float
+    psnr: float
+    diff: np.ndarray = field(repr=False, compare=False)
+    radius: float | None = None
+    border_n_different: int | None = None
+    interior_n_different: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """All fields but ``diff``, for one row of a table."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "diff"}
+
+    def __str__(self) -> str:
+        size = "x".join(map(str, self.shape))
+        if self.identical:
+            return f"identical ({size}, {self.dtypes[0]} vs {self.dtypes[1]})"
+        text = (
+            f"{self.n_different} of {math.prod(self.shape)} pixels differ "
+            f"({100 * self.fraction_different:.3g} %, {size}, {self.dtypes[0]} vs "
+            f"{self.dtypes[1]}): max |a-b| {self.max_abs_diff:.4g}, mean "
+            f"{self.mean_abs_diff:.4g}, RMSE {self.rmse:.4g}, PSNR {self.psnr:.1f} dB"
+        )
+        if self.radius is not None:
+            text += (
+                f"; border band ({self.radius:g} px) {self.border_n_different}, "
+                f"interior {self.interior_n_different}"
+            )
+        return text
+
+
+def compare(
+    a: np.ndarray | xr.DataArray, b: np.ndarray | xr.DataArray, radius: float | None = None
+) -> Comparison:
+    """Compare image ``a`` with image ``b`` pixel by pixel.
+
+    Args:
+        a, b: numpy arrays or DataArrays of the same shape, any real dtype. With
+            ``radius``, the last two axes are (row, col).
+        radius: optional filter radius in pixels (>= 0): the differences are
+            then also split between the border band, pixels fewer than
+            ``radius`` rows or columns from an edge, and the interior.
+
+    Returns:
+        A `Comparison`.
+
+    Raises:
+        ValueError: the shapes differ, ``radius`` is negative, or ``radius`` is
+            given for an image with fewer than 2 dimensions.
+    """
+    arr_a, arr_b = _values(a), _values(b)
+    if arr_a.shape != arr_b.shape:
+        raise ValueError(
+            f"cannot compare images of different shapes: a {arr_a.shape}, b {arr_b.shape}"
+        )
+    a64, b64 = arr_a.astype(np.float64), arr_b.astype(np.float64)
+    both_nan = np.isnan(a64) & np.isnan(b64)
+    diff = np.where(both_nan, 0.0, a64 - b64)
+    different = ~((a64 == b64) | both_nan)
+    n_different = int(different.sum())
+    size = different.size
+    abs_diff = np.abs(diff)
+    mse = float(np.mean(diff * diff)) if size else 0.0
+    border = interior = None
+    if radius is not None:
+        border_mask = _border_band(arr_a.shape, radius)
+        border = int((different & border_mask).sum())
+        interior = n_different - border
+    return Comparison(
+        shape=arr_a.shape,
+        dtypes=(str(arr_a.dtype), str(arr_b.dtype)),
+        identical=n_different == 0,
+        n_different=n_different,
+        fraction_different=n_different / size if size else 0.0,
+        max_abs_diff=float(abs_diff.max()) if size else 0.0,
+        mean_abs_diff=float(abs_diff.mean()) if size else 0.0,
+        rmse=math.sqrt(mse),
+        psnr=_psnr(arr_a, mse, n_different),
+        diff=diff,
+        radius=radius,
+        border_n_different=border,
+        interior_n_different=interior,
+    )
+
+
+def _values(img: np.ndarray | xr.DataArray) -> np.ndarray:
+    return np.asarray(img.values if isinstance(img, xr.DataArray) else img)
+
+
+def _border_band(shape: tuple[int, ...], radius: float) -> np.ndarray:
+    """True on the pixels fewer than ``radius`` rows or columns from an edge."""
+    if len(shape) < 2:
+        raise ValueError(f"a border band needs (row, col) axes; got shape {shape}")
+    if not radius >= 0:
+        raise ValueError(f"radius must be >= 0 pixels; got {radius}")
+    rows, cols = shape[-2:]
+    row = np.arange(rows)[:, None]
+    col = np.arange(cols)[None, :]
+    near_edge = np.minimum(np.minimum(row, rows - 1 - row), np.minimum(col, cols - 1 - col))
+    return np.broadcast_to(near_edge < radius, shape)
+
+
+def _psnr(a: np.ndarray, mse: float, n_different: int) -> float:
+    if n_different == 0:
+        return math.inf
+    if np.issubdtype(a.dtype, np.integer):
+        info = np.iinfo(a.dtype)
+        data_range = float(info.max) - float(info.min)
+    else:
+        data_range = float(np.nanmax(a)) - float(np.nanmin(a))
+    if data_range == 0 or math.isnan(mse):
+        return math.nan
+    return 10 * math.log10(data_range**2 / mse)
