@@ -8,7 +8,7 @@ import click
 import numpy as np
 import xarray as xr
 
-from . import synthetic, workflows
+from . import crossval, report, synthetic, workflows
 from .engine import start
 from .errors import IjBgcorrError
 from .macro_files import shipped_macros
@@ -116,3 +116,27 @@ def lesson(out: Path, image: Path | None, series: Path | None) -> None:
             raise click.ClickException(f"{name}: {exc}") from exc
         _save_all(result.images, out / name)
         click.echo(f"\n{name}  ->  {out / name}\n{_table(result.images)}")
+
+
+@main.command()
+@click.argument("image")
+@click.option("--method", type=click.Choice(list(crossval.METHODS)), default="median",
+              show_default=True)
+@click.option("--radius", type=float, default=None,
+              help="Pixels; default 15 (median, tophat) or 50 (rolling-ball).")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+def compare(image: str, method: str, radius: float | None, out: Path) -> None:
+    """Fiji against scikit-image for one method on IMAGE (a path or an http(s) URL).
+
+    Prints the comparison table and writes OUT/<method>.png and OUT/<method>.md.
+    """
+    try:
+        result = crossval.cross_validate(start(), open_image(image), method, radius)
+    except (IjBgcorrError, OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    out.mkdir(parents=True, exist_ok=True)
+    figure = report.save_figure(result, out / f"{method}.png")
+    text = report.markdown(result, figure.name)
+    (out / f"{method}.md").write_text(text, encoding="utf-8")
+    click.echo(text)
+    click.echo(f"wrote {figure} and {out / f'{method}.md'}")

@@ -21,10 +21,6 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
         os.environ.setdefault("JAVA_HOME", str(java_home))
         scyjava.config.set_java_constraints(fetch="never")
         scyjava.config.add_classpath(str(ij_jar))
-        # AWT's threads would keep a destroyed JVM (and so Python) waiting at exit.
-        import jpype.config
-
-        jpype.config.destroy_jvm = False
         heap = max_heap or os.environ.get("IJ_BGCORR_MAX_HEAP")
         if heap:
             scyjava.config.add_option(f"-Xmx{heap}")

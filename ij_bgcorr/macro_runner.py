@@ -18,6 +18,7 @@ reported as an error. A macro that runs past its timeout is aborted.
 
 from __future__ import annotations
 
+import atexit
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -110,8 +111,10 @@ class MacroRunner:
                 pass
 
         self._listener = _CloseWindows()
-        toolkit = JClass("java.awt.Toolkit").getDefaultToolkit()
-        toolkit.addAWTEventListener(self._listener, JClass("java.awt.AWTEvent").WINDOW_EVENT_MASK)
+        self._toolkit = JClass("java.awt.Toolkit").getDefaultToolkit()
+        self._toolkit.addAWTEventListener(self._listener,
+                                          JClass("java.awt.AWTEvent").WINDOW_EVENT_MASK)
+        atexit.register(self.close)
         stream = JClass("java.nio.channels.Channels").newOutputStream(_StdoutChannel())
         self._stdout = JClass("java.io.PrintStream")(stream, True, "UTF-8")
         label = JClass("ij.gui.MultiLineLabel").class_.getDeclaredField("lines")
@@ -119,6 +122,19 @@ class MacroRunner:
         self._label_lines = label
         self._MultiLineLabel = JClass("ij.gui.MultiLineLabel")
         self._Container = JClass("java.awt.Container")
+
+    def close(self) -> None:
+        """Let the JVM end with Python: stop AWT callbacks, windows and ImageJ's thread pool.
+
+        ImageJ's shared ``ThreadUtil`` pool has non-daemon threads the JVM
+        would wait for forever when Python exits.
+        """
+        from jpype import JClass
+
+        self._toolkit.removeAWTEventListener(self._listener)
+        for window in JClass("java.awt.Window").getWindows():
+            window.dispose()
+        JClass("ij.util.ThreadUtil").threadPoolExecutor.shutdown()
 
     # -- callbacks from Java threads -------------------------------------------------
     def _on_window_event(self, event: Any) -> None:

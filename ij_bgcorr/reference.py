@@ -203,49 +203,66 @@ def z_project(img: Image, method: str = "max", axis: int | str = 0) -> Image:
 
 
 def subtract_background(
-    img: Image, rolling: float = 50, light_background: bool = False, algorithm: str = "skimage"
+    img: Image,
+    rolling: float = 50,
+    light_background: bool = False,
+    sliding: bool = False,
+    disable_smoothing: bool = False,
+    create_background: bool = False,
+    separate: bool = False,
+    algorithm: str = "imagej",
 ) -> Image:
-    """Rolling-ball background subtraction.
+    """Rolling-ball background subtraction, as ImageJ computes it or as the lesson's skimage code.
 
     Args:
-        img: image with (row, col) as last axes; uint8, uint16 or float32.
+        img: image with (row, col) as last axes; uint8, uint16 or float32 (RGB:
+            a DataArray marked ``attrs["rgb"]``, for ``algorithm="imagej"``).
         rolling: ball radius in pixels, > 0.
-        light_background: objects darker than the background. The image is
-            inverted (``skimage.util.invert``: dtype maximum - value for
-            integers, 1 - value for floats), corrected, and inverted back, as in
-            scikit-image's own light-background example.
-        algorithm: ``"skimage"`` is the lesson's ``img -
+        light_background: objects darker than the background.
+        sliding, disable_smoothing, create_background, separate: ImageJ's
+            options (see `ij_bgcorr.rolling_ball.subtract_background`); only
+            ``algorithm="imagej"`` takes them.
+        algorithm: ``"imagej"`` reproduces ImageJ's ``Subtract Background...``
+            (shrinking for large radii, trimmed ball, interpolation back, 3x3
+            pre-smoothing): identical to ImageJ 1.53t for the rolling ball; the
+            sliding paraboloid lacks ImageJ's corner correction (see
+            `ij_bgcorr.rolling_ball`). ``"skimage"`` is the lesson's ``img -
             skimage.restoration.rolling_ball(img, radius=rolling)``, plane by
-            plane. ``"imagej"`` (ImageJ's ``Subtract Background...``, which
-            shrinks the image, rolls a trimmed ball, interpolates back and
-            smooths) is not reimplemented yet and raises NotImplementedError:
-            run ImageJ itself through the engine for it.
+            plane; with ``light_background`` the image is inverted
+            (``skimage.util.invert``), corrected, and inverted back, as in
+            scikit-image's own example.
 
     Returns:
-        The corrected image, same shape and dtype as ``img`` (the ball lies under
-        the image, so the difference is never negative).
+        The corrected image (or, with ``create_background``, the background),
+        same shape and dtype as ``img``.
     """
-    arr, template = _image(img)
-    rolling = _check_radius(rolling, "rolling")
     if algorithm == "imagej":
-        raise NotImplementedError(
-            "ImageJ's rolling ball is not reimplemented yet; use the engine to run "
-            "ImageJ's Subtract Background... itself"
-        )
+        from .rolling_ball import subtract_background as imagej_subtract_background
+
+        return imagej_subtract_background(img, rolling, light_background, sliding,
+                                          disable_smoothing, create_background, separate)
     if algorithm != "skimage":
         raise ValueError(f"unknown algorithm {algorithm!r}; use 'skimage' or 'imagej'")
+    if sliding or disable_smoothing or separate:
+        raise ValueError("sliding, disable_smoothing and separate are ImageJ options; "
+                         "use algorithm='imagej' for them")
+    arr, template = _image(img)
+    rolling = _check_radius(rolling, "rolling")
 
     def correct(plane: np.ndarray) -> np.ndarray:
         plane = util.invert(plane) if light_background else plane
-        corrected = plane - restoration.rolling_ball(plane, radius=rolling)
+        ball = restoration.rolling_ball(plane, radius=rolling)
+        if create_background:
+            return util.invert(ball) if light_background else ball
+        corrected = plane - ball
         return util.invert(corrected) if light_background else corrected
 
     out = _per_plane(arr, correct)
-    text = f"img - skimage.restoration.rolling_ball(img, radius={rolling})"
+    call = f"skimage.restoration.rolling_ball({{}}, radius={rolling})"
+    text = call.format("img") if create_background else "img - " + call.format("img")
     if light_background:
-        text = (
-            f"invert(invert(img) - skimage.restoration.rolling_ball(invert(img), radius={rolling}))"
-        )
+        text = f"invert({'' if create_background else 'invert(img) - '}" \
+               f"{call.format('invert(img)')})"
     return _result(out, template, text)
 
 

@@ -17,6 +17,7 @@ import xarray as xr
 
 from .calibration import Calibration
 from .errors import ImageFormatError
+from .fetch import fetch, is_url
 from .images import as_image, calibration_of
 
 # tifffile's ImageJ axis letters → ij-bgcorr dimension names
@@ -24,14 +25,15 @@ _AXES = {"T": "t", "Z": "pln", "C": "ch", "Y": "row", "X": "col", "S": "ch"}
 
 
 def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
-    """Read a TIFF file into a DataArray in ``(t, pln, row, col, ch)`` order.
+    """Read a TIFF file (or an http(s) URL, fetched once) into a DataArray.
 
+    The dimension order is ``(t, pln, row, col, ch)``.
     ImageJ metadata (hyperstack axes, unit, z spacing, frame interval) and the
     TIFF resolution tags become calibration attrs and coordinates.
     ``attrs["title"]`` is the file name and ``attrs["source"]`` its path.
     The file is only read.
     """
-    path = Path(path)
+    path = fetch(str(path)) if is_url(path) else Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No such image file: {path}")
     try:

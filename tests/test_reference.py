@@ -269,38 +269,52 @@ def test_z_project_dataarray_drops_the_projected_dim():
 def test_subtract_background_is_the_lessons_rolling_ball():
     img = random_image(np.uint8, (24, 26))
     expected = img - restoration.rolling_ball(img, radius=5)
-    result = ref.subtract_background(img, rolling=5)
+    result = ref.subtract_background(img, rolling=5, algorithm="skimage")
     assert result.dtype == np.uint8
     np.testing.assert_array_equal(result, expected)
 
 
 def test_subtract_background_of_a_flat_image_is_black_or_white():
     flat = np.full((20, 20), 100, np.uint8)
-    np.testing.assert_array_equal(ref.subtract_background(flat, rolling=4), 0)
+    np.testing.assert_array_equal(ref.subtract_background(flat, rolling=4, algorithm="skimage"), 0)
     # a light background is inverted, corrected and inverted back
     np.testing.assert_array_equal(
-        ref.subtract_background(flat, rolling=4, light_background=True), 255
+        ref.subtract_background(flat, rolling=4, light_background=True, algorithm="skimage"), 255
     )
 
 
 def test_subtract_background_light_keeps_a_dark_spots_contrast():
     img = np.full((30, 30), 200, np.uint8)
     img[14:17, 14:17] = 50  # a dark 3x3 spot, 150 below a light background
-    result = ref.subtract_background(img, rolling=5, light_background=True)
+    result = ref.subtract_background(img, rolling=5, light_background=True, algorithm="skimage")
     np.testing.assert_array_equal(result[14:17, 14:17], 255 - 150)
     assert (result[:10] == 255).all()
 
 
 def test_subtract_background_treats_planes_separately():
     stack = random_image(np.uint8, (2, 18, 19))
-    result = ref.subtract_background(stack, rolling=4)
+    result = ref.subtract_background(stack, rolling=4, algorithm="skimage")
     for plane, corrected in zip(stack, result, strict=True):
-        np.testing.assert_array_equal(corrected, ref.subtract_background(plane, rolling=4))
+        alone = ref.subtract_background(plane, rolling=4, algorithm="skimage")
+        np.testing.assert_array_equal(corrected, alone)
 
 
-def test_subtract_background_imagej_algorithm_is_not_there_yet():
-    with pytest.raises(NotImplementedError, match="not reimplemented yet"):
-        ref.subtract_background(np.zeros((8, 8), np.uint8), algorithm="imagej")
+def test_subtract_background_skimage_create_is_the_ball():
+    img = random_image(np.uint8, (24, 26))
+    background = ref.subtract_background(img, rolling=5, create_background=True,
+                                         algorithm="skimage")
+    np.testing.assert_array_equal(background, restoration.rolling_ball(img, radius=5))
+    with pytest.raises(ValueError, match="ImageJ options"):
+        ref.subtract_background(img, rolling=5, sliding=True, algorithm="skimage")
+
+
+def test_subtract_background_default_is_imagej_and_differs_from_skimage():
+    img = random_image(np.uint8, (40, 44))
+    imagej = ref.subtract_background(img, rolling=5)
+    assert not np.array_equal(imagej, ref.subtract_background(img, rolling=5, algorithm="skimage"))
+    from ij_bgcorr.rolling_ball import subtract_background
+
+    np.testing.assert_array_equal(imagej, subtract_background(img, rolling=5))
 
 
 # --- opening and tophat ------------------------------------------------------
@@ -379,7 +393,8 @@ def test_dataarray_with_channel_last_is_refused():
         (lambda img: ref.subtract(img, img, kind="int16"), "unknown kind 'int16'"),
         (lambda img: ref.tophat(img, 2, kind="black"), "unknown kind 'black'"),
         (lambda img: ref.opening(img, 2, kind="box"), "unknown kind 'box'"),
-        (lambda img: ref.subtract_background(img, rolling=0), "rolling must be > 0"),
+        (lambda img: ref.subtract_background(img, rolling=0, algorithm="skimage"),
+         "rolling must be > 0"),
         (lambda img: ref.subtract_background(img, algorithm="x"), "unknown algorithm 'x'"),
         (lambda img: ref.median(img[0], 2), "at least 2 dimensions"),
         (lambda img: ref.median(img.astype(np.float64), 2), "dtype float64"),

@@ -1,0 +1,121 @@
+"""Fiji against scikit-image, step by step: the same background three ways.
+
+For one lesson method, :func:`cross_validate` computes the background with
+Fiji (the engine), with the lesson's own scikit-image code, and with the
+ImageJ-matched reference, and compares each reference with Fiji.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from . import reference
+from .compare import Comparison, compare
+from .engine import EmbeddedEngine
+from .images import as_image
+
+#: Methods and the default radius each uses (pixels).
+METHODS: dict[str, float] = {"median": 15, "maxproj": 0, "rolling-ball": 50, "tophat": 15}
+
+#: Why each reference kind differs from Fiji, per method, for reports.
+WHY: dict[str, dict[str, str]] = {
+    "median": {
+        "lesson": "skimage's disk(r) holds dx²+dy² <= r²; ImageJ's kernel holds <= int(r²)+1, "
+                  "a slightly larger circle. Same nearest-edge border.",
+        "imagej": "ImageJ's kernel and nearest-edge border: expected identical.",
+    },
+    "maxproj": {
+        "lesson": "np.max over time is what Z Project's Max Intensity computes.",
+        "imagej": "the same maximum: expected identical.",
+    },
+    "rolling-ball": {
+        "lesson": "skimage.restoration.rolling_ball rolls the full ball on the full image; "
+                  "ImageJ smooths 3x3 first, shrinks the image for large radii, rolls a "
+                  "trimmed ball and interpolates back.",
+    },
+    "tophat": {
+        "lesson": "skimage's opening uses disk(r) and mirrors the image at its border; "
+                  "ImageJ's Minimum/Maximum use the int(r²)+1 kernel and repeat edge pixels.",
+        "imagej": "ImageJ's kernel and border for Minimum then Maximum: expected identical.",
+    },
+}
+
+
+@dataclass
+class CrossValidation:
+    """The backgrounds of one method, and how each reference compares with Fiji.
+
+    ``backgrounds`` holds ``"fiji"``, ``"lesson"`` and, where one exists,
+    ``"imagej"`` (the ImageJ-matched reference); ``comparisons`` compares each
+    reference with Fiji (``compare(fiji, reference)``).
+    """
+
+    method: str
+    radius: float
+    image: xr.DataArray
+    backgrounds: dict[str, Any]
+    comparisons: dict[str, Comparison] = field(default_factory=dict)
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row per reference kind: the comparison's numbers and why they differ."""
+        return [{"reference": kind, **cmp.as_dict(), "why": WHY[self.method][kind]}
+                for kind, cmp in self.comparisons.items()]
+
+
+def _median(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
+    return {"fiji": engine.median(image, radius),
+            "lesson": reference.median(image, radius, kernel="disk"),
+            "imagej": reference.median(image, radius, kernel="imagej")}
+
+
+def _maxproj(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
+    if image.ndim != 3:
+        raise ValueError(f"maxproj needs a time series (t, row, col); got dims {image.dims}.")
+    return {"fiji": engine.z_project(image, "max"),
+            "lesson": np.max(image.values, axis=0),
+            "imagej": reference.z_project(image.values, "max", axis=0)}
+
+
+def _rolling_ball(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
+    corrected = reference.subtract_background(image.values, rolling=radius, algorithm="skimage")
+    lesson = (image.values.astype(np.float64) - corrected).astype(image.dtype)
+    return {"fiji": engine.subtract_background(image, rolling=radius, create_background=True),
+            "lesson": lesson}
+
+
+def _tophat(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
+    fiji = engine.run_macro("tophat_background", inputs={"input": image},
+                            args={"radius": radius}, outputs=["background"])
+    return {"fiji": fiji["background"],
+            "lesson": reference.opening(image.values, radius, kind="lesson"),
+            "imagej": reference.opening(image.values, radius, kind="imagej")}
+
+
+_RUNNERS: dict[str, Callable[[EmbeddedEngine, xr.DataArray, float], dict[str, Any]]] = {
+    "median": _median, "maxproj": _maxproj, "rolling-ball": _rolling_ball, "tophat": _tophat,
+}
+
+
+def cross_validate(
+    engine: EmbeddedEngine, image: Any, method: str, radius: float | None = None
+) -> CrossValidation:
+    """Compute ``method``'s background with Fiji and the references, and compare them.
+
+    ``radius`` is in pixels (the ball radius for rolling-ball; unused for
+    maxproj); it defaults to :data:`METHODS`'s value. The border band of the
+    comparisons is ``radius`` wide.
+    """
+    if method not in _RUNNERS:
+        raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    image = as_image(image)
+    radius = METHODS[method] if radius is None else radius
+    backgrounds = _RUNNERS[method](engine, image, radius)
+    fiji = np.asarray(backgrounds["fiji"])
+    comparisons = {kind: compare(fiji, np.asarray(bg), radius=radius or None)
+                   for kind, bg in backgrounds.items() if kind != "fiji"}
+    return CrossValidation(method, radius, image, backgrounds, comparisons)
