@@ -37,6 +37,7 @@ WHY: dict[str, dict[str, str]] = {
         "lesson": "skimage.restoration.rolling_ball rolls the full ball on the full image; "
                   "ImageJ smooths 3x3 first, shrinks the image for large radii, rolls a "
                   "trimmed ball and interpolates back.",
+        "imagej": "ij_bgcorr.rolling_ball reimplements ImageJ's algorithm: expected identical.",
     },
     "tophat": {
         "lesson": "skimage's opening uses disk(r) and mirrors the image at its border; "
@@ -82,10 +83,12 @@ def _maxproj(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict
 
 
 def _rolling_ball(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
-    corrected = reference.subtract_background(image.values, rolling=radius, algorithm="skimage")
-    lesson = (image.values.astype(np.float64) - corrected).astype(image.dtype)
+    lesson = reference.subtract_background(image.values, rolling=radius, create_background=True,
+                                           algorithm="skimage")
     return {"fiji": engine.subtract_background(image, rolling=radius, create_background=True),
-            "lesson": lesson}
+            "lesson": lesson,
+            "imagej": reference.subtract_background(image.values, rolling=radius,
+                                                    create_background=True)}
 
 
 def _tophat(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
