@@ -140,3 +140,22 @@ def compare(image: str, method: str, radius: float | None, out: Path) -> None:
     (out / f"{method}.md").write_text(text, encoding="utf-8")
     click.echo(text)
     click.echo(f"wrote {figure} and {out / f'{method}.md'}")
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--max-radius", default=50, show_default=True, help="Radii 1..N pixels.")
+def sweep(out: Path, max_radius: int) -> None:
+    """Median: Fiji against scikit-image over radii, 8/16/32-bit, odd/even/small images.
+
+    Writes OUT/median_sweep.csv and prints a summary per reference kind.
+    """
+    table = crossval.sweep(start(), radii=tuple(range(1, max_radius + 1)))
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "median_sweep.csv", index=False)
+    summary = table.groupby(["reference", "dtype"]).agg(
+        cases=("identical", "size"), identical=("identical", "sum"),
+        worst_fraction_different=("fraction_different", "max"),
+        worst_max_abs_diff=("max_abs_diff", "max"))
+    click.echo(summary.to_string())
+    click.echo(f"\nwrote {out / 'median_sweep.csv'}")

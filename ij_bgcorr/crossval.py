@@ -7,12 +7,14 @@ ImageJ-matched reference, and compares each reference with Fiji.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
+from tqdm import tqdm
 
 from . import reference
 from .compare import Comparison, compare
@@ -122,3 +124,36 @@ def cross_validate(
     comparisons = {kind: compare(fiji, np.asarray(bg), radius=radius or None)
                    for kind, bg in backgrounds.items() if kind != "fiji"}
     return CrossValidation(method, radius, image, backgrounds, comparisons)
+
+
+def sweep(
+    engine: EmbeddedEngine,
+    radii: Sequence[float] = tuple(range(1, 51)),
+    dtypes: Sequence[str] = ("uint8", "uint16", "float32"),
+    shapes: Sequence[tuple[int, int]] = ((64, 64), (63, 65), (9, 12)),
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Median: Fiji against both reference kinds over radii, pixel types and image sizes.
+
+    Random images of each dtype and shape (odd, even, and smaller than the
+    larger kernels); one row per (dtype, shape, radius, reference kind) with
+    the :class:`~ij_bgcorr.compare.Comparison` numbers. Radii in pixels.
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    cases = [(dtype, shape) for dtype in dtypes for shape in shapes]
+    with tqdm(total=len(cases) * len(radii), desc="median sweep", unit="case") as progress:
+        for dtype, shape in cases:
+            if np.dtype(dtype) == np.float32:
+                image = rng.normal(100, 30, shape).astype(np.float32)
+            else:
+                image = rng.integers(0, np.iinfo(dtype).max, shape, dtype=dtype, endpoint=True)
+            for radius in radii:
+                fiji = engine.median(image, radius).values
+                for kind, kernel in (("lesson", "disk"), ("imagej", "imagej")):
+                    result = compare(fiji, reference.median(image, radius, kernel=kernel),
+                                     radius=radius)
+                    rows.append({"dtype": dtype, "shape": "x".join(map(str, shape)),
+                                 "radius": radius, "reference": kind, **result.as_dict()})
+                progress.update()
+    return pd.DataFrame(rows)

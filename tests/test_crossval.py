@@ -119,3 +119,14 @@ def test_compare_command_on_a_url(fiji, served, tmp_path, monkeypatch):
     assert "![median](median.png)" in (tmp_path / "out" / "median.md").read_text()
     res = runner.invoke(main, ["compare", f"{base}/missing.tif", "--out", str(tmp_path / "x")])
     assert res.exit_code == 1 and "Could not download" in res.output
+
+
+def test_sweep_command(fiji, tmp_path):
+    import pandas as pd
+
+    res = CliRunner().invoke(main, ["sweep", "--out", str(tmp_path), "--max-radius", "3"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "median_sweep.csv")
+    assert len(table) == 3 * 3 * 3 * 2  # dtypes x shapes x radii x reference kinds
+    assert table[table.reference == "imagej"].identical.all()
+    assert not table[table.reference == "lesson"].identical.all()
