@@ -1,9 +1,10 @@
 """Conversion between labelled arrays and ImageJ 1.x ``ImagePlus`` objects.
 
-numpy → ImageJ copies each plane into a new Java array with one bulk copy
-through a direct NIO buffer. ImageJ → numpy hands back a read-only view of
-the Java array for a single grey plane (no copy) and one copy otherwise.
-Either way a result is read-only: call ``.copy()`` to edit it.
+Both directions copy each plane once, in bulk, through a direct NIO buffer
+over the numpy memory. A zero-copy view of ImageJ's pixels is not possible:
+they live on the Java heap, which the garbage collector may move, and JPype's
+own buffer of a Java array is itself a copy. So results are ordinary,
+writable numpy arrays that ImageJ can no longer change.
 
 ImageJ's stack order is channel fastest, then z plane, then time frame.
 """
@@ -20,10 +21,23 @@ from .errors import ImageFormatError
 from .images import as_image, calibration_of, labelled, plane_sizes
 
 _JAVA_TYPES = {np.dtype(np.uint8): "JByte", np.dtype(np.uint16): "JShort",
-               np.dtype(np.float32): "JFloat", np.dtype(np.uint32): "JInt"}
+               np.dtype(np.float32): "JFloat", np.dtype(np.uint32): "JInt",
+               np.dtype(np.int32): "JInt"}
 # ImagePlus.getType(): GRAY8, GRAY16, GRAY32, COLOR_256, COLOR_RGB
 _IMAGEJ_DTYPES = {0: np.uint8, 1: np.uint16, 2: np.float32, 3: np.uint8}
 _RGB_TYPE = 4
+
+
+def _typed_buffer(array: np.ndarray) -> Any:
+    """A Java NIO buffer of ``array``'s element type over its (contiguous) memory."""
+    import jpype
+
+    ByteOrder = jpype.JClass("java.nio.ByteOrder")
+    buffer = jpype.nio.convertToDirectBuffer(array).order(ByteOrder.nativeOrder())
+    return {
+        "JByte": lambda b: b, "JShort": lambda b: b.asShortBuffer(),
+        "JFloat": lambda b: b.asFloatBuffer(), "JInt": lambda b: b.asIntBuffer(),
+    }[_JAVA_TYPES[array.dtype]](buffer)
 
 
 def _java_array(plane: np.ndarray) -> Any:
@@ -31,16 +45,9 @@ def _java_array(plane: np.ndarray) -> Any:
     import jpype
 
     plane = np.ascontiguousarray(plane)
-    jtype = getattr(jpype, _JAVA_TYPES[plane.dtype])
-    out = jpype.JArray(jtype)(plane.size)
+    out = jpype.JArray(getattr(jpype, _JAVA_TYPES[plane.dtype]))(plane.size)
     if plane.size:
-        ByteOrder = jpype.JClass("java.nio.ByteOrder")
-        buffer = jpype.nio.convertToDirectBuffer(plane).order(ByteOrder.nativeOrder())
-        view = {
-            "JByte": lambda b: b, "JShort": lambda b: b.asShortBuffer(),
-            "JFloat": lambda b: b.asFloatBuffer(), "JInt": lambda b: b.asIntBuffer(),
-        }[_JAVA_TYPES[plane.dtype]](buffer)
-        view.get(out)
+        _typed_buffer(plane).get(out)
     return out
 
 
@@ -108,8 +115,10 @@ def _get_calibration(imp: Any) -> Calibration:
 
 
 def _plane_values(pixels: Any, dtype: type, height: int, width: int) -> np.ndarray:
-    """A read-only numpy view of one ImageJ plane (no copy)."""
-    return np.asarray(pixels).view(dtype).reshape(height, width)
+    """A new numpy array holding one ImageJ plane (one bulk copy)."""
+    out = np.empty((height, width), dtype=dtype)
+    _typed_buffer(out).put(pixels)
+    return out
 
 
 def _unpack_rgb(packed: np.ndarray) -> np.ndarray:
@@ -118,7 +127,7 @@ def _unpack_rgb(packed: np.ndarray) -> np.ndarray:
 
 
 def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArray:
-    """Convert an ``ij.ImagePlus`` to a read-only DataArray.
+    """Convert an ``ij.ImagePlus`` to a new DataArray.
 
     Dimensions follow ``(t, pln, row, col, ch)``, each present only when its
     size exceeds 1 (``row`` and ``col`` always; ``ch`` always for RGB).
@@ -143,7 +152,6 @@ def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArra
     keep = [i for i, n in enumerate(values.shape)
             if names[i] in ("row", "col") or n > 1 or (names[i] == "ch" and kind == _RGB_TYPE)]
     values = values.reshape([values.shape[i] for i in keep])
-    values.flags.writeable = False
     out = labelled(values, [names[i] for i in keep], _get_calibration(imp),
                    {"title": str(imp.getTitle()), "rgb": kind == _RGB_TYPE})
     out.attrs.update(attrs or {})

@@ -55,7 +55,7 @@ class EmbeddedEngine:
 
     Every command takes a DataArray or numpy array (see
     :func:`ij_bgcorr.as_image` for dimension names) and returns a new
-    read-only DataArray in ``(t, pln, row, col, ch)`` order with
+    DataArray in ``(t, pln, row, col, ch)`` order with
     calibration coordinates, and provenance in ``attrs``:
     ``imagej_version`` and ``macro_line`` (the exact line that ran). Inputs
     are never changed: ImageJ works on copies.

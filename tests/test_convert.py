@@ -35,7 +35,14 @@ def test_round_trip_is_bit_exact(fiji, dtype, shape, dims):
     back = from_imageplus(to_imageplus(image))
     assert back.dims == dims and back.dtype == dtype
     np.testing.assert_array_equal(back.values, data)
-    assert not back.values.flags.writeable
+    assert back.values.flags.writeable
+
+
+def test_results_are_independent_of_imagej(fiji):
+    imp = to_imageplus(np.zeros((4, 5), np.uint16))
+    back = from_imageplus(imp)
+    imp.getProcessor().set(1, 2, 777)  # ImageJ changes its image afterwards
+    assert back.values[2, 1] == 0
 
 
 def test_rgb_round_trip(fiji):
