@@ -313,20 +313,16 @@ def tophat(img: Image, radius: float, kind: str = "lesson") -> Image:
         image, so nothing wraps); float32 for ``"imagej"``. Same shape.
     """
     arr, template = _image(img)
-    if kind == "lesson":
-        disk = morphology.disk(_whole(radius))
-        out = _per_plane(arr, lambda plane: morphology.white_tophat(plane, disk))
+    background = opening(arr, radius, kind)
+    if kind == "lesson":  # white_tophat is exactly this difference
+        out = arr - background
         text = f"skimage.morphology.white_tophat(img, skimage.morphology.disk({_whole(radius)}))"
-    elif kind == "imagej":
-        footprint = imagej_kernel(radius)
-        background = _per_plane(arr, lambda plane: _imagej_opening(plane, footprint))
+    else:
         out = arr.astype(np.float32) - background.astype(np.float32)
         text = (
             f'float32(img) - float32(ImageJ run("Minimum...", "radius={radius}") '
             f'then run("Maximum...", "radius={radius}"))'
         )
-    else:
-        raise ValueError(f"unknown kind {kind!r}; use 'lesson' or 'imagej'")
     return _result(out, template, text)
 
 
