@@ -18,12 +18,13 @@ from .errors import (
     MacroError,
     MacroTimeout,
 )
+from .fiji_engine import FijiEngine, start_fiji
 from .images import DIM_ORDER, as_image
 from .tiff import open_image, save_image
 
 __all__ = [
     "DIM_ORDER", "Calibration", "CommandError", "Comparison", "EmbeddedEngine",
-    "EngineNotAvailable", "compare",
+    "EngineNotAvailable", "FijiEngine", "compare", "start_fiji",
     "IjBgcorrError", "ImageFormatError", "MacroError", "MacroTimeout", "as_image",
     "open_image", "save_image", "start",
 ]

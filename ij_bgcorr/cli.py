@@ -9,8 +9,10 @@ import numpy as np
 import xarray as xr
 
 from . import crossval, report, synthetic, workflows
-from .engine import start
+from .doctor import doctor_command
+from .engine import EmbeddedEngine, start
 from .errors import IjBgcorrError
+from .fiji_engine import looks_like_endpoint
 from .macro_files import shipped_macros
 from .tiff import open_image, save_image
 
@@ -44,9 +46,27 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, str]:
     return args
 
 
+def _start_engine() -> EmbeddedEngine:
+    """The engine ``--fiji`` (or ``$IJ_BGCORR_FIJI``) asks for; errors as click errors."""
+    ctx = click.get_current_context().find_root()
+    fiji = (ctx.obj or {}).get("fiji")
+    try:
+        if fiji and looks_like_endpoint(fiji) and not Path(fiji).expanduser().exists():
+            return start(endpoint=fiji)
+        return start(fiji=fiji)
+    except IjBgcorrError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @click.group()
-def main() -> None:
+@click.option("--fiji", metavar="PATH|ENDPOINT", default=None,
+              help="Run the commands in this Fiji: a Fiji.app folder, or a Maven endpoint "
+                   "such as sc.fiji:fiji. Default: $IJ_BGCORR_FIJI, else the embedded "
+                   "ImageJ 1.x.")
+@click.pass_context
+def main(ctx: click.Context, fiji: str | None) -> None:
     """Local background correction with Fiji's own ImageJ commands."""
+    ctx.ensure_object(dict)["fiji"] = fiji
 
 
 @main.command()
@@ -61,7 +81,7 @@ def run(image: Path | None, radius: float, out: Path) -> None:
     """
     try:
         source = open_image(image) if image else synthetic.spots_on_uneven_background()
-        fiji = start()
+        fiji = _start_engine()
         background, foreground = workflows.median_background(fiji, source, radius)
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -87,7 +107,7 @@ def macro(macro_file: Path, inputs: tuple[Path, ...], args: tuple[str, ...], out
     try:
         opened = {("input" if i == 0 else f"input{i + 1}"): open_image(p)
                   for i, p in enumerate(inputs)}
-        result = start().run_macro(macro_file, inputs=opened, args=_parse_args(args),
+        result = _start_engine().run_macro(macro_file, inputs=opened, args=_parse_args(args),
                                    timeout=timeout)
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -107,7 +127,7 @@ def lesson(out: Path, image: Path | None, series: Path | None) -> None:
     """Run every shipped lesson macro (on generated images unless files are given)."""
     still = open_image(image) if image else synthetic.spots_on_uneven_background()
     movie = open_image(series) if series else synthetic.moving_spots_series()
-    fiji = start()
+    fiji = _start_engine()
     for name, path in shipped_macros().items():
         source = movie if name.startswith("max_projection") else still
         try:
@@ -131,7 +151,7 @@ def compare(image: str, method: str, radius: float | None, out: Path) -> None:
     Prints the comparison table and writes OUT/<method>.png and OUT/<method>.md.
     """
     try:
-        result = crossval.cross_validate(start(), open_image(image), method, radius)
+        result = crossval.cross_validate(_start_engine(), open_image(image), method, radius)
     except (IjBgcorrError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     out.mkdir(parents=True, exist_ok=True)
@@ -150,7 +170,7 @@ def sweep(out: Path, max_radius: int) -> None:
 
     Writes OUT/median_sweep.csv and prints a summary per reference kind.
     """
-    table = crossval.sweep(start(), radii=tuple(range(1, max_radius + 1)))
+    table = crossval.sweep(_start_engine(), radii=tuple(range(1, max_radius + 1)))
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "median_sweep.csv", index=False)
     summary = table.groupby(["reference", "dtype"]).agg(
@@ -159,3 +179,6 @@ def sweep(out: Path, max_radius: int) -> None:
         worst_max_abs_diff=("max_abs_diff", "max"))
     click.echo(summary.to_string())
     click.echo(f"\nwrote {out / 'median_sweep.csv'}")
+
+
+main.add_command(doctor_command)

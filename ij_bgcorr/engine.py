@@ -22,7 +22,7 @@ from . import commands
 from .commands import Call
 from .convert import from_imageplus, to_imageplus
 from .display import ensure_display
-from .errors import CommandError, MacroError
+from .errors import CommandError, EngineNotAvailable, MacroError
 from .jvm import start_jvm
 from .locate import find_ij_jar, find_java_home
 from .macro_files import argument_string, read_macro, run_macro_line
@@ -225,17 +225,35 @@ class EmbeddedEngine:
         return "\n".join(lines) + "\n"
 
 
-def start(ij_jar: str | Path | None = None, timeout: float = 3600.0) -> EmbeddedEngine:
-    """Start the embedded ImageJ 1.x engine, or return the one already running.
+def start(
+    ij_jar: str | Path | None = None,
+    timeout: float = 3600.0,
+    *,
+    fiji: str | Path | None = None,
+    endpoint: str | None = None,
+) -> EmbeddedEngine:
+    """Start the ImageJ engine, or return the one already running.
 
-    ``ij_jar`` overrides the search for ImageJ's jar (see
-    :func:`ij_bgcorr.locate.find_ij_jar`); ``timeout`` (seconds) bounds each
-    command. Raises :class:`~ij_bgcorr.errors.EngineNotAvailable` saying what
-    is missing.
+    By default this is the embedded ImageJ 1.x engine; ``ij_jar`` overrides
+    the search for ImageJ's jar (see :func:`ij_bgcorr.locate.find_ij_jar`).
+    ``fiji`` (a Fiji.app folder) or ``endpoint`` (e.g. ``"sc.fiji:fiji"``),
+    or else ``$IJ_BGCORR_FIJI``, start the Fiji engine instead (see
+    :func:`ij_bgcorr.fiji_engine.start_fiji`); if that Fiji cannot start,
+    this raises rather than falling back. ``timeout`` (seconds) bounds each
+    command. Raises :class:`~ij_bgcorr.errors.EngineNotAvailable` saying
+    what is missing.
     """
     global _engine
+    from .fiji_engine import running_fiji_engine, select_engine, start_fiji
+
+    if select_engine(fiji, endpoint, ij_jar) == "fiji":
+        return start_fiji(fiji, endpoint, timeout)
     with _start_lock:
         if _engine is None:
+            if running_fiji_engine() is not None:
+                raise EngineNotAvailable(
+                    "Fiji already runs in this process and Java starts once per process: "
+                    "start the embedded engine in a separate Python process.")
             jar = find_ij_jar(ij_jar)
             java_home = find_java_home()
             ensure_display()

@@ -20,6 +20,9 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
     if not scyjava.jvm_started():
         os.environ.setdefault("JAVA_HOME", str(java_home))
         scyjava.config.set_java_constraints(fetch="never")
+        # ImageJ 1.x needs nothing from Maven; an endpoint another library (such
+        # as PyImageJ, on import) registered would make scyjava try to download.
+        scyjava.config.endpoints.clear()
         scyjava.config.add_classpath(str(ij_jar))
         heap = max_heap or os.environ.get("IJ_BGCORR_MAX_HEAP")
         if heap:
