@@ -7,6 +7,7 @@
 >>> fg = fiji.image_calculator("subtract", img, bg, create=True, float32=True)
 """
 
+from .batch import BatchSummary, batch
 from .calibration import Calibration
 from .compare import Comparison, compare
 from .engine import EmbeddedEngine, start
@@ -23,8 +24,8 @@ from .images import DIM_ORDER, as_image
 from .tiff import open_image, save_image
 
 __all__ = [
-    "DIM_ORDER", "Calibration", "CommandError", "Comparison", "EmbeddedEngine",
-    "EngineNotAvailable", "FijiEngine", "compare", "start_fiji",
+    "DIM_ORDER", "BatchSummary", "Calibration", "CommandError", "Comparison", "EmbeddedEngine",
+    "EngineNotAvailable", "FijiEngine", "batch", "compare", "start_fiji",
     "IjBgcorrError", "ImageFormatError", "MacroError", "MacroTimeout", "as_image",
     "open_image", "save_image", "start",
 ]

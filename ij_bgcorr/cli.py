@@ -8,7 +8,7 @@ import click
 import numpy as np
 import xarray as xr
 
-from . import crossval, report, synthetic, workflows
+from . import cli_batch, crossval, report, synthetic, workflows
 from .doctor import doctor_command
 from .engine import EmbeddedEngine, start
 from .errors import IjBgcorrError
@@ -182,3 +182,4 @@ def sweep(out: Path, max_radius: int) -> None:
 
 
 main.add_command(doctor_command)
+main.add_command(cli_batch.batch_command)
