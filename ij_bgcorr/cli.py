@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from . import cli_batch, crossval, report, synthetic, workflows
+from .cli_options import key_values
 from .doctor import doctor_command
 from .engine import EmbeddedEngine, start
 from .errors import IjBgcorrError
@@ -34,16 +35,6 @@ def _save_all(images: dict[str, xr.DataArray], out: Path, prefix: str = "") -> N
     for title, image in images.items():
         name = Path(title).stem if title.endswith((".tif", ".tiff")) else title
         save_image(image, out / f"{prefix}{name}.tif")
-
-
-def _parse_args(pairs: tuple[str, ...]) -> dict[str, str]:
-    args = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--arg")
-        args[key] = value
-    return args
 
 
 def _start_engine() -> EmbeddedEngine:
@@ -97,17 +88,18 @@ def run(image: Path | None, radius: float, out: Path) -> None:
 @click.argument("macro_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--input", "inputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="An image to open first, titled 'input' (more: input2, ...).")
-@click.option("--arg", "args", multiple=True, help="key=value passed through getArgument().")
+@click.option("--arg", "args", multiple=True, callback=key_values,
+              help="key=value passed through getArgument().")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds before the macro "
               "is stopped.")
-def macro(macro_file: Path, inputs: tuple[Path, ...], args: tuple[str, ...], out: Path,
+def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out: Path,
           timeout: float) -> None:
     """Run MACRO_FILE and write every image open at its end to OUT as TIFF."""
     try:
         opened = {("input" if i == 0 else f"input{i + 1}"): open_image(p)
                   for i, p in enumerate(inputs)}
-        result = _start_engine().run_macro(macro_file, inputs=opened, args=_parse_args(args),
+        result = _start_engine().run_macro(macro_file, inputs=opened, args=args,
                                    timeout=timeout)
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc

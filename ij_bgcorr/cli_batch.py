@@ -10,17 +10,8 @@ from pathlib import Path
 import click
 
 from .batch import METHODS, batch
+from .cli_options import key_values
 from .errors import IjBgcorrError
-
-
-def _parse_args(pairs: tuple[str, ...]) -> dict[str, str]:
-    args = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--arg")
-        args[key] = value
-    return args
 
 
 @click.command("batch")
@@ -36,7 +27,7 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, str]:
               help="Rolling-ball radius, pixels [default: 50].")
 @click.option("--light-background", is_flag=True, default=None,
               help="Rolling ball: the background is lighter than the objects.")
-@click.option("--arg", "args", multiple=True,
+@click.option("--arg", "args", multiple=True, callback=key_values,
               help="key=value passed to the macro through getArgument() (--method macro).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder: OUT/<stem>/background.tif, foreground.tif, manifest.json.")
@@ -50,7 +41,7 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, str]:
               help="Show a progress bar.")
 def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
                   radius: float | None, rolling: float | None, light_background: bool | None,
-                  args: tuple[str, ...], out: Path, workers: int, scheduler: str | None,
+                  args: dict[str, str], out: Path, workers: int, scheduler: str | None,
                   timeout: float, progress: bool) -> None:
     """Background-correct every image in INPUTS (a folder, glob, list file or TIFF paths).
 
@@ -60,7 +51,7 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
     """
     options = {"radius": radius, "rolling": rolling, "light_background": light_background}
     params: dict[str, object] = {k: v for k, v in options.items() if v is not None}
-    params.update(_parse_args(args))
+    params.update(args)
     source: str | list[str] = inputs[0] if len(inputs) == 1 else list(inputs)
     try:
         summary = batch(source, method, out, params=params, macro=macro_file,
