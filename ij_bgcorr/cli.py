@@ -14,6 +14,7 @@ from .doctor import doctor_command
 from .engine import EmbeddedEngine, start
 from .errors import IjBgcorrError
 from .fiji_engine import looks_like_endpoint
+from .jvm import exit_now
 from .macro_files import shipped_macros
 from .tiff import open_image, save_image
 
@@ -175,3 +176,13 @@ def sweep(out: Path, max_radius: int) -> None:
 
 main.add_command(doctor_command)
 main.add_command(cli_batch.batch_command)
+
+
+def entry_point() -> None:
+    """The ``ij-bgcorr`` program: run the command, then end without JVM teardown."""
+    try:
+        main(standalone_mode=True)
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    exit_now(code)

@@ -38,3 +38,18 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
             "A JVM is already running in this process without ImageJ 1.x on its class path; "
             "start ij-bgcorr before anything else starts Java."
         ) from exc
+
+
+def exit_now(code: int) -> None:
+    """Flush output and end the process with ``code``, skipping the JVM's teardown.
+
+    Destroying a JVM that ImageJ, AWT and JPype have used can crash or abort the
+    process at exit (measured: segmentation faults in DestroyJavaVM, or
+    "FATAL: exception not rethrown"), which would replace a program's exit
+    code. Command-line entry points end through here once their work is done.
+    """
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)

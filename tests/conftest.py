@@ -8,7 +8,19 @@ import pytest
 
 import ij_bgcorr as ijb
 
+_STATUS = pytest.StashKey[int]()
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_STATUS] = int(exitstatus)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """End the test process once pytest has reported, without JVM teardown."""
+    from ij_bgcorr.jvm import exit_now
+
+    exit_now(config.stash.get(_STATUS, 0))
 
 
 @pytest.fixture(scope="session")
