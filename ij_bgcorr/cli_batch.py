@@ -5,6 +5,7 @@ Also runs on its own: ``python -m ij_bgcorr.cli_batch INPUT --method median --ou
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ import click
 from .batch import METHODS, batch
 from .cli_options import key_values
 from .errors import IjBgcorrError
+from .locate import FIJI_ENV
 
 
 @click.command("batch")
@@ -53,10 +55,14 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
     params: dict[str, object] = {k: v for k, v in options.items() if v is not None}
     params.update(args)
     source: str | list[str] = inputs[0] if len(inputs) == 1 else list(inputs)
+    root = click.get_current_context().find_root()
+    fiji = (root.obj or {}).get("fiji") if root.command is not batch_command else None
+    if fiji:  # worker processes start their engine from the environment
+        os.environ[FIJI_ENV] = str(fiji)
     try:
         summary = batch(source, method, out, params=params, macro=macro_file,
-                                     workers=workers, scheduler=scheduler, progress=progress,
-                                     timeout=timeout)
+                        workers=workers, scheduler=scheduler, progress=progress,
+                        timeout=timeout)
     except (IjBgcorrError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(str(summary))

@@ -248,3 +248,19 @@ def test_local_dask_cluster_equals_the_api(fiji, tmp_path):
     assert len({r.worker for r in summary.processed}) == 2
     assert_outputs_equal_api(fiji, inputs, out)
     assert not temporaries(out)
+
+
+def test_fiji_option_reaches_the_batch_and_never_falls_back(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ij_bgcorr.cli import main
+
+    monkeypatch.delenv("IJ_BGCORR_FIJI", raising=False)  # restored after the test
+    ijb.save_image(synthetic.spots_on_uneven_background((32, 32)), tmp_path / "a.tif")
+    missing = tmp_path / "no" / "Fiji.app"
+    res = CliRunner().invoke(main, ["--fiji", str(missing), "batch", str(tmp_path / "a.tif"),
+                                    "--method", "median", "--out", str(tmp_path / "out"),
+                                    "--no-progress"])
+    assert res.exit_code == 1
+    assert str(missing) in res.output
+    assert not (tmp_path / "out" / "a" / "foreground.tif").exists()
