@@ -26,7 +26,6 @@ import json
 import logging
 import multiprocessing
 import os
-import re
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,6 +38,7 @@ from typing import Any
 import xarray as xr
 
 from .errors import CommandError
+from .tiff import file_stem
 
 log = logging.getLogger(__name__)
 
@@ -304,12 +304,6 @@ def remove_stale_temporaries(folder: Path) -> int:
     return count
 
 
-def _safe_name(title: str) -> str:
-    stem = Path(title).stem if title.lower().endswith(TIFF_SUFFIXES) else title
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")
-    return name or "image"
-
-
 # -- the work on one file (runs in a worker) -------------------------------------------------
 def _run_method(job: Job, image: xr.DataArray) -> dict[str, xr.DataArray]:
     from . import workflows
@@ -366,7 +360,7 @@ def process_file(job: Job) -> FileResult:
         base = folder.parent
         outputs: dict[str, dict[str, Any]] = {}
         for title, out_image in images.items():
-            path = folder / f"{_safe_name(title)}.tif"
+            path = folder / f"{file_stem(title)}.tif"
             atomic_write(path, lambda temp, im=out_image: save_image(im, temp))
             line = str(out_image.attrs.get("macro_line", ""))
             outputs[title] = {"path": str(path.relative_to(base)), "sha256": file_sha256(path),

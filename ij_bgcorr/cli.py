@@ -16,7 +16,7 @@ from .errors import IjBgcorrError
 from .fiji_engine import looks_like_endpoint
 from .jvm import exit_now
 from .macro_files import shipped_macros
-from .tiff import open_image, save_image
+from .tiff import file_stem, open_image, save_image
 
 
 def _table(images: dict[str, xr.DataArray]) -> str:
@@ -31,11 +31,15 @@ def _table(images: dict[str, xr.DataArray]) -> str:
                      for r in rows)
 
 
-def _save_all(images: dict[str, xr.DataArray], out: Path, prefix: str = "") -> None:
+def _save_all(images: dict[str, xr.DataArray], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
     for title, image in images.items():
-        name = Path(title).stem if title.endswith((".tif", ".tiff")) else title
-        save_image(image, out / f"{prefix}{name}.tif")
+        name, n = file_stem(title), 2
+        while name in used:
+            name, n = f"{file_stem(title)}-{n}", n + 1
+        used.add(name)
+        save_image(image, out / f"{name}.tif")
 
 
 def _start_engine() -> EmbeddedEngine:
@@ -69,7 +73,8 @@ def main(ctx: click.Context, fiji: str | None) -> None:
 def run(image: Path | None, radius: float, out: Path) -> None:
     """The lesson's median workflow on IMAGE (default: a generated lesson-like image).
 
-    Writes background.tif and foreground.tif (32-bit) to OUT and prints a summary.
+    Writes input.tif, background.tif and foreground.tif (32-bit) to OUT and prints a
+    summary and the Fiji macro.
     """
     try:
         source = open_image(image) if image else synthetic.spots_on_uneven_background()
@@ -118,8 +123,11 @@ def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out:
               help="Time series for the max-projection macro.")
 def lesson(out: Path, image: Path | None, series: Path | None) -> None:
     """Run every shipped lesson macro (on generated images unless files are given)."""
-    still = open_image(image) if image else synthetic.spots_on_uneven_background()
-    movie = open_image(series) if series else synthetic.moving_spots_series()
+    try:
+        still = open_image(image) if image else synthetic.spots_on_uneven_background()
+        movie = open_image(series) if series else synthetic.moving_spots_series()
+    except IjBgcorrError as exc:
+        raise click.ClickException(str(exc)) from exc
     fiji = _start_engine()
     for name, path in shipped_macros().items():
         source = movie if name.startswith("max_projection") else still

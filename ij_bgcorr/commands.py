@@ -9,6 +9,7 @@ ones the same line gives in Fiji.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +56,11 @@ def option_value(text: str) -> str:
 
 
 def number(value: float) -> str:
-    """A number as ImageJ's recorder writes it: 15, not 15.0."""
-    return f"{value:g}"
+    """A number as ImageJ's recorder writes it, without losing digits: 15, 12.3456789."""
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def run_line(command: str, options: list[str]) -> str:
@@ -85,7 +89,7 @@ def _n_planes(image: xr.DataArray) -> int:
 
 
 def _positive(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise CommandError(f"{name} must be a finite number of pixels, got {value!r}.")
     if value <= 0:
         raise CommandError(f"{name} must be > 0 pixels, got {value!r}.")
@@ -110,7 +114,7 @@ def median(image: Any, radius: float) -> Call:
 
 def duplicate(image: Any, title: str = "duplicate") -> Call:
     """``Image > Duplicate...`` of the whole image (all planes)."""
-    if not title or not str(title).strip() or "]" in title:
+    if not isinstance(title, str) or not title.strip() or "]" in title:
         raise CommandError(f"A window title must be non-empty text without ']', got {title!r}.")
     inputs = _titled([image])
     options = [f"title={option_value(title)}"]
@@ -133,10 +137,9 @@ def image_calculator(
         )
     n1, n2 = _n_planes(first), _n_planes(second)
     if n2 not in (1, n1):
-        raise CommandError(
-            f"image_calculator: the second image has {n2} planes; it needs 1 or {n1} "
-            f"(as many as the first)."
-        )
+        needs = "1 (the first image is one plane)" if n1 == 1 else f"1 or {n1} (as the first)"
+        raise CommandError(f"image_calculator: the second image has {n2} planes; it needs "
+                           f"{needs}.")
     words = [name] + (["create"] if create else []) + (["32-bit"] if float32 else [])
     if n1 > 1:
         words.append("stack")
@@ -169,14 +172,15 @@ def z_project(
     if n < 2:
         raise CommandError(f"z_project needs more than one {axis!r} plane; the image has {n}.")
     first, last = start or 1, stop or n
-    if not (isinstance(first, int) and isinstance(last, int) and 1 <= first <= last <= n):
+    whole = all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (first, last))
+    if not (whole and 1 <= first <= last <= n):
         raise CommandError(f"start/stop must satisfy 1 <= start <= stop <= {n}; "
                            f"got start={start!r}, stop={stop!r}.")
     options = []
     if first != 1:
-        options.append(f"start={first}")
+        options.append(f"start={int(first)}")
     if last != n:
-        options.append(f"stop={last}")
+        options.append(f"stop={int(last)}")
     options.append(f"projection={projection}")
     if axis == "pln" and nt > 1:
         options.append("all")

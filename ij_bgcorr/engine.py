@@ -213,7 +213,10 @@ class EmbeddedEngine:
         """This session's command calls as one macro to paste into Fiji.
 
         A ``selectImage`` line precedes a command whose first input is not
-        the image the previous command left active.
+        the image the previous command left active. Images are named by their
+        ``attrs["title"]``; untitled inputs are recorded as ``image1``,
+        ``image2``, so give inputs titles (``img.assign_attrs(title="input")``)
+        for a macro that replays in Fiji.
         """
         lines = [f"// ImageJ {self.version}, recorded by ij-bgcorr"]
         active = None

@@ -30,6 +30,8 @@ from .errors import MacroError, MacroTimeout
 _LINE_SUFFIX = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\s*$", re.S)
 _EXIT_WITHOUT_MESSAGE = re.compile(r"\bexit\s*(\(\s*\))?\s*;?\s*$")
 _GRACE_SECONDS = 5.0
+# A Java stack trace printed by ImageJ (e.g. from call()): "java.lang.FooException: ..."
+_JAVA_EXCEPTION = re.compile(r"^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error)\b")
 
 
 @dataclass
@@ -37,7 +39,8 @@ class MacroOutcome:
     """What a successful macro run left behind.
 
     ``images`` maps each open image's title to its ``ij.ImagePlus``, in the
-    order they were opened; ``active`` is the title of the image that was
+    order they were opened (a title several images share gets ``-2``, ``-3``
+    suffixes, so none is lost); ``active`` is the title of the image that was
     active at the end (or None); ``log`` is what the macro printed;
     ``returned`` is the string it returned, if any.
     """
@@ -254,11 +257,21 @@ class MacroRunner:
         except MacroError:
             self.close_all_images()
             raise
-        images = {str(imp.getTitle()): imp for imp in self._open_images().values()}
         current = self._WindowManager.getCurrentImage()
+        current_id = int(current.getID()) if current is not None else None
+        images: dict[str, Any] = {}
+        active = None
+        for image_id, imp in self._open_images().items():
+            title = str(imp.getTitle())
+            key, n = title, 2
+            while key in images:
+                key, n = f"{title}-{n}", n + 1
+            images[key] = imp
+            if image_id == current_id:
+                active = key
         return MacroOutcome(
             images=images,
-            active=str(current.getTitle()) if current is not None else None,
+            active=active,
             log=log,
             returned=None if result.get("returned") is None else str(result["returned"]),
         )
@@ -276,6 +289,10 @@ class MacroRunner:
             first = str(ij_error).strip().splitlines()[0]
             line = next((n for n, text in capture.lines if first in text), last_line)
             raise MacroError(message, line=line, code_line=_line_text(code, line), log=log)
+        for k, (line, text) in enumerate(capture.lines[:-1]):
+            if _JAVA_EXCEPTION.match(text) and capture.lines[k + 1][1].startswith("\tat "):
+                raise MacroError(text.strip(), line=line, code_line=_line_text(code, line),
+                                 log=log)
         exc = result.get("exception")
         if exc is None:
             return

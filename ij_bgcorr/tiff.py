@@ -8,6 +8,7 @@ same values, dimension names and calibration.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,11 @@ from .fetch import fetch, is_url
 from .images import as_image, calibration_of
 
 # tifffile's ImageJ axis letters → ij-bgcorr dimension names
-_AXES = {"T": "t", "Z": "pln", "C": "ch", "Y": "row", "X": "col", "S": "ch"}
+# (I and Q: the pages of a plain multi-page TIFF, which ImageJ opens as a stack)
+_AXES = {"T": "t", "Z": "pln", "C": "ch", "Y": "row", "X": "col", "S": "ch", "I": "pln",
+         "Q": "pln"}
+# TIFF ResolutionUnit → unit name, for files without ImageJ's own unit
+_RESOLUTION_UNITS = {2: "inch", 3: "cm"}
 
 
 def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
@@ -46,20 +51,25 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
             tags = page.tags
             x_res = tags["XResolution"].value if "XResolution" in tags else None
             y_res = tags["YResolution"].value if "YResolution" in tags else None
-            rgb = page.photometric == tifffile.PHOTOMETRIC.RGB and "S" in axes
+            rgb = (page.photometric == tifffile.PHOTOMETRIC.RGB and "S" in axes
+                   and values.dtype == np.uint8)
+            tiff_unit = _RESOLUTION_UNITS.get(int(page.resolutionunit), "pixel")
     except (tifffile.TiffFileError, ValueError, OSError) as exc:
         raise ImageFormatError(f"{path} is not a readable TIFF file: {exc}") from exc
     unknown = [a for a, n in zip(axes, values.shape, strict=True) if a not in _AXES and n > 1]
-    if unknown:
-        raise ImageFormatError(f"{path}: TIFF axes {unknown} have no ij-bgcorr dimension.")
     keep = [i for i, (a, n) in enumerate(zip(axes, values.shape, strict=True))
             if a in "YX" or (a in _AXES and n > 1) or (a == "S" and rgb)]
     dims = [_AXES[axes[i]] for i in keep]
+    if unknown or len(set(dims)) < len(dims):
+        raise ImageFormatError(
+            f"{path}: cannot map the file's dimensions "
+            f"{dict(zip(axes, values.shape, strict=True))} (tifffile's axis letters) to "
+            f"t, pln, row, col, ch.")
     values = values.reshape([values.shape[i] for i in keep])
     cal = Calibration(
         pixel_width=_pixel_size(x_res), pixel_height=_pixel_size(y_res),
         voxel_depth=float(meta.get("spacing", 1.0)),
-        unit=_unit(meta.get("unit", "pixel")),
+        unit=_unit(meta.get("unit", tiff_unit if x_res else "pixel")),
         frame_interval=float(meta.get("finterval", 0.0)),
         time_unit=str(meta.get("tunit", "sec")),
         x_origin=float(meta.get("xorigin", 0.0)), y_origin=float(meta.get("yorigin", 0.0)),
@@ -68,6 +78,13 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
     image = as_image(xr.DataArray(values, dims=dims), calibration=cal, rgb=rgb)
     image.attrs.update(title=path.name, source=str(path))
     return image
+
+
+def file_stem(title: str) -> str:
+    """A safe file name (without .tif) for an image's window title."""
+    stem = Path(title).stem if title.lower().endswith((".tif", ".tiff")) else title
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")
+    return name or "image"
 
 
 def _pixel_size(resolution: Any) -> float:

@@ -121,3 +121,50 @@ def test_a_missing_ij_jar_is_reported(monkeypatch, tmp_path):
     (tmp_path / "Fiji.app" / "jars" / "ij-1.54f.jar").write_bytes(b"")
     monkeypatch.setenv("IJ_BGCORR_FIJI", str(tmp_path / "Fiji.app"))
     assert find_ij_jar().name == "ij-1.54f.jar"
+
+
+def test_numbers_keep_their_digits_and_numpy_scalars_work(fiji):
+    out = fiji.subtract_background(IMG, rolling=12.3456789)
+    assert out.attrs["macro_line"] == 'run("Subtract Background...", "rolling=12.3456789");'
+    assert fiji.median(IMG, np.int64(2)).attrs["macro_line"] == 'run("Median...", "radius=2");'
+    stack = np.stack([IMG] * 3)
+    assert fiji.z_project(stack, start=np.int64(2)).attrs["macro_line"].startswith(
+        'run("Z Project...", "start=2 ')
+    result = fiji.run_macro("return getArgument();", args={"big": 123456789})
+    assert result.returned == "big=123456789"
+
+
+def test_bad_title_and_plane_counts_are_explained(fiji):
+    with pytest.raises(ijb.CommandError, match="window title"):
+        fiji.duplicate(IMG, title=5)
+    with pytest.raises(ijb.CommandError, match="the first image is one plane"):
+        fiji.image_calculator("subtract", IMG, np.stack([IMG] * 3))
+
+
+def test_tiffs_that_are_not_from_imagej(tmp_path):
+    import tifffile
+
+    pages = np.arange(3 * 8 * 9, dtype=np.uint8).reshape(3, 8, 9)
+    with tifffile.TiffWriter(tmp_path / "pages.tif") as writer:
+        for page in pages:
+            writer.write(page, metadata=None)
+    stack = ijb.open_image(tmp_path / "pages.tif")
+    assert stack.dims == ("pln", "row", "col")
+    np.testing.assert_array_equal(stack.values, pages)
+    grey3 = np.arange(3 * 8 * 9, dtype=np.uint16).reshape(3, 8, 9)
+    tifffile.imwrite(tmp_path / "three.tif", grey3)
+    three = ijb.open_image(tmp_path / "three.tif")
+    assert not three.attrs["rgb"] and three.sizes["row"] == 8 and three.sizes["col"] == 9
+    tifffile.imwrite(tmp_path / "cm.tif", IMG, resolution=(2, 2), resolutionunit="CENTIMETER")
+    cal = ijb.Calibration.from_attrs(ijb.open_image(tmp_path / "cm.tif").attrs)
+    assert (cal.pixel_width, cal.unit) == (0.5, "cm")
+
+
+def test_java_exception_in_a_macro_is_an_error_and_shared_titles_are_kept(fiji):
+    with pytest.raises(ijb.MacroError, match="NumberFormatException") as caught:
+        fiji.run_macro('x = 1;\ncall("java.lang.Integer.parseInt", "abc");')
+    assert caught.value.line == 2
+    result = fiji.run_macro('run("Duplicate...", "title=input");\nrun("Invert");',
+                            inputs={"input": np.zeros((5, 5), np.uint8)})
+    assert sorted(result.images) == ["input", "input-2"]
+    assert {int(im.values.max()) for im in result.images.values()} == {0, 255}

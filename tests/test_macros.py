@@ -128,3 +128,15 @@ def test_cli_run_macro_and_lesson(tmp_path, spots_path):
     res = runner.invoke(main, ["lesson", "--out", str(tmp_path / "l")])
     assert res.exit_code == 0, res.output
     assert len(list((tmp_path / "l").glob("*/foreground.tif"))) == 4
+
+
+def test_cli_macro_output_names_are_safe_files(tmp_path):
+    macro = tmp_path / "names.ijm"
+    macro.write_text('newImage("a/b", "8-bit", 5, 5, 1);\nnewImage("a b", "8-bit", 5, 5, 1);\n'
+                     'newImage("x.tif", "8-bit", 5, 5, 1);\nnewImage("x", "8-bit", 5, 5, 1);\n')
+    res = CliRunner().invoke(main, ["macro", str(macro), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
+        "a_b-2.tif", "a_b.tif", "x-2.tif", "x.tif"]
+    res = CliRunner().invoke(main, ["lesson", "--out", str(tmp_path / "l"), "--image", str(macro)])
+    assert res.exit_code == 1 and "Traceback" not in res.output
