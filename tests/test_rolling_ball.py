@@ -60,7 +60,21 @@ def spots_image(shape: tuple[int, int], dtype: type) -> np.ndarray:
 def fiji_result(fiji: ijb.EmbeddedEngine, img: np.ndarray, rgb: bool = False,
                 **options: object) -> np.ndarray:
     image = ijb.as_image(img, dims=("row", "col", "ch"), rgb=True) if rgb else img
-    return np.asarray(fiji.subtract_background(image, **options).values)
+    try:
+        return np.asarray(fiji.subtract_background(image, **options).values)
+    except ijb.MacroError as exc:
+        # When the shrunken image is one column wide, ImageJ 1.53t's command throws
+        # inside (printing the stack trace) and leaves the image as it was; the
+        # engine reports that as an error, and ImageJ's pixels are the input's.
+        assert "ArrayIndexOutOfBoundsException" in exc.message, exc
+        return np.asarray(img)
+
+
+def test_imagej_crash_on_one_column_shrunken_images_is_reported(fiji):
+    img = np.full((16, 1), 7, np.uint8)
+    with pytest.raises(ijb.MacroError, match="ArrayIndexOutOfBoundsException"):
+        fiji.subtract_background(img, rolling=15)
+    np.testing.assert_array_equal(subtract_background(img, rolling=15), img)
 
 
 def assert_matches(ours: np.ndarray, theirs: np.ndarray, context: str) -> None:
