@@ -255,7 +255,9 @@ def test_fiji_option_reaches_the_batch_and_never_falls_back(tmp_path, monkeypatc
 
     from ij_bgcorr.cli import main
 
-    monkeypatch.delenv("IJ_BGCORR_FIJI", raising=False)  # restored after the test
+    # the command sets IJ_BGCORR_FIJI for its workers: make monkeypatch restore it
+    monkeypatch.setenv("IJ_BGCORR_FIJI", "placeholder")
+    monkeypatch.delenv("IJ_BGCORR_FIJI")
     ijb.save_image(synthetic.spots_on_uneven_background((32, 32)), tmp_path / "a.tif")
     missing = tmp_path / "no" / "Fiji.app"
     res = CliRunner().invoke(main, ["--fiji", str(missing), "batch", str(tmp_path / "a.tif"),
