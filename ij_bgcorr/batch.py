@@ -323,10 +323,8 @@ def _run_method(job: Job, image: xr.DataArray) -> dict[str, xr.DataArray]:
         background, foreground = workflows.rolling_ball_background(
             engine, image, p["rolling"], bool(p["light_background"]))
     elif job.method == "tophat":
-        result = engine.run_macro("tophat_background", inputs={"input": image},
-                                  args={"radius": p["radius"]},
-                                  outputs=["background", "foreground"], timeout=job.timeout)
-        return dict(result.images)
+        background, foreground = workflows.tophat_background(engine, image, p["radius"],
+                                                             timeout=job.timeout)
     elif job.method == "macro":
         args = {k: v for k, v in p.items() if k != "macro_sha256"}
         result = engine.run_macro(job.macro or "", inputs={"input": image}, args=args,

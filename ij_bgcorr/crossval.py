@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 from tqdm import tqdm
 
-from . import reference
+from . import reference, workflows
 from .compare import Comparison, compare
 from .engine import EmbeddedEngine
 from .images import as_image
@@ -94,9 +94,8 @@ def _rolling_ball(engine: EmbeddedEngine, image: xr.DataArray, radius: float) ->
 
 
 def _tophat(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
-    fiji = engine.run_macro("tophat_background", inputs={"input": image},
-                            args={"radius": radius}, outputs=["background"])
-    return {"fiji": fiji["background"],
+    background, _ = workflows.tophat_background(engine, image, radius)
+    return {"fiji": background,
             "lesson": reference.opening(image.values, radius, kind="lesson"),
             "imagej": reference.opening(image.values, radius, kind="imagej")}
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,17 +77,23 @@ class EmbeddedEngine:
     # -- the mechanism ------------------------------------------------------------------
     def run(self, call: Call) -> xr.DataArray:
         """Run one :class:`~ij_bgcorr.commands.Call`; return the image active afterwards."""
+        with self._opened(call.inputs) as imps:
+            outcome = self._runner.run(call.line, inputs=imps, timeout=self.timeout)
+            if outcome.active is None:
+                raise CommandError(f"{call.line} left no image open.")
+            result = from_imageplus(outcome.images[outcome.active], self._provenance(call.line))
+            self._history.append((next(iter(call.inputs)), call.line, str(result.attrs["title"])))
+        return result
+
+    @contextmanager
+    def _opened(self, inputs: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Under the engine's lock: the inputs as ImagePlus; every image closed afterwards."""
         with self._lock:
-            imps = {title: to_imageplus(image, title) for title, image in call.inputs.items()}
+            imps = {title: to_imageplus(image, title) for title, image in inputs.items()}
             try:
-                outcome = self._runner.run(call.line, inputs=imps, timeout=self.timeout)
-                if outcome.active is None:
-                    raise CommandError(f"{call.line} left no image open.")
-                result = from_imageplus(outcome.images[outcome.active], self._provenance(call.line))
+                yield imps
             finally:
                 self._runner.close_all_images()
-            self._history.append((next(iter(call.inputs)), call.line, str(result.attrs["title"])))
-            return result
 
     def _provenance(self, line: str) -> dict[str, Any]:
         return {"imagej_version": self.version, "macro_line": line, "engine": self.kind}
@@ -173,21 +180,16 @@ class EmbeddedEngine:
         argument = argument_string(args)
         provenance = self._provenance(
             run_macro_line(path, argument) if path else code.strip())
-        with self._lock:
-            imps = {title: to_imageplus(image, title) for title, image in (inputs or {}).items()}
+        with self._opened(inputs or {}) as imps:
             self._results_table().reset()
-            try:
-                outcome = self._runner.run(code, argument, imps, timeout)
-                wanted = list(outputs) if outputs is not None else list(outcome.images)
-                missing = [t for t in wanted if t not in outcome.images]
-                if missing:
-                    raise MacroError(f"No image titled {', '.join(map(repr, missing))} was open "
-                                     f"at the end; open: {sorted(outcome.images)}",
-                                     log=outcome.log)
-                images = {t: from_imageplus(outcome.images[t], provenance) for t in wanted}
-                results = self._results_frame()
-            finally:
-                self._runner.close_all_images()
+            outcome = self._runner.run(code, argument, imps, timeout)
+            wanted = list(outputs) if outputs is not None else list(outcome.images)
+            missing = [t for t in wanted if t not in outcome.images]
+            if missing:
+                raise MacroError(f"No image titled {', '.join(map(repr, missing))} was open "
+                                 f"at the end; open: {sorted(outcome.images)}", log=outcome.log)
+            images = {t: from_imageplus(outcome.images[t], provenance) for t in wanted}
+            results = self._results_frame()
         return MacroResult(images, outcome.log, results, outcome.returned)
 
     def _results_table(self) -> Any:
