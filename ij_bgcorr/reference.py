@@ -224,9 +224,9 @@ def subtract_background(
             ``algorithm="imagej"`` takes them.
         algorithm: ``"imagej"`` reproduces ImageJ's ``Subtract Background...``
             (shrinking for large radii, trimmed ball, interpolation back, 3x3
-            pre-smoothing): identical to ImageJ 1.53t for the rolling ball; the
-            sliding paraboloid lacks ImageJ's corner correction (see
-            `ij_bgcorr.rolling_ball`). ``"skimage"`` is the lesson's ``img -
+            pre-smoothing, the sliding paraboloid with its corner correction):
+            identical to ImageJ 1.53t (see `ij_bgcorr.rolling_ball`).
+            ``"skimage"`` is the lesson's ``img -
             skimage.restoration.rolling_ball(img, radius=rolling)``, plane by
             plane; with ``light_background`` the image is inverted
             (``skimage.util.invert``), corrected, and inverted back, as in

@@ -12,13 +12,11 @@ reproducing the numbers of ImageJ 1.53t's command:
   ball is a grey-level opening whose structuring element is the square grid
   of ball heights; the ball centre also visits positions up to its half-width
   outside the image, the image being ignored outside its bounds.
-* Sliding paraboloid. A parabola of curvature ``1 / radius`` (per pixel²) is
-  slid from below along every row, column and both diagonals. With smoothing,
-  a 3x3 maximum precedes the 3x3 mean and the background is lowered by the
-  mean rise the maximum caused. Not exact: ImageJ also lowers the four corner
-  pixels to estimates from parabola fits along edges and diagonals before
-  sliding, which is not done here, so results differ near corners and along
-  lines through them.
+* Sliding paraboloid (see ``ij_bgcorr.paraboloid``): a parabola of curvature
+  ``1 / radius`` is slid from below along rows, columns and diagonals, after
+  the corners have been lowered to estimates from the edges and diagonals
+  through them. With smoothing, a 3x3 maximum precedes the 3x3 mean and the
+  background is lowered by the mean rise the maximum caused.
 * Pre-smoothing (unless ``disable_smoothing``): a 3x3 mean (edge pixels
   repeated) of the image the background is estimated from; the background is
   subtracted from the original, unsmoothed image.
@@ -43,6 +41,8 @@ import math
 
 import numpy as np
 import xarray as xr
+
+from .paraboloid import sliding_paraboloid_background
 
 Image = np.ndarray | xr.DataArray
 
@@ -218,85 +218,6 @@ def background(
         work = mean3x3(data) if smooth else data
         bg = rolling_ball_background(work, radius)
     return -bg if light else bg
-
-
-def sliding_paraboloid_background(plane: np.ndarray, radius: float) -> np.ndarray:
-    """Sliding-paraboloid background of a float32 plane (dark background), float32.
-
-    A parabola of curvature ``1 / radius`` (second-order coefficient
-    ``0.5 / radius`` per pixel², doubled along diagonals whose steps are √2 long)
-    is slid under the rows, the columns, the rows again, then both diagonal
-    directions and the first diagonals again. Line end points are kept.
-    """
-    k_axis = F32(0.5) / F32(radius)
-    k_diag = F32(1) / F32(radius)
-    out = plane.copy()
-    out = slide_rows(out, k_axis)
-    out = slide_rows(out.T, k_axis).T
-    out = slide_rows(out, k_axis)
-    out = slide_diagonals(out, k_diag, anti=False)
-    out = slide_diagonals(out, k_diag, anti=True)
-    out = slide_diagonals(out, k_diag, anti=False)
-    return np.ascontiguousarray(out)
-
-
-def slide_rows(plane: np.ndarray, k: np.float32) -> np.ndarray:
-    """Slide the parabola under every row of ``plane`` (all rows full length)."""
-    lengths = np.full(plane.shape[0], plane.shape[1])
-    return slide_lines(plane, lengths, k)
-
-
-def slide_diagonals(plane: np.ndarray, k: np.float32, anti: bool) -> np.ndarray:
-    """Slide the parabola under every diagonal (``anti``: every anti-diagonal)."""
-    work = plane[:, ::-1] if anti else plane
-    rows, cols = work.shape
-    offsets = np.arange(-rows + 1, cols)
-    starts_r = np.maximum(-offsets, 0)
-    lengths = np.minimum(rows - starts_r, cols - (starts_r + offsets))
-    steps = np.arange(lengths.max())
-    r = starts_r[:, None] + steps[None, :]
-    c = r + offsets[:, None]
-    inside = steps[None, :] < lengths[:, None]
-    r, c = np.where(inside, r, 0), np.where(inside, c, 0)
-    lines = np.where(inside, work[r, c], np.inf).astype(F32)
-    slid = slide_lines(lines, lengths, k)
-    out = work.copy()
-    out[r[inside], c[inside]] = slid[inside]
-    return out[:, ::-1] if anti else out
-
-
-def slide_lines(lines: np.ndarray, lengths: np.ndarray, k: np.float32) -> np.ndarray:
-    """Slide a parabola ``y = -k x²`` under each line (row of ``lines``), float32.
-
-    From each touching point the next one is the point ahead of it that
-    minimises the slope ``(v[j] - v[i]) / d + k d`` (d = j - i, first minimum on
-    ties); points in between are raised or lowered onto the parabola through
-    both: ``v[i] + d (slope - k d)``. Entries beyond a line's length are ignored.
-    """
-    out = lines.astype(F32).copy()
-    n_lines, n = lines.shape
-    cols = np.arange(n)
-    touch = np.zeros(n_lines, dtype=np.int64)
-    active = np.flatnonzero(touch < lengths - 1)
-    while active.size:
-        i1 = touch[active]
-        v = lines[active]
-        v1 = v[np.arange(active.size), i1][:, None]
-        d_int = cols[None, :] - i1[:, None]
-        d = d_int.astype(F32)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            slopes = (v - v1) / d + k * d
-        slopes[(d_int <= 0) | (cols[None, :] >= lengths[active][:, None])] = np.inf
-        i2 = np.argmin(slopes, axis=1)
-        best = slopes[np.arange(active.size), i2][:, None]
-        between = (d_int > 0) & (cols[None, :] < i2[:, None])
-        arc = v1 + d * (best - d * k)
-        sub = out[active]
-        sub[between] = arc[between]
-        out[active] = sub
-        touch[active] = i2
-        active = active[i2 < lengths[active] - 1]
-    return out
 
 
 def correct_plane(
