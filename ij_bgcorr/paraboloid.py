@@ -72,19 +72,39 @@ def slide_diagonals(plane: np.ndarray, k: np.float32, anti: bool) -> np.ndarray:
     """Slide the parabola down-right along every diagonal (``anti``: down-left), a new array."""
     work = plane[:, ::-1] if anti else plane
     rows, cols = work.shape
-    offsets = np.arange(-rows + 1, cols)
-    starts_r = np.maximum(-offsets, 0)
-    lengths = np.minimum(rows - starts_r, cols - (starts_r + offsets))
-    steps = np.arange(lengths.max())
-    r = starts_r[:, None] + steps[None, :]
-    c = r + offsets[:, None]
-    inside = steps[None, :] < lengths[:, None]
-    r, c = np.where(inside, r, 0), np.where(inside, c, 0)
-    lines = np.where(inside, work[r, c], np.inf).astype(F32)
+    upper = _skew(work)  # diagonals starting on the top row
+    lower = _skew(work.T)[1:]  # those starting on the left column, below the corner
+    lines = np.full((upper.shape[0] + lower.shape[0], max(rows, cols)), np.inf, dtype=F32)
+    lines[:cols, :rows] = upper
+    lines[cols:, :cols] = lower
+    lengths = np.concatenate([np.minimum(rows, cols - np.arange(cols)),
+                              np.minimum(cols, rows - np.arange(1, rows))])
     slid = slide_lines(lines, lengths, k)[0]
-    out = work.copy()
-    out[r[inside], c[inside]] = slid[inside]
+    above = _unskew(slid[:cols, :rows], rows, cols)
+    corner = np.full((1, cols), np.inf, dtype=F32)  # the main diagonal is in ``above``
+    below = _unskew(np.vstack([corner, slid[cols:, :cols]]), cols, rows).T
+    out = np.where(np.arange(cols)[None, :] >= np.arange(rows)[:, None], above, below)
     return out[:, ::-1] if anti else out
+
+
+def _skew(a: np.ndarray) -> np.ndarray:
+    """Diagonals of ``a`` from its top row: line ``o`` is ``a[s, o + s]``, +inf past the edge.
+
+    Shape (cols, rows). Rows of ``a``, padded to ``cols + rows`` and laid out
+    with one extra element each, put every diagonal in one column.
+    """
+    rows, cols = a.shape
+    padded = np.full((rows, cols + rows), np.inf, dtype=F32)
+    padded[:, :cols] = a
+    flat = np.concatenate([padded.ravel(), np.full(rows, np.inf, dtype=F32)])
+    return flat.reshape(rows, cols + rows + 1)[:, :cols].T
+
+
+def _unskew(lines: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Inverse of `_skew`: a (rows, cols) image from its top-row diagonals (+inf below them)."""
+    buffer = np.full((rows, cols + rows + 1), np.inf, dtype=F32)
+    buffer[:, :cols] = lines.T
+    return buffer.ravel()[:rows * (cols + rows)].reshape(rows, cols + rows)[:, :cols]
 
 
 def slide_lines(
@@ -92,7 +112,8 @@ def slide_lines(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Slide a parabola ``y = -k x²`` under each line (row of ``lines``).
 
-    Entries beyond a line's length are ignored (and left as they are).
+    Entries beyond a line's length are ignored (and left as they are). All lines
+    advance together, one touching point per step.
 
     Returns:
         The slid lines (float32), and for each line the first touching point
@@ -101,37 +122,111 @@ def slide_lines(
     """
     values = lines.astype(F32)
     out = values.copy()
-    n_lines, n = values.shape
-    cols = np.arange(n)
-    touchable = _touchable(values, lengths, k)
-    touch = np.zeros(n_lines, dtype=np.int64)
+    search = _Search(values, lengths, k)
+    touch = np.zeros(values.shape[0], dtype=np.int64)
     first = lengths - 1
-    last = np.zeros(n_lines, dtype=np.int64)
-    active = np.flatnonzero(touch < lengths - 1)
+    last = np.zeros_like(touch)
+    active = np.flatnonzero(lengths > 1)
     while active.size:
         i1 = touch[active]
-        v = values[active]
-        v1 = v[np.arange(active.size), i1][:, None]
-        d_int = cols[None, :] - i1[:, None]
-        d = d_int.astype(F32)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            slopes = (v - v1) / d + k * d
-        slopes[(d_int <= 0) | ~touchable[active]] = np.inf
-        i2 = np.argmin(slopes, axis=1)
-        best = slopes[np.arange(active.size), i2][:, None]
-        between = (d_int > 0) & (cols[None, :] < i2[:, None])
-        with np.errstate(invalid="ignore", over="ignore"):
-            arc = v1 + d * (best - d * k)
-        sub = out[active]
-        sub[between] = arc[between]
-        out[active] = sub
+        i2, slope = search.next_touch(active, i1)
+        _fill_arcs(out, active, i1, i2, slope, k)
         starting = i1 == 0
         first[active[starting]] = i2[starting]
         ending = i2 == lengths[active] - 1
         last[active[ending]] = i1[ending]
         touch[active] = i2
-        active = active[i2 < lengths[active] - 1]
+        active = active[~ending]
     return out, first, last
+
+
+class _Search:
+    """Finds the next touching point on many lines at once.
+
+    From a touching point ``i`` the next one is the touchable point ahead with
+    the smallest slope ``(v[j] - v[i]) / d + k d`` (the first on ties). It is
+    searched within growing windows; a window is enough once the parabola
+    leaving ``i`` with the best slope found stays below every touchable value
+    beyond the window, for no point there can then do better.
+    """
+
+    WINDOWS = (16, 64, 256)  # then the whole line
+
+    def __init__(self, values: np.ndarray, lengths: np.ndarray, k: np.float32) -> None:
+        n_lines, n = values.shape
+        pad = self.WINDOWS[-1] + 1
+        self.width = n + pad
+        self.values, self.lengths, self.k = values, lengths, k
+        # touchable values (others +inf), padded with +inf
+        self.candidates = np.full((n_lines, self.width), np.inf, dtype=F32)
+        self.candidates[:, :n] = np.where(_touchable(values, lengths, k), values, np.inf)
+        self.flat = self.candidates.ravel()
+        self.views = {w: np.lib.stride_tricks.sliding_window_view(self.candidates, w, axis=1)
+                      for w in self.WINDOWS}
+        # lowest touchable value at or after each position
+        self.beyond = np.minimum.accumulate(self.candidates[:, ::-1], axis=1)[:, ::-1].ravel()
+
+    def next_touch(self, lines: np.ndarray, i1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Next touching point after ``i1`` on each of ``lines``, and the slope to it."""
+        n = self.values.shape[1]
+        k = self.k
+        i2 = np.empty_like(i1)
+        slope = np.empty(i1.size, dtype=F32)
+        todo = np.arange(i1.size)
+        for window in (*self.WINDOWS, n):
+            rows, start = lines[todo], i1[todo]
+            base = rows * self.width
+            v1 = self.values[rows, start]
+            d = np.arange(1, window + 1, dtype=F32)
+            with np.errstate(invalid="ignore", over="ignore"):
+                slopes = (self._ahead(rows, start, window) - v1[:, None]) / d + k * d
+            best = np.argmin(slopes, axis=1)
+            found = slopes[np.arange(rows.size), best]
+            end = np.minimum(start + window + 1, self.width - 1)
+            done = self._enough(found, v1, window, self.beyond.take(base + end))
+            done |= start + window >= self.lengths[rows] - 1
+            i2[todo[done]] = start[done] + 1 + best[done]
+            slope[todo[done]] = found[done]
+            todo = todo[~done]
+            if not todo.size:
+                break
+        return i2, slope
+
+    def _ahead(self, rows: np.ndarray, start: np.ndarray, window: int) -> np.ndarray:
+        """Touchable values (others +inf) at distances 1 to ``window`` after ``start``."""
+        if window in self.views:
+            return self.views[window][rows, start + 1]
+        at = np.minimum(start[:, None] + np.arange(1, window + 1), self.width - 1)
+        return self.flat.take(rows[:, None] * self.width + at)
+
+    def _enough(self, found: np.ndarray, v1: np.ndarray, window: int,
+                beyond: np.ndarray) -> np.ndarray:
+        """Where the parabola ``v1 + d (found - k d)`` stays below ``beyond`` for d > window."""
+        k = float(self.k)
+        s = found.astype(np.float64)
+        v = v1.astype(np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            top_at = s / (2 * k)
+            peak = np.where(top_at > window, v + s * s / (4 * k), v + window * (s - k * window))
+            margin = 1e-5 * (np.abs(v) + np.abs(beyond.astype(np.float64)) + 1)
+            return peak + margin < beyond
+
+
+def _fill_arcs(
+    out: np.ndarray, lines: np.ndarray, i1: np.ndarray, i2: np.ndarray, slope: np.ndarray,
+    k: np.float32,
+) -> None:
+    """Set the points strictly between ``i1`` and ``i2`` onto ``v[i1] + d (slope - k d)``."""
+    gaps = i2 - i1 - 1
+    if not gaps.any():
+        return
+    d_int = np.arange(int(gaps.sum())) - np.repeat(np.cumsum(gaps) - gaps, gaps) + 1
+    d = d_int.astype(F32)
+    rows = np.repeat(lines, gaps)
+    start = np.repeat(i1, gaps)
+    v1 = out[rows, start]
+    with np.errstate(invalid="ignore", over="ignore"):
+        out[rows, start + d_int] = v1 + d * (np.repeat(slope, gaps) - d * k)
 
 
 def _touchable(values: np.ndarray, lengths: np.ndarray, k: np.float32) -> np.ndarray:
