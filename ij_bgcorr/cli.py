@@ -166,20 +166,24 @@ def compare(image: str, method: str, radius: float | None, out: Path) -> None:
 @main.command()
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--max-radius", default=50, show_default=True, help="Radii 1..N pixels.")
-def sweep(out: Path, max_radius: int) -> None:
-    """Median: Fiji against scikit-image over radii, 8/16/32-bit, odd/even/small images.
+@click.option("--method", type=click.Choice(crossval.SWEEP_METHODS), default="median",
+              show_default=True, help="Median, or Subtract Background's rolling ball or "
+              "sliding paraboloid.")
+def sweep(out: Path, max_radius: int, method: str) -> None:
+    """Fiji against the references over radii, 8/16/32-bit, odd/even/small images.
 
-    Writes OUT/median_sweep.csv and prints a summary per reference kind.
+    Writes OUT/<method>_sweep.csv and prints a summary per reference kind.
     """
-    table = crossval.sweep(_start_engine(), radii=tuple(range(1, max_radius + 1)))
+    table = crossval.sweep(_start_engine(), radii=tuple(range(1, max_radius + 1)), method=method)
     out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "median_sweep.csv", index=False)
+    path = out / f"{method}_sweep.csv"
+    table.to_csv(path, index=False)
     summary = table.groupby(["reference", "dtype"]).agg(
         cases=("identical", "size"), identical=("identical", "sum"),
         worst_fraction_different=("fraction_different", "max"),
         worst_max_abs_diff=("max_abs_diff", "max"))
     click.echo(summary.to_string())
-    click.echo(f"\nwrote {out / 'median_sweep.csv'}")
+    click.echo(f"\nwrote {path}")
 
 
 main.add_command(doctor_command)

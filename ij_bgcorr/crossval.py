@@ -125,34 +125,74 @@ def cross_validate(
     return CrossValidation(method, radius, image, backgrounds, comparisons)
 
 
+#: Methods :func:`sweep` covers.
+SWEEP_METHODS = ("median", "rolling-ball", "sliding")
+
+#: ImageJ options the Subtract Background sweeps cycle through, one set per radius.
+_SWEEP_OPTIONS = (
+    {},
+    {"light_background": True},
+    {"disable_smoothing": True},
+    {"light_background": True, "disable_smoothing": True},
+)
+
+
+def _sweep_case(
+    engine: EmbeddedEngine, method: str, image: np.ndarray, radius: float
+) -> tuple[dict[str, Any], dict[str, np.ndarray], np.ndarray]:
+    """Options used, the references' results and Fiji's for one sweep case."""
+    if method == "median":
+        refs = {kind: reference.median(image, radius, kernel=kernel)
+                for kind, kernel in (("lesson", "disk"), ("imagej", "imagej"))}
+        return {}, refs, engine.median(image, radius).values
+    options = {"sliding": method == "sliding", "create_background": True,
+               **_SWEEP_OPTIONS[int(radius) % len(_SWEEP_OPTIONS)]}
+    refs = {"imagej": reference.subtract_background(image, rolling=radius, **options)}
+    if method == "rolling-ball" and not options.get("disable_smoothing"):
+        refs["lesson"] = reference.subtract_background(
+            image, rolling=radius, create_background=True,
+            light_background=options.get("light_background", False), algorithm="skimage")
+    return options, refs, engine.subtract_background(image, rolling=radius, **options).values
+
+
 def sweep(
     engine: EmbeddedEngine,
     radii: Sequence[float] = tuple(range(1, 51)),
     dtypes: Sequence[str] = ("uint8", "uint16", "float32"),
     shapes: Sequence[tuple[int, int]] = ((64, 64), (63, 65), (9, 12)),
     seed: int = 0,
+    method: str = "median",
 ) -> pd.DataFrame:
-    """Median: Fiji against both reference kinds over radii, pixel types and image sizes.
+    """Fiji against the references over radii, pixel types and image sizes.
 
     Random images of each dtype and shape (odd, even, and smaller than the
-    larger kernels); one row per (dtype, shape, radius, reference kind) with
-    the :class:`~ij_bgcorr.compare.Comparison` numbers. Radii in pixels.
+    larger kernels). ``method`` is ``"median"`` (both kernels), or
+    ``"rolling-ball"`` / ``"sliding"``: Subtract Background's background
+    (``create_background``), the options cycling with the radius through dark
+    and light background, with and without smoothing; the lesson's scikit-image
+    rolling ball joins where the options are its own (smoothing on). One row per
+    (dtype, shape, radius, reference kind) with the options used and the
+    :class:`~ij_bgcorr.compare.Comparison` numbers. Radii in pixels.
     """
+    if method not in SWEEP_METHODS:
+        raise ValueError(f"Unknown sweep method {method!r}; choose one of "
+                         f"{', '.join(SWEEP_METHODS)}.")
     rng = np.random.default_rng(seed)
     rows = []
     cases = [(dtype, shape) for dtype in dtypes for shape in shapes]
-    with tqdm(total=len(cases) * len(radii), desc="median sweep", unit="case") as progress:
+    with tqdm(total=len(cases) * len(radii), desc=f"{method} sweep", unit="case") as progress:
         for dtype, shape in cases:
             if np.dtype(dtype) == np.float32:
                 image = rng.normal(100, 30, shape).astype(np.float32)
             else:
                 image = rng.integers(0, np.iinfo(dtype).max, shape, dtype=dtype, endpoint=True)
             for radius in radii:
-                fiji = engine.median(image, radius).values
-                for kind, kernel in (("lesson", "disk"), ("imagej", "imagej")):
-                    result = compare(fiji, reference.median(image, radius, kernel=kernel),
-                                     radius=radius)
+                options, refs, fiji = _sweep_case(engine, method, image, radius)
+                flags = ",".join(name for name, on in options.items() if on) or "-"
+                for kind, ref in refs.items():
+                    result = compare(fiji, np.asarray(ref), radius=radius)
                     rows.append({"dtype": dtype, "shape": "x".join(map(str, shape)),
-                                 "radius": radius, "reference": kind, **result.as_dict()})
+                                 "radius": radius, "options": flags, "reference": kind,
+                                 **result.as_dict()})
                 progress.update()
     return pd.DataFrame(rows)

@@ -28,6 +28,11 @@ reproducing the numbers of ImageJ 1.53t's command:
   otherwise the image is converted to hue, saturation and brightness (each
   quantised to 8 bits), the brightness corrected, and converted back.
 
+* NaN (32-bit): the rolling ball passes over NaN pixels as ImageJ does (they
+  stay NaN in the corrected image; where only NaN is in reach, the background
+  is ImageJ's float maximum, 3.4e38). ImageJ 1.53t's sliding paraboloid
+  spreads NaN over the whole image, and so does this one.
+
 All arithmetic is single precision, as in ImageJ, so that 8- and 16-bit results
 round the same way.
 
@@ -84,7 +89,8 @@ def shrink(plane: np.ndarray, factor: int) -> np.ndarray:
     srows, scols = -(-rows // factor), -(-cols // factor)
     padded = np.full((srows * factor, scols * factor), np.inf, dtype=F32)
     padded[:rows, :cols] = plane
-    return padded.reshape(srows, factor, scols, factor).min(axis=(1, 3))
+    blocks = padded.reshape(srows, factor, scols, factor)
+    return np.fmin.reduce(blocks, axis=(1, 3))  # NaN ignored, as in ImageJ
 
 
 def _interpolation(length: int, small_length: int, factor: int) -> tuple[np.ndarray, np.ndarray]:
@@ -105,7 +111,8 @@ def enlarge(small: np.ndarray, shape: tuple[int, int], factor: int) -> np.ndarra
     """
     xi, xw = _interpolation(shape[1], small.shape[1], factor)
     yi, yw = _interpolation(shape[0], small.shape[0], factor)
-    rows = small[:, xi] * xw + small[:, xi + 1] * (F32(1) - xw)
+    with np.errstate(over="ignore"):  # ImageJ's float maximum (blocks of NaN) may overflow
+        rows = small[:, xi] * xw + small[:, xi + 1] * (F32(1) - xw)
     if small.shape[0] == 1:
         rows = np.vstack([np.zeros_like(rows), rows])
         yi = yi + 1
@@ -126,18 +133,18 @@ def roll_ball(plane: np.ndarray, heights: np.ndarray) -> np.ndarray:
     padded = np.full((rows + 4 * half, cols + 4 * half), np.inf, dtype=F32)
     padded[2 * half:2 * half + rows, 2 * half:2 * half + cols] = plane
     erows, ecols = rows + 2 * half, cols + 2 * half
-    eroded = np.full((erows, ecols), np.inf, dtype=F32)
+    eroded = np.full((erows, ecols), np.finfo(F32).max, dtype=F32)  # NaN ignored, as in ImageJ
     tmp = np.empty_like(eroded)
     for dy in range(width):
         for dx in range(width):
             np.subtract(padded[dy:dy + erows, dx:dx + ecols], heights[dy, dx], out=tmp)
-            np.minimum(eroded, tmp, out=eroded)
+            np.fmin(eroded, tmp, out=eroded)
     surface = np.full((rows, cols), -np.inf, dtype=F32)
     tmp = np.empty_like(surface)
     for dy in range(width):
         for dx in range(width):
             np.add(eroded[dy:dy + rows, dx:dx + cols], heights[dy, dx], out=tmp)
-            np.maximum(surface, tmp, out=surface)
+            np.fmax(surface, tmp, out=surface)
     return surface
 
 

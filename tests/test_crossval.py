@@ -130,3 +130,27 @@ def test_sweep_command(fiji, tmp_path):
     assert len(table) == 3 * 3 * 3 * 2  # dtypes x shapes x radii x reference kinds
     assert table[table.reference == "imagej"].identical.all()
     assert not table[table.reference == "lesson"].identical.all()
+
+
+@pytest.mark.parametrize("method", ["rolling-ball", "sliding"])
+def test_subtract_background_sweep(fiji, method):
+    radii = (1, 2, 3, 4, 12)  # every option set, and a shrunken ball
+    table = crossval.sweep(fiji, radii=radii, method=method)
+    imagej = table[table.reference == "imagej"]
+    assert len(imagej) == 3 * 3 * len(radii)
+    assert set(imagej.options) == {
+        f"{'sliding,' if method == 'sliding' else ''}create_background{extra}"
+        for extra in ("", ",light_background", ",disable_smoothing",
+                      ",light_background,disable_smoothing")}
+    assert imagej.identical.all(), imagej[~imagej.identical]
+    lesson = table[table.reference == "lesson"]
+    if method == "sliding":
+        assert lesson.empty  # scikit-image has no sliding paraboloid
+    else:
+        assert len(lesson) == 3 * 3 * 3  # radii whose options keep smoothing on: 1, 4, 12
+        assert not lesson.identical.any()
+
+
+def test_sweep_unknown_method(fiji):
+    with pytest.raises(ValueError, match="Unknown sweep method"):
+        crossval.sweep(fiji, method="gaussian")
