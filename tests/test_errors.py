@@ -152,7 +152,7 @@ def test_tiffs_that_are_not_from_imagej(tmp_path):
     assert stack.dims == ("pln", "row", "col")
     np.testing.assert_array_equal(stack.values, pages)
     grey3 = np.arange(3 * 8 * 9, dtype=np.uint16).reshape(3, 8, 9)
-    tifffile.imwrite(tmp_path / "three.tif", grey3)
+    tifffile.imwrite(tmp_path / "three.tif", grey3, photometric="rgb", planarconfig="separate")
     three = ijb.open_image(tmp_path / "three.tif")
     assert not three.attrs["rgb"] and three.sizes["row"] == 8 and three.sizes["col"] == 9
     tifffile.imwrite(tmp_path / "cm.tif", IMG, resolution=(2, 2), resolutionunit="CENTIMETER")
