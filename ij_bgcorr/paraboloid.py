@@ -11,8 +11,8 @@ and columns, ``1 / radius`` along diagonals (whose steps are √2 long). ImageJ
    results). Along each of them, the touching points nearest to its ends are
    found (a touching point further than a quarter of the line from its end is
    replaced by the end itself); the straight line through them, extrapolated to
-   the end, plus the parabola's drop over the gap, estimates the end value
-   without a particle there. Each corner is lowered to the mean of its three
+   the end, plus ``k gap²`` (gap: from that touching point to the end),
+   estimates the end value without a particle there. Each corner is lowered to the mean of its three
    estimates if that is lower. ImageJ also fits a 6th-order "vignetting" term
    to the middle third of the line, but evaluates it where it is zero; it only
    matters in lines of at most 12 pixels, where the middle third can contain a
