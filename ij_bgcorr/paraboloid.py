@@ -28,7 +28,12 @@ touching point the next is the one ahead with the smallest slope
 ``(v[j] - v[i]) / d + k d`` (``d = j - i``, the first on ties), and the points
 in between are set onto the parabola ``v[i] + d (slope - k d)``.
 
-Arrays are float32 planes (row, col); distances are in pixels.
+Lines with NaN or infinite values: ImageJ 1.53t never returns when no point
+ahead gives a slope below the float maximum; here the rest of such a line
+takes the parabola's value for that slope (infinite or NaN).
+
+Arrays are float32 planes (row, col); distances are in pixels and ``k`` in
+value units per pixel².
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import numpy as np
 
 F32 = np.float32
 _CURVATURE_FACTOR = F32(1.999)  # not 2: second differences of float data scatter
+_FLOAT_MAX = np.finfo(F32).max
 
 
 def sliding_paraboloid_background(plane: np.ndarray, radius: float) -> np.ndarray:
@@ -55,65 +61,59 @@ def sliding_paraboloid_background(plane: np.ndarray, radius: float) -> np.ndarra
     out = slide_rows(out, k_axis)
     out = slide_diagonals(out, k_diag, anti=False)
     out = slide_diagonals(out, k_diag, anti=True)
-    if min(out.shape) >= 3:
-        steps = np.arange(min(out.shape))
-        _slide_in_place(out, (steps, out.shape[1] - 1 - steps), k_diag)
+    # ImageJ's two half-passes over the anti-diagonals share the one through the
+    # top-right corner, which is therefore slid twice
+    steps = np.arange(min(out.shape))
+    _slide_in_place(out, (steps, out.shape[1] - 1 - steps), k_diag)
     out = slide_diagonals(out, k_diag, anti=False)
     return np.ascontiguousarray(out)
 
 
 def slide_rows(plane: np.ndarray, k: np.float32) -> np.ndarray:
-    """Slide the parabola under every row of ``plane`` (a new array)."""
+    """Slide the parabola (coefficient ``k`` per pixel²) under every row of ``plane``.
+
+    Returns a new float32 (row, col) array.
+    """
     lengths = np.full(plane.shape[0], plane.shape[1])
     return slide_lines(plane, lengths, k)[0]
 
 
 def slide_diagonals(plane: np.ndarray, k: np.float32, anti: bool) -> np.ndarray:
-    """Slide the parabola down-right along every diagonal (``anti``: down-left), a new array."""
-    work = plane[:, ::-1] if anti else plane
-    rows, cols = work.shape
-    upper = _skew(work)  # diagonals starting on the top row
-    lower = _skew(work.T)[1:]  # those starting on the left column, below the corner
-    lines = np.full((upper.shape[0] + lower.shape[0], max(rows, cols)), np.inf, dtype=F32)
-    lines[:cols, :rows] = upper
-    lines[cols:, :cols] = lower
-    lengths = np.concatenate([np.minimum(rows, cols - np.arange(cols)),
-                              np.minimum(cols, rows - np.arange(1, rows))])
-    slid = slide_lines(lines, lengths, k)[0]
-    above = _unskew(slid[:cols, :rows], rows, cols)
-    corner = np.full((1, cols), np.inf, dtype=F32)  # the main diagonal is in ``above``
-    below = _unskew(np.vstack([corner, slid[cols:, :cols]]), cols, rows).T
-    out = np.where(np.arange(cols)[None, :] >= np.arange(rows)[:, None], above, below)
-    return out[:, ::-1] if anti else out
+    """Slide the parabola down-right along every diagonal (``anti``: down-left).
 
-
-def _skew(a: np.ndarray) -> np.ndarray:
-    """Diagonals of ``a`` from its top row: line ``o`` is ``a[s, o + s]``, +inf past the edge.
-
-    Shape (cols, rows). Rows of ``a``, padded to ``cols + rows`` and laid out
-    with one extra element each, put every diagonal in one column.
+    ``k`` is per pixel² of the image grid (diagonal steps count as one). Returns
+    a new float32 (row, col) array.
     """
-    rows, cols = a.shape
-    padded = np.full((rows, cols + rows), np.inf, dtype=F32)
-    padded[:, :cols] = a
-    flat = np.concatenate([padded.ravel(), np.full(rows, np.inf, dtype=F32)])
-    return flat.reshape(rows, cols + rows + 1)[:, :cols].T
-
-
-def _unskew(lines: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Inverse of `_skew`: a (rows, cols) image from its top-row diagonals (+inf below them)."""
-    buffer = np.full((rows, cols + rows + 1), np.inf, dtype=F32)
-    buffer[:, :cols] = lines.T
-    return buffer.ravel()[:rows * (cols + rows)].reshape(rows, cols + rows)[:, :cols]
+    work = np.ascontiguousarray(plane[:, ::-1] if anti else plane, dtype=F32)
+    rows, cols = work.shape
+    # diagonals start on the left column (bottom to top), then on the top row
+    start_row = np.concatenate([np.arange(rows - 1, 0, -1), np.zeros(cols, dtype=np.intp)])
+    start_col = np.concatenate([np.zeros(rows - 1, dtype=np.intp), np.arange(cols)])
+    lengths = np.minimum(rows - start_row, cols - start_col)
+    steps = np.arange(min(rows, cols))
+    inside = steps[None, :] < lengths[:, None]
+    flat = np.where(inside, (start_row * cols + start_col)[:, None] + steps * (cols + 1), 0)
+    values = work.ravel()
+    lines = np.where(inside, values.take(flat), F32(np.inf))
+    slid = slide_lines(lines, lengths, k)[0]
+    out = values.copy()
+    out[flat[inside]] = slid[inside]
+    out = out.reshape(rows, cols)
+    return out[:, ::-1] if anti else out
 
 
 def slide_lines(
     lines: np.ndarray, lengths: np.ndarray, k: np.float32
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Slide a parabola ``y = -k x²`` under each line (row of ``lines``).
+    """Slide a parabola ``y = -k x²`` (``k`` per pixel²) under each line.
 
-    Entries beyond a line's length are ignored (and left as they are). All lines
-    advance together, one touching point per step.
+    Args:
+        lines: float32 (line, position) array; entries beyond a line's length
+            are ignored (and left as they are).
+        lengths: number of points of each line (integers >= 1).
+        k: the parabola's coefficient.
+
+    All lines advance together, one touching point per step.
 
     Returns:
         The slid lines (float32), and for each line the first touching point
@@ -154,7 +154,8 @@ class _Search:
 
     def __init__(self, values: np.ndarray, lengths: np.ndarray, k: np.float32) -> None:
         n_lines, n = values.shape
-        pad = self.WINDOWS[-1] + 1
+        self.windows = tuple(w for w in self.WINDOWS if w < n)
+        pad = max(self.windows, default=0) + 1
         self.width = n + pad
         self.values, self.lengths, self.k = values, lengths, k
         # touchable values (others +inf), padded with +inf
@@ -162,7 +163,7 @@ class _Search:
         self.candidates[:, :n] = np.where(_touchable(values, lengths, k), values, np.inf)
         self.flat = self.candidates.ravel()
         self.views = {w: np.lib.stride_tricks.sliding_window_view(self.candidates, w, axis=1)
-                      for w in self.WINDOWS}
+                      for w in self.windows}
         # lowest touchable value at or after each position
         self.beyond = np.minimum.accumulate(self.candidates[:, ::-1], axis=1)[:, ::-1].ravel()
 
@@ -173,18 +174,22 @@ class _Search:
         i2 = np.empty_like(i1)
         slope = np.empty(i1.size, dtype=F32)
         todo = np.arange(i1.size)
-        for window in (*self.WINDOWS, n):
+        for window in (*self.windows, n):
             rows, start = lines[todo], i1[todo]
             base = rows * self.width
             v1 = self.values[rows, start]
             d = np.arange(1, window + 1, dtype=F32)
             with np.errstate(invalid="ignore", over="ignore"):
                 slopes = (self._ahead(rows, start, window) - v1[:, None]) / d + k * d
+            np.fmin(slopes, np.inf, out=slopes)  # NaN is never the smallest
             best = np.argmin(slopes, axis=1)
             found = slopes[np.arange(rows.size), best]
             end = np.minimum(start + window + 1, self.width - 1)
             done = self._enough(found, v1, window, self.beyond.take(base + end))
-            done |= start + window >= self.lengths[rows] - 1
+            whole = start + window >= self.lengths[rows] - 1
+            # nothing below the float maximum: ImageJ loops forever; end the line here
+            best = np.where(whole & ~(found < _FLOAT_MAX), self.lengths[rows] - 2 - start, best)
+            done |= whole
             i2[todo[done]] = start[done] + 1 + best[done]
             slope[todo[done]] = found[done]
             todo = todo[~done]
@@ -208,6 +213,8 @@ class _Search:
         with np.errstate(invalid="ignore", over="ignore"):
             top_at = s / (2 * k)
             peak = np.where(top_at > window, v + s * s / (4 * k), v + window * (s - k * window))
+            # far above float32 rounding (about 6e-8 relative) of the slopes compared,
+            # so a point this bound excludes cannot win by rounding either
             margin = 1e-5 * (np.abs(v) + np.abs(beyond.astype(np.float64)) + 1)
             return peak + margin < beyond
 

@@ -111,8 +111,7 @@ def enlarge(small: np.ndarray, shape: tuple[int, int], factor: int) -> np.ndarra
     """
     xi, xw = _interpolation(shape[1], small.shape[1], factor)
     yi, yw = _interpolation(shape[0], small.shape[0], factor)
-    with np.errstate(over="ignore"):  # ImageJ's float maximum (blocks of NaN) may overflow
-        rows = small[:, xi] * xw + small[:, xi + 1] * (F32(1) - xw)
+    rows = small[:, xi] * xw + small[:, xi + 1] * (F32(1) - xw)
     if small.shape[0] == 1:
         rows = np.vstack([np.zeros_like(rows), rows])
         yi = yi + 1
@@ -162,8 +161,8 @@ def max3x3(plane: np.ndarray) -> tuple[np.ndarray, float]:
     """
     rows = _max3(plane, axis=1)
     both = _max3(rows, axis=0)
-    rise = float(np.mean(rows - plane, dtype=np.float64) + np.mean(both - rows, dtype=np.float64))
-    return both, rise
+    rise = np.mean(rows - plane, dtype=np.float64) + np.mean(both - rows, dtype=np.float64)
+    return both, float(rise)
 
 
 def _max3(plane: np.ndarray, axis: int) -> np.ndarray:
@@ -213,14 +212,11 @@ def background(
 ) -> np.ndarray:
     """Background of one float32 plane (float32)."""
     data = -plane if light else plane
-    if sliding:
-        shift = 0.0
-        if smooth:
-            data, shift = max3x3(data)
-            data = mean3x3(data)
+    if sliding and smooth:
+        data, shift = max3x3(data)
+        bg = sliding_paraboloid_background(mean3x3(data), radius) - F32(shift)
+    elif sliding:
         bg = sliding_paraboloid_background(data, radius)
-        if shift:
-            bg = (bg - shift).astype(F32)
     else:
         work = mean3x3(data) if smooth else data
         bg = rolling_ball_background(work, radius)
@@ -292,12 +288,14 @@ def correct_rgb_plane(
     if not sliding and imagej_fails(rgb.shape[:2], radius):
         return rgb.copy()
     if separate:
-        channels = [correct_plane(rgb[..., ch], radius, light, sliding, smooth, create)
+        channels = [correct_plane(rgb[..., ch], radius, light=light, sliding=sliding,
+                                  smooth=smooth, create=create)
                     for ch in range(3)]
         return np.stack(channels, axis=-1)
     hsb = rgb_to_hsb(rgb)
     quantised = (hsb.astype(np.float64) * 255.0).astype(np.int32).astype(np.uint8)
-    quantised[..., 2] = correct_plane(quantised[..., 2], radius, light, sliding, smooth, create)
+    quantised[..., 2] = correct_plane(quantised[..., 2], radius, light=light, sliding=sliding,
+                                      smooth=smooth, create=create)
     return hsb_to_rgb((quantised.astype(np.float64) / 255.0).astype(F32))
 
 
@@ -338,13 +336,17 @@ def subtract_background(
     values = np.asarray(img.values if isinstance(img, xr.DataArray) else img)
     rgb = _is_rgb(img, values)
     _check(values, rolling, separate, rgb)
-    options = (float(rolling), light_background, sliding, not disable_smoothing, create_background)
-    if rgb:
-        planes = values.reshape((-1,) + values.shape[-3:])
-        out = np.stack([correct_rgb_plane(p, *options, separate) for p in planes])
-    else:
-        planes = values.reshape((-1,) + values.shape[-2:])
-        out = np.stack([correct_plane(p, *options) for p in planes])
+    # Infinite, NaN or huge 32-bit values give infinite or NaN results, silently, as in ImageJ
+    np_errors = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+    options = {"radius": float(rolling), "light": light_background, "sliding": sliding,
+               "smooth": not disable_smoothing, "create": create_background}
+    with np_errors:
+        if rgb:
+            planes = values.reshape((-1,) + values.shape[-3:])
+            out = np.stack([correct_rgb_plane(p, separate=separate, **options) for p in planes])
+        else:
+            planes = values.reshape((-1,) + values.shape[-2:])
+            out = np.stack([correct_plane(p, **options) for p in planes])
     out = out.reshape(values.shape)
     if not isinstance(img, xr.DataArray):
         return out
@@ -372,5 +374,7 @@ def _check(values: np.ndarray, rolling: float, separate: bool, rgb: bool) -> Non
                          "or RGB uint8 (..., row, col, 3)")
     if values.ndim < (3 if rgb else 2):
         raise ValueError(f"expected at least (row, col) axes, got shape {values.shape}")
+    if values.size == 0:
+        raise ValueError(f"empty image: shape {values.shape}")
     if separate and not rgb:
         raise ValueError("separate=True (separate colours) applies to RGB images only")
