@@ -13,6 +13,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from .errors import CommandError
@@ -187,6 +188,10 @@ def z_project(
     return Call(run_line("Z Project...", options), inputs)
 
 
+#: Largest 32-bit magnitude ImageJ's sliding paraboloid is safe with (slopes must not overflow).
+_SLIDING_SAFE = 1e38
+
+
 def subtract_background(
     image: Any,
     rolling: float = 50,
@@ -201,6 +206,11 @@ def subtract_background(
     arr = next(iter(inputs.values()))
     if separate and not arr.attrs.get("rgb"):
         raise CommandError("separate=True (Separate colors) applies to RGB images only.")
+    if sliding and arr.dtype == np.float32 and not np.all(np.abs(arr.values) < _SLIDING_SAFE):
+        raise CommandError(
+            "ImageJ 1.53t's sliding paraboloid can loop forever on 32-bit images with NaN, "
+            f"infinite or near-maximum (|value| >= {_SLIDING_SAFE:g}) values; replace them, or "
+            "use ij_bgcorr.rolling_ball.subtract_background, which returns.")
     flags = [("light", light_background), ("separate", separate),
              ("create", create_background), ("sliding", sliding),
              ("disable", disable_smoothing), ("stack", _n_planes(arr) > 1)]

@@ -176,13 +176,26 @@ def test_sliding_paraboloid_short_lines(fiji, dtype):
                     disable_smoothing=True)
 
 
+def imagej_by_line(fiji: ijb.EmbeddedEngine, img: np.ndarray, options: str) -> np.ndarray:
+    """ImageJ's pixels for ``run("Subtract Background...", options)``, past the engine's checks."""
+    result = fiji.run_macro(f'run("Subtract Background...", "{options}");',
+                            inputs={"input": img}, timeout=30)
+    return np.asarray(result.images["input"].values)
+
+
 def test_nan_pixels(fiji):
     """NaN in 32-bit images: the rolling ball passes over them; ImageJ's paraboloid does not."""
     img = random_image((30, 40), np.float32, seed=5)
     img[5, 7] = img[0, 0] = img[20:23, 30:33].flat[:] = np.nan
-    for options in option_sets("sliding", "light_background", "create_background"):
+    for options in option_sets("light_background", "create_background"):
         for radius in (3, 20):
             compare(fiji, img, rolling=radius, **options)
+            words = ["sliding"] + [word for word, on in (("light", options["light_background"]),
+                                                         ("create", options["create_background"]))
+                                   if on]
+            theirs = imagej_by_line(fiji, img, f"rolling={radius} {' '.join(words)}")
+            ours = subtract_background(img, rolling=radius, sliding=True, **options)
+            assert_matches(ours, theirs, f"sliding {options}")
     background = subtract_background(img, rolling=3, create_background=True)
     assert np.isfinite(background[10:, :25]).all()
     holed = random_image((64, 64), np.float32, seed=6)
@@ -260,8 +273,22 @@ def test_infinite_values_like_imagej(fiji):
     for where in ((0, 0), (0, 3), (4, 8)):
         spiked = img.copy()
         spiked[where] = np.inf
-        compare(fiji, spiked, rolling=5, sliding=True, disable_smoothing=True,
-                create_background=True)
+        theirs = imagej_by_line(fiji, spiked, "rolling=5 sliding disable create")
+        ours = subtract_background(spiked, rolling=5, sliding=True, disable_smoothing=True,
+                                   create_background=True)
+        assert_matches(ours, theirs, f"+inf at {where}")
+
+
+@pytest.mark.parametrize("value", [np.nan, -np.inf, 3e38])
+def test_engine_refuses_what_hangs_imagej(fiji, value):
+    """ImageJ 1.53t's paraboloid loops forever on some such images: refused, not hung."""
+    img = random_image((8, 9), np.float32, seed=8)
+    img[0, 0] = value
+    with pytest.raises(ijb.CommandError, match="loop forever"):
+        fiji.subtract_background(img, rolling=5, sliding=True, disable_smoothing=True)
+    assert fiji.subtract_background(img, rolling=5).shape == img.shape  # the ball is fine
+    assert subtract_background(img, rolling=5, sliding=True, disable_smoothing=True).shape == \
+        img.shape
 
 
 def test_thin_images_stay_small():
