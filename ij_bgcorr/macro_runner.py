@@ -14,6 +14,12 @@ ImageJ 1.x reports trouble in three ways, and each one is caught here:
 
 Any other window ImageJ opens (a dialog asking for input) is closed too and
 reported as an error. A macro that runs past its timeout is aborted.
+
+The listener can lose a race with AWT: when it closes a modal dialog before the
+macro's thread has entered the dialog's event loop, that thread waits forever
+on a dialog nobody sees. While a macro runs, open windows are therefore also
+swept every ``_SWEEP_SECONDS``: a window still showing is read and closed, and
+modal dialogs already closed are closed again, which ends such a wait.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import atexit
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +37,7 @@ from .errors import MacroError, MacroTimeout
 _LINE_SUFFIX = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\s*$", re.S)
 _EXIT_WITHOUT_MESSAGE = re.compile(r"\bexit\s*(\(\s*\))?\s*;?\s*$")
 _GRACE_SECONDS = 5.0
+_SWEEP_SECONDS = 0.25
 # A Java stack trace printed by ImageJ (e.g. from call()): "java.lang.FooException: ..."
 _JAVA_EXCEPTION = re.compile(r"^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error)\b")
 
@@ -90,6 +98,8 @@ class MacroRunner:
         self._System = JClass("java.lang.System")
         self._Thread = JClass("java.lang.Thread")
         self._dialogs: list[tuple[str, list[str]]] = []
+        self._closed: set[int] = set()  # identity hashes of windows already read and closed
+        self._windows_lock = threading.Lock()
         self._capture: _Capture | None = None
         runner = self
 
@@ -125,6 +135,8 @@ class MacroRunner:
         self._label_lines = label
         self._MultiLineLabel = JClass("ij.gui.MultiLineLabel")
         self._Container = JClass("java.awt.Container")
+        self._Window = JClass("java.awt.Window")
+        self._Dialog = JClass("java.awt.Dialog")
 
     def close(self) -> None:
         """Let the JVM end with Python: stop AWT callbacks, windows and ImageJ's thread pool.
@@ -141,14 +153,31 @@ class MacroRunner:
 
     # -- callbacks from Java threads -------------------------------------------------
     def _on_window_event(self, event: Any) -> None:
-        if int(event.getID()) != 200:  # WindowEvent.WINDOW_OPENED
-            return
-        window = event.getWindow()
-        title = str(window.getTitle()) if hasattr(window, "getTitle") else ""
-        texts: list[str] = []
-        self._collect_text(window, texts)
-        self._dialogs.append((title, texts))
-        window.dispose()
+        if int(event.getID()) == 200:  # WindowEvent.WINDOW_OPENED
+            self._read_and_close(event.getWindow())
+
+    def _read_and_close(self, window: Any) -> None:
+        """Keep a window's title and texts for the error report, then dispose of it."""
+        key = int(self._System.identityHashCode(window))
+        with self._windows_lock:
+            first_time = key not in self._closed
+            self._closed.add(key)
+        try:
+            if first_time:
+                title = str(window.getTitle()) if hasattr(window, "getTitle") else ""
+                texts: list[str] = []
+                self._collect_text(window, texts)
+                self._dialogs.append((title, texts))
+        finally:
+            window.dispose()
+
+    def _sweep_windows(self) -> None:
+        """Close what the listener missed, and wake a thread stuck in a closed modal dialog."""
+        for window in self._Window.getWindows():
+            if window.isShowing():
+                self._read_and_close(window)
+            elif isinstance(window, self._Dialog) and window.isModal():
+                window.dispose()
 
     def _collect_text(self, container: Any, out: list[str]) -> None:
         for comp in container.getComponents():
@@ -217,6 +246,8 @@ class MacroRunner:
             self._Interpreter.activateImage(imp)
         interp = self._Interpreter()
         self._dialogs.clear()
+        with self._windows_lock:
+            self._closed.clear()
         self._capture = _Capture(line_of=lambda: int(interp.getLineNumber()))
         result: dict[str, Any] = {}
 
@@ -234,7 +265,11 @@ class MacroRunner:
         try:
             worker = threading.Thread(target=work, name="ij-bgcorr-macro", daemon=True)
             worker.start()
-            worker.join(timeout)
+            deadline = time.monotonic() + timeout
+            while worker.is_alive() and time.monotonic() < deadline:
+                worker.join(min(_SWEEP_SECONDS, max(deadline - time.monotonic(), 0)))
+                if worker.is_alive():
+                    self._sweep_windows()
             timed_out = worker.is_alive()
             if timed_out:
                 interp.abortMacro()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import jpype
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -90,6 +91,21 @@ def test_timeout_stops_the_macro(fiji):
         fiji.run_macro("i = 0;\nwhile (true) {\n  i++;\n}", timeout=1)
     assert time.monotonic() - started < 10
     assert fiji.run_macro('newImage("ok", "8-bit", 4, 4, 1);').images.keys() == {"ok"}
+
+
+def test_error_dialog_the_listener_misses_is_still_closed_and_reported(fiji):
+    """The window sweep closes a dialog whose opening the AWT listener did not see."""
+    runner = fiji._runner
+    runner._toolkit.removeAWTEventListener(runner._listener)
+    try:
+        started = time.monotonic()
+        with pytest.raises(ijb.MacroError, match="Unrecognized command") as caught:
+            fiji.run_macro('x = 1;\nrun("No such command");', timeout=60)
+        assert caught.value.line == 2
+        assert time.monotonic() - started < 10
+    finally:
+        runner._toolkit.addAWTEventListener(
+            runner._listener, jpype.JClass("java.awt.AWTEvent").WINDOW_EVENT_MASK)
 
 
 def test_missing_output_and_missing_macro_file(fiji):
