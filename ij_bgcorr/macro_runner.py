@@ -13,7 +13,10 @@ ImageJ 1.x reports trouble in three ways, and each one is caught here:
   its message.
 
 Any other window ImageJ opens (a dialog asking for input) is closed too and
-reported as an error. A macro that runs past its timeout is aborted.
+reported as an error. A macro that runs past its timeout is aborted; if a
+command inside it ignores the abort (e.g. ImageJ's sliding paraboloid looping
+on NaN), its thread is stopped with ``Thread.stop`` (Java 17; newer Java
+refuses, and the error then says the thread goes on).
 
 The listener can lose a race with AWT: when it closes a modal dialog before the
 macro's thread has entered the dialog's event loop, that thread waits forever
@@ -250,8 +253,10 @@ class MacroRunner:
             self._closed.clear()
         self._capture = _Capture(line_of=lambda: int(interp.getLineNumber()))
         result: dict[str, Any] = {}
+        java_thread: list[Any] = []
 
         def work() -> None:
+            java_thread.append(self._Thread.currentThread())
             try:
                 result["returned"] = interp.run(code, argument)
             except Exception as exc:  # a Java exception ends the macro
@@ -274,6 +279,10 @@ class MacroRunner:
             if timed_out:
                 interp.abortMacro()
                 worker.join(_GRACE_SECONDS)
+                if worker.is_alive() and java_thread:
+                    _force_stop(java_thread[0])
+                    worker.join(_GRACE_SECONDS)
+            still_running = worker.is_alive()
         finally:
             self._System.setOut(original_out)
             ij_error = self._IJ.getErrorMessage()
@@ -284,8 +293,10 @@ class MacroRunner:
         last_line = int(interp.getLineNumber())
         try:
             if timed_out:
+                ending = ("could not be stopped: ImageJ's thread goes on in the background"
+                          if still_running else "was stopped")
                 raise MacroTimeout(
-                    f"The macro ran longer than its timeout of {timeout:g} s and was stopped",
+                    f"The macro ran longer than its timeout of {timeout:g} s and {ending}",
                     line=last_line, code_line=_line_text(code, last_line),
                     log=log)
             self._raise_on_error(code, last_line, capture, result, log, ij_error)
@@ -341,6 +352,18 @@ class MacroRunner:
             raise MacroError(message, line=last_line, code_line=statement, log=log)
         raise MacroError(f"{type(exc).__name__}: {text}", line=last_line,
                          code_line=_line_text(code, last_line), log=log)
+
+
+def _force_stop(thread: Any) -> None:
+    """Stop a Java thread that ignored the macro abort (a command looping forever).
+
+    ``Thread.stop`` still works on Java 17 (deprecated) and throws on Java 20+,
+    where the thread is left running.
+    """
+    try:
+        thread.stop()
+    except Exception:  # UnsupportedOperationException on newer Java
+        pass
 
 
 def _dialog_message(title: str, texts: list[str]) -> tuple[str, int | None]:

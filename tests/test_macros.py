@@ -93,6 +93,20 @@ def test_timeout_stops_the_macro(fiji):
     assert fiji.run_macro('newImage("ok", "8-bit", 4, 4, 1);').images.keys() == {"ok"}
 
 
+def test_command_looping_forever_is_stopped_after_the_timeout(fiji):
+    """ImageJ 1.53t's sliding paraboloid never returns on this image; abort alone cannot stop it."""
+    img = np.random.default_rng(0).uniform(0, 10, (8, 9)).astype(np.float32)
+    img[0, 0] = np.nan
+    with pytest.raises(ijb.MacroTimeout, match="timeout of 2 s and was stopped"):
+        fiji.run_macro('run("Subtract Background...", "rolling=5 sliding disable");',
+                       inputs={"input": img}, timeout=2)
+    threads = jpype.JClass("java.lang.Thread").getAllStackTraces()
+    frames = [str(frame) for trace in threads.values() for frame in trace]
+    assert not any("BackgroundSubtracter" in frame for frame in frames)
+    img[0, 0] = 1
+    assert fiji.subtract_background(img, rolling=5, sliding=True).shape == img.shape
+
+
 def test_error_dialog_the_listener_misses_is_still_closed_and_reported(fiji):
     """The window sweep closes a dialog whose opening no AWT listener saw."""
     toolkit = jpype.JClass("java.awt.Toolkit").getDefaultToolkit()
