@@ -22,7 +22,7 @@ The listener can lose a race with AWT: when it closes a modal dialog before the
 macro's thread has entered the dialog's event loop, that thread waits forever
 on a dialog nobody sees. While a macro runs, open windows are therefore also
 swept every ``_SWEEP_SECONDS``: a window still showing is read and closed, and
-modal dialogs already closed are closed again, which ends such a wait.
+the modal dialogs this run has closed are closed again, which ends such a wait.
 """
 
 from __future__ import annotations
@@ -101,7 +101,9 @@ class MacroRunner:
         self._System = JClass("java.lang.System")
         self._Thread = JClass("java.lang.Thread")
         self._dialogs: list[tuple[str, list[str]]] = []
-        self._closed: set[int] = set()  # identity hashes of windows already read and closed
+        # windows this run has read and closed (a Java identity set)
+        self._closed = JClass("java.util.Collections").newSetFromMap(
+            JClass("java.util.IdentityHashMap")())
         self._windows_lock = threading.Lock()
         self._capture: _Capture | None = None
         runner = self
@@ -111,6 +113,12 @@ class MacroRunner:
             @JOverride
             def eventDispatched(self, event: Any) -> None:
                 runner._on_window_event(event)
+
+        @JImplements("java.lang.Runnable")
+        class _Sweep:
+            @JOverride
+            def run(self) -> None:
+                runner._sweep_on_event_thread()
 
         @JImplements("java.nio.channels.WritableByteChannel")
         class _StdoutChannel:
@@ -127,6 +135,9 @@ class MacroRunner:
                 pass
 
         self._listener = _CloseWindows()
+        self._sweep_task = _Sweep()
+        self._sweep_pending = False
+        self._EventQueue = JClass("java.awt.EventQueue")
         self._toolkit = JClass("java.awt.Toolkit").getDefaultToolkit()
         self._toolkit.addAWTEventListener(self._listener,
                                           JClass("java.awt.AWTEvent").WINDOW_EVENT_MASK)
@@ -161,10 +172,8 @@ class MacroRunner:
 
     def _read_and_close(self, window: Any) -> None:
         """Keep a window's title and texts for the error report, then dispose of it."""
-        key = int(self._System.identityHashCode(window))
         with self._windows_lock:
-            first_time = key not in self._closed
-            self._closed.add(key)
+            first_time = bool(self._closed.add(window))
         try:
             if first_time:
                 title = str(window.getTitle()) if hasattr(window, "getTitle") else ""
@@ -175,12 +184,39 @@ class MacroRunner:
             window.dispose()
 
     def _sweep_windows(self) -> None:
-        """Close what the listener missed, and wake a thread stuck in a closed modal dialog."""
-        for window in self._Window.getWindows():
-            if window.isShowing():
-                self._read_and_close(window)
-            elif isinstance(window, self._Dialog) and window.isModal():
-                window.dispose()
+        """Ask AWT's event thread to sweep the windows (once; the caller never waits on it).
+
+        Disposing a window from another thread waits for the event thread, which
+        under load can hang for good; on the event thread it cannot.
+        """
+        with self._windows_lock:
+            if self._sweep_pending:
+                return
+            self._sweep_pending = True
+        self._EventQueue.invokeLater(self._sweep_task)
+
+    def _sweep_on_event_thread(self) -> None:
+        """Close what the listener missed, and wake a thread stuck in a closed modal dialog.
+
+        Only dialogs this run has already closed are closed again: a dialog ImageJ
+        fills from a macro's options without showing it is never touched (its
+        dispose would reset the fields the command is still reading).
+        """
+        try:
+            for window in self._Window.getWindows():
+                if window.isShowing():
+                    self._read_and_close(window)
+            with self._windows_lock:
+                closed = list(self._closed.toArray())
+            for window in closed:
+                if isinstance(window, self._Dialog) and window.isModal() \
+                        and not window.isShowing():
+                    window.dispose()
+        except Exception:  # a window going away mid-sweep; the next sweep retries
+            pass
+        finally:
+            with self._windows_lock:
+                self._sweep_pending = False
 
     def _collect_text(self, container: Any, out: list[str]) -> None:
         for comp in container.getComponents():
@@ -207,6 +243,45 @@ class MacroRunner:
         return n
 
     # -- running -----------------------------------------------------------------------
+    def _wait(self, worker: threading.Thread, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the macro, sweeping windows meanwhile."""
+        deadline = time.monotonic() + timeout
+        while worker.is_alive() and time.monotonic() < deadline:
+            worker.join(min(_SWEEP_SECONDS, max(deadline - time.monotonic(), 0)))
+            if worker.is_alive():
+                self._sweep_windows()
+
+    def _stop(self, interp: Any, worker: threading.Thread, java_thread: list[Any],
+              threads_before: set[int]) -> bool:
+        """Abort a macro past its timeout; True once it and its ImageJ threads are gone.
+
+        A command may ignore the abort (ImageJ's sliding paraboloid looping on
+        NaN) and may run in helper threads (one per plane of a stack): after
+        ``_GRACE_SECONDS``, the macro's thread and every thread started during
+        the run that is executing ImageJ code are stopped with ``Thread.stop``.
+        """
+        interp.abortMacro()
+        worker.join(_GRACE_SECONDS)
+        stuck = [t for t in self._imagej_threads() if int(t.getId()) not in threads_before]
+        if worker.is_alive() and java_thread:
+            stuck.append(java_thread[0])
+        if stuck and all(_force_stop(t) for t in stuck):
+            worker.join(_GRACE_SECONDS)
+            deadline = time.monotonic() + _GRACE_SECONDS
+            while any(t.isAlive() for t in stuck) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        return not worker.is_alive() and not any(t.isAlive() for t in stuck)
+
+    def _thread_ids(self) -> list[int]:
+        return [int(t.getId()) for t in self._Thread.getAllStackTraces().keySet()]
+
+    def _imagej_threads(self) -> list[Any]:
+        """Live Java threads executing ImageJ code (an ``ij.`` frame), AWT's own excepted."""
+        traces = self._Thread.getAllStackTraces()
+        return [thread for thread, frames in traces.items()
+                if not str(thread.getName()).startswith("AWT-")
+                and any(str(frame.getClassName()).startswith("ij.") for frame in frames)]
+
     def close_all_images(self) -> None:
         """Close every image ImageJ holds (batch-mode and window images)."""
         for imp in self._open_images().values():
@@ -254,6 +329,7 @@ class MacroRunner:
         self._capture = _Capture(line_of=lambda: int(interp.getLineNumber()))
         result: dict[str, Any] = {}
         java_thread: list[Any] = []
+        threads_before = set(self._thread_ids())
 
         def work() -> None:
             java_thread.append(self._Thread.currentThread())
@@ -270,19 +346,14 @@ class MacroRunner:
         try:
             worker = threading.Thread(target=work, name="ij-bgcorr-macro", daemon=True)
             worker.start()
-            deadline = time.monotonic() + timeout
-            while worker.is_alive() and time.monotonic() < deadline:
-                worker.join(min(_SWEEP_SECONDS, max(deadline - time.monotonic(), 0)))
-                if worker.is_alive():
-                    self._sweep_windows()
-            timed_out = worker.is_alive()
-            if timed_out:
+            try:
+                self._wait(worker, timeout)
+            except BaseException:  # e.g. Ctrl-C: do not leave the macro running
                 interp.abortMacro()
-                worker.join(_GRACE_SECONDS)
-                if worker.is_alive() and java_thread:
-                    _force_stop(java_thread[0])
-                    worker.join(_GRACE_SECONDS)
-            still_running = worker.is_alive()
+                raise
+            timed_out = worker.is_alive()
+            still_running = timed_out and not self._stop(interp, worker, java_thread,
+                                                         threads_before)
         finally:
             self._System.setOut(original_out)
             ij_error = self._IJ.getErrorMessage()
@@ -354,16 +425,17 @@ class MacroRunner:
                          code_line=_line_text(code, last_line), log=log)
 
 
-def _force_stop(thread: Any) -> None:
+def _force_stop(thread: Any) -> bool:
     """Stop a Java thread that ignored the macro abort (a command looping forever).
 
     ``Thread.stop`` still works on Java 17 (deprecated) and throws on Java 20+,
-    where the thread is left running.
+    where the thread is left running: returns whether the stop was accepted.
     """
     try:
         thread.stop()
     except Exception:  # UnsupportedOperationException on newer Java
-        pass
+        return False
+    return True
 
 
 def _dialog_message(title: str, texts: list[str]) -> tuple[str, int | None]:
