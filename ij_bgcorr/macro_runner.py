@@ -251,19 +251,22 @@ class MacroRunner:
             if worker.is_alive():
                 self._sweep_windows()
 
-    def _stop(self, interp: Any, worker: threading.Thread, java_thread: list[Any],
-              threads_before: set[int]) -> bool:
+    def _stop(self, interp: Any, worker: threading.Thread, java_thread: list[Any]) -> bool:
         """Abort a macro past its timeout; True once it and its ImageJ threads are gone.
 
         A command may ignore the abort (ImageJ's sliding paraboloid looping on
         NaN) and may run in helper threads (one per plane of a stack): after
-        ``_GRACE_SECONDS``, the macro's thread and every thread started during
-        the run that is executing ImageJ code are stopped with ``Thread.stop``.
+        ``_GRACE_SECONDS``, the macro's thread and every thread started after it
+        (Java thread ids only grow) that is executing ImageJ code are stopped
+        with ``Thread.stop``.
         """
         interp.abortMacro()
         worker.join(_GRACE_SECONDS)
-        stuck = [t for t in self._imagej_threads() if int(t.getId()) not in threads_before]
-        if worker.is_alive() and java_thread:
+        if not java_thread:  # the macro never reached Java
+            return not worker.is_alive()
+        first_id = int(java_thread[0].getId())
+        stuck = [t for t in self._imagej_threads() if int(t.getId()) >= first_id]
+        if worker.is_alive():
             stuck.append(java_thread[0])
         if stuck and all(_force_stop(t) for t in stuck):
             worker.join(_GRACE_SECONDS)
@@ -271,9 +274,6 @@ class MacroRunner:
             while any(t.isAlive() for t in stuck) and time.monotonic() < deadline:
                 time.sleep(0.05)
         return not worker.is_alive() and not any(t.isAlive() for t in stuck)
-
-    def _thread_ids(self) -> list[int]:
-        return [int(t.getId()) for t in self._Thread.getAllStackTraces().keySet()]
 
     def _imagej_threads(self) -> list[Any]:
         """Live Java threads executing ImageJ code (an ``ij.`` frame), AWT's own excepted."""
@@ -329,7 +329,6 @@ class MacroRunner:
         self._capture = _Capture(line_of=lambda: int(interp.getLineNumber()))
         result: dict[str, Any] = {}
         java_thread: list[Any] = []
-        threads_before = set(self._thread_ids())
 
         def work() -> None:
             java_thread.append(self._Thread.currentThread())
@@ -352,8 +351,7 @@ class MacroRunner:
                 interp.abortMacro()
                 raise
             timed_out = worker.is_alive()
-            still_running = timed_out and not self._stop(interp, worker, java_thread,
-                                                         threads_before)
+            still_running = timed_out and not self._stop(interp, worker, java_thread)
         finally:
             self._System.setOut(original_out)
             ij_error = self._IJ.getErrorMessage()

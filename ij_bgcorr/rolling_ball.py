@@ -338,11 +338,10 @@ def subtract_background(
     values = np.asarray(img.values if isinstance(img, xr.DataArray) else img)
     rgb = _is_rgb(img, values)
     _check(values, rolling, separate, rgb)
-    # Infinite, NaN or huge 32-bit values give infinite or NaN results, silently, as in ImageJ
-    np_errors = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     options = {"radius": float(rolling), "light": light_background, "sliding": sliding,
                "smooth": not disable_smoothing, "create": create_background}
-    with np_errors:
+    # Infinite, NaN or huge 32-bit values give infinite or NaN results, silently, as in ImageJ
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if rgb:
             planes = values.reshape((-1,) + values.shape[-3:])
             out = np.stack([correct_rgb_plane(p, separate=separate, **options) for p in planes])
