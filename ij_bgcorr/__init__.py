@@ -10,7 +10,8 @@
 from .batch import BatchSummary, batch
 from .calibration import Calibration
 from .compare import Comparison, compare
-from .engine import EmbeddedEngine, start
+from .embedded_engine import EmbeddedEngine
+from .engine import Engine, MacroResult
 from .errors import (
     CommandError,
     EngineNotAvailable,
@@ -19,13 +20,14 @@ from .errors import (
     MacroError,
     MacroTimeout,
 )
-from .fiji_engine import FijiEngine, start_fiji
+from .fiji_engine import FijiEngine
 from .images import DIM_ORDER, as_image
+from .startup import start, start_fiji
 from .tiff import open_image, save_image
 
 __all__ = [
     "DIM_ORDER", "BatchSummary", "Calibration", "CommandError", "Comparison", "EmbeddedEngine",
-    "EngineNotAvailable", "FijiEngine", "batch", "compare", "start_fiji",
+    "Engine", "EngineNotAvailable", "FijiEngine", "MacroResult", "batch", "compare", "start_fiji",
     "IjBgcorrError", "ImageFormatError", "MacroError", "MacroTimeout", "as_image",
     "open_image", "save_image", "start",
 ]

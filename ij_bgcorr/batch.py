@@ -86,7 +86,9 @@ class FileResult:
     ``outputs`` maps an output's title to ``{"path", "sha256", "bytes",
     "macro_line"}`` (``path`` relative to the batch's output folder);
     ``seconds`` is the wall time spent on the file in the worker;
-    ``worker`` is the ``host:pid`` of the process that did it.
+    ``worker`` is the ``host:pid`` of the process that did it; ``macro`` is
+    the engine's recorded macro for this file (it replays the file's
+    commands in Fiji).
     """
 
     input: str
@@ -100,6 +102,7 @@ class FileResult:
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: float = 0.0
     worker: str = ""
+    macro: str = ""
 
     @property
     def ok(self) -> bool:
@@ -307,9 +310,10 @@ def remove_stale_temporaries(folder: Path) -> int:
 # -- the work on one file (runs in a worker) -------------------------------------------------
 def _run_method(job: Job, image: xr.DataArray) -> dict[str, xr.DataArray]:
     from . import workflows
-    from .engine import start
+    from .startup import start
 
     engine = start()
+    engine.new_session()  # each file's recorded macro replays that file alone
     if job.imagej_threads:
         from jpype import JClass
 
@@ -337,6 +341,13 @@ def _run_method(job: Job, image: xr.DataArray) -> dict[str, xr.DataArray]:
     return {"background": background, "foreground": foreground}
 
 
+def _recorded_macro() -> str:
+    from .startup import running_engine
+
+    engine = running_engine()
+    return engine.recorded_macro() if engine is not None else ""
+
+
 def process_file(job: Job) -> FileResult:
     """Correct one input and write its outputs; never raises for a bad file.
 
@@ -353,6 +364,7 @@ def process_file(job: Job) -> FileResult:
         result.input_sha256 = file_sha256(job.input)
         image = open_image(job.input)
         images = _run_method(job, image)
+        result.macro = _recorded_macro()
         folder = Path(job.out_dir)
         folder.mkdir(parents=True, exist_ok=True)
         base = folder.parent
@@ -377,7 +389,7 @@ def process_file(job: Job) -> FileResult:
 def _start_worker_engine() -> None:
     """Process-pool initializer: start the engine now; errors surface per file later."""
     try:
-        from .engine import start
+        from .startup import start
 
         start()
     except Exception as exc:  # reported by process_file for each file

@@ -11,11 +11,11 @@ import xarray as xr
 from . import cli_batch, crossval, report, synthetic, workflows
 from .cli_options import key_values
 from .doctor import doctor_command
-from .engine import EmbeddedEngine, start
+from .engine import Engine
 from .errors import IjBgcorrError
-from .fiji_engine import looks_like_endpoint
 from .jvm import exit_now
 from .macro_files import shipped_macros
+from .startup import looks_like_endpoint, start
 from .tiff import file_stem, open_image, save_image
 
 
@@ -42,7 +42,7 @@ def _save_all(images: dict[str, xr.DataArray], out: Path) -> None:
         save_image(image, out / f"{name}.tif")
 
 
-def _start_engine() -> EmbeddedEngine:
+def _start_engine() -> Engine:
     """The engine ``--fiji`` (or ``$IJ_BGCORR_FIJI``) asks for; errors as click errors."""
     ctx = click.get_current_context().find_root()
     fiji = (ctx.obj or {}).get("fiji")

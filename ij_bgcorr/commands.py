@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,16 +35,63 @@ PROJECTION_METHODS: dict[str, str] = {
 }
 
 
+#: The title prefix ImageJ's Z Project gives its result, by projection method.
+PROJECTION_PREFIXES: dict[str, str] = {
+    "avg": "AVG_", "max": "MAX_", "min": "MIN_", "sum": "SUM_", "sd": "STD_", "median": "MED_",
+}
+
+
 @dataclass(frozen=True)
 class Call:
-    """One command: its macro line and the images it runs on.
+    """One command: the images it reads, its macro line, and how its result is made.
 
-    ``inputs`` maps ImageJ window titles to images; the first is the active
-    image when the line runs. The result is the image active afterwards.
+    ``command`` is ImageJ's command name (``"Median..."``), ``"imageCalculator"``
+    for the Image Calculator's macro function, or None for a plain copy
+    (``Duplicate...``). ``creates`` is the prefix of the title ImageJ gives
+    the new image the command opens (``"MAX_"``), or None when the command
+    changes the active image in place: then the engine runs it on a
+    ``Duplicate...`` of its first input, as the lesson's macros do, so the
+    input is left unchanged. ``title`` is the result's title the caller
+    asked for, if any.
     """
 
-    line: str
-    inputs: dict[str, xr.DataArray]
+    images: tuple[xr.DataArray, ...]
+    command: str | None = None
+    options: str = ""
+    creates: str | None = None
+    title: str | None = None
+
+    def line(self, titles: Sequence[str]) -> str:
+        """The command's macro line with its images under ``titles`` (first: the target)."""
+        if self.command == "imageCalculator":
+            first, second = (quote(t) for t in titles)
+            return f"imageCalculator({quote(self.options)}, {first},{second});"
+        return run_line(str(self.command), self.options.split())
+
+    def default_title(self, titles: Sequence[str]) -> str:
+        """The title ImageJ would give the result (before making it unique)."""
+        return (self.creates or "") + titles[0]
+
+    def command_line(self, titles: Sequence[str], result: str) -> str:
+        """The command's own line as it runs: on a duplicate titled ``result`` when in place."""
+        if self.command is None:
+            return duplicate_line(result, _n_planes(self.images[0]) > 1)
+        if self.creates is None:
+            return self.line([result, *titles[1:]])
+        return self.line(titles)
+
+    def lines(self, titles: Sequence[str], result: str) -> list[str]:
+        """The macro lines that make ``result`` from the images under ``titles``.
+
+        The first input must be active when they run.
+        """
+        line = self.command_line(titles, result)
+        if self.creates is None:
+            copy = duplicate_line(result, _n_planes(self.images[0]) > 1)
+            return [copy] if self.command is None else [copy, line]
+        if result == self.default_title(titles):
+            return [line]
+        return [line, f"rename({quote(result)});"]
 
 
 def quote(text: str) -> str:
@@ -71,19 +119,6 @@ def run_line(command: str, options: list[str]) -> str:
     return f"run({quote(command)}, {quote(' '.join(options))});"
 
 
-def _titled(images: list[Any]) -> dict[str, xr.DataArray]:
-    """Give each image a distinct window title, keeping titles it already has."""
-    out: dict[str, xr.DataArray] = {}
-    for i, image in enumerate(images, start=1):
-        arr = as_image(image)
-        title = str(arr.attrs.get("title") or f"image{i}")
-        base, n = title, 2
-        while title in out:
-            title, n = f"{base}-{n}", n + 1
-        out[title] = arr
-    return out
-
-
 def _n_planes(image: xr.DataArray) -> int:
     nc, nz, nt = plane_sizes(image)
     return nc * nz * nt
@@ -104,33 +139,37 @@ def _choice(kind: str, value: str, choices: dict[str, str]) -> str:
     return choices[key]
 
 
-def median(image: Any, radius: float) -> Call:
-    """``Process > Filters > Median...`` on every plane."""
-    inputs = _titled([image])
-    options = [f"radius={number(_positive('radius', radius))}"]
-    if _n_planes(next(iter(inputs.values()))) > 1:
-        options.append("stack")
-    return Call(run_line("Median...", options), inputs)
-
-
-def duplicate(image: Any, title: str = "duplicate") -> Call:
-    """``Image > Duplicate...`` of the whole image (all planes)."""
-    if not isinstance(title, str) or not title.strip() or "]" in title:
+def check_title(title: str | None) -> str | None:
+    """A result's window title as given by the caller: None, or non-empty text without ']'."""
+    if title is not None and (not isinstance(title, str) or not title.strip() or "]" in title):
         raise CommandError(f"A window title must be non-empty text without ']', got {title!r}.")
-    inputs = _titled([image])
-    options = [f"title={option_value(title)}"]
-    if _n_planes(next(iter(inputs.values()))) > 1:
-        options.append("duplicate")
-    return Call(run_line("Duplicate...", options), inputs)
+    return title
+
+
+def duplicate_line(title: str, stack: bool) -> str:
+    """``run("Duplicate...", "title=... duplicate");`` (``duplicate``: all planes of a stack)."""
+    return run_line("Duplicate...", [f"title={option_value(title)}"] + (["duplicate"] * stack))
+
+
+def median(image: Any, radius: float, title: str | None = None) -> Call:
+    """``Process > Filters > Median...`` on every plane."""
+    arr = as_image(image)
+    options = [f"radius={number(_positive('radius', radius))}"] + ["stack"] * (_n_planes(arr) > 1)
+    return Call((arr,), "Median...", " ".join(options), title=check_title(title))
+
+
+def duplicate(image: Any, title: str | None = None) -> Call:
+    """``Image > Duplicate...`` of the whole image (all planes)."""
+    return Call((as_image(image),), title=check_title(title))
 
 
 def image_calculator(
-    operation: str, image1: Any, image2: Any, create: bool = True, float32: bool = False
+    operation: str, image1: Any, image2: Any, create: bool = True, float32: bool = False,
+    title: str | None = None,
 ) -> Call:
     """``Process > Image Calculator...``: ``image1 <operation> image2``, all planes."""
     name = _choice("Image Calculator operation", operation, CALCULATOR_OPERATIONS)
-    inputs = _titled([image1, image2])
-    first, second = inputs.values()
+    first, second = as_image(image1), as_image(image2)
     if (first.sizes["row"], first.sizes["col"]) != (second.sizes["row"], second.sizes["col"]):
         raise CommandError(
             f"image_calculator needs images of the same width and height; got "
@@ -142,23 +181,21 @@ def image_calculator(
         raise CommandError(f"image_calculator: the second image has {n2} planes; it needs "
                            f"{needs}.")
     words = [name] + (["create"] if create else []) + (["32-bit"] if float32 else [])
-    if n1 > 1:
-        words.append("stack")
-    t1, t2 = (quote(t) for t in inputs)
-    return Call(f"imageCalculator({quote(' '.join(words))}, {t1},{t2});", inputs)
+    words += ["stack"] * (n1 > 1)
+    return Call((first, second), "imageCalculator", " ".join(words),
+                creates="Result of " if create else None, title=check_title(title))
 
 
 def z_project(
     image: Any, method: str = "max", axis: str | None = None,
-    start: int | None = None, stop: int | None = None,
+    start: int | None = None, stop: int | None = None, title: str | None = None,
 ) -> Call:
     """``Image > Stacks > Z Project...`` along ``pln`` (a z-stack) or ``t`` (a time series).
 
     ``start`` and ``stop`` are 1-based and inclusive, as in ImageJ.
     """
     projection = _choice("projection method", method, PROJECTION_METHODS)
-    inputs = _titled([image])
-    arr = next(iter(inputs.values()))
+    arr = as_image(image)
     nz, nt = arr.sizes.get("pln", 1), arr.sizes.get("t", 1)
     if axis is None:
         axis = "pln" if nz > 1 or nt == 1 else "t"
@@ -172,7 +209,8 @@ def z_project(
     n = nz if axis == "pln" else nt
     if n < 2:
         raise CommandError(f"z_project needs more than one {axis!r} plane; the image has {n}.")
-    first, last = start or 1, stop or n
+    first = 1 if start is None else start
+    last = n if stop is None else stop
     whole = all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (first, last))
     if not (whole and 1 <= first <= last <= n):
         raise CommandError(f"start/stop must satisfy 1 <= start <= stop <= {n}; "
@@ -185,7 +223,8 @@ def z_project(
     options.append(f"projection={projection}")
     if axis == "pln" and nt > 1:
         options.append("all")
-    return Call(run_line("Z Project...", options), inputs)
+    return Call((arr,), "Z Project...", " ".join(options),
+                creates=PROJECTION_PREFIXES[str(method).lower()], title=check_title(title))
 
 
 #: Largest 32-bit magnitude ImageJ's sliding paraboloid is safe with (slopes must not overflow).
@@ -200,10 +239,10 @@ def subtract_background(
     disable_smoothing: bool = False,
     create_background: bool = False,
     separate: bool = False,
+    title: str | None = None,
 ) -> Call:
     """``Process > Subtract Background...`` on every plane."""
-    inputs = _titled([image])
-    arr = next(iter(inputs.values()))
+    arr = as_image(image)
     if separate and not arr.attrs.get("rgb"):
         raise CommandError("separate=True (Separate colors) applies to RGB images only.")
     if sliding and arr.dtype == np.float32 and not np.all(np.abs(arr.values) < _SLIDING_SAFE):
@@ -216,4 +255,4 @@ def subtract_background(
              ("disable", disable_smoothing), ("stack", _n_planes(arr) > 1)]
     options = [f"rolling={number(_positive('rolling', rolling))}"]
     options += [word for word, on in flags if on]
-    return Call(run_line("Subtract Background...", options), inputs)
+    return Call((arr,), "Subtract Background...", " ".join(options), title=check_title(title))

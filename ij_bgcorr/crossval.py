@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from . import reference, workflows
 from .compare import Comparison, compare
-from .engine import EmbeddedEngine
+from .engine import Engine
 from .images import as_image
 
 #: Methods and the default radius each uses (pixels).
@@ -70,13 +70,13 @@ class CrossValidation:
                 for kind, cmp in self.comparisons.items()]
 
 
-def _median(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
+def _median(engine: Engine, image: xr.DataArray, radius: float) -> dict[str, Any]:
     return {"fiji": engine.median(image, radius),
             "lesson": reference.median(image, radius, kernel="disk"),
             "imagej": reference.median(image, radius, kernel="imagej")}
 
 
-def _maxproj(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
+def _maxproj(engine: Engine, image: xr.DataArray, radius: float) -> dict[str, Any]:
     if image.ndim != 3:
         raise ValueError(f"maxproj needs a time series (t, row, col); got dims {image.dims}.")
     return {"fiji": engine.z_project(image, "max"),
@@ -84,7 +84,7 @@ def _maxproj(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict
             "imagej": reference.z_project(image.values, "max", axis=0)}
 
 
-def _rolling_ball(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
+def _rolling_ball(engine: Engine, image: xr.DataArray, radius: float) -> dict[str, Any]:
     lesson = reference.subtract_background(image.values, rolling=radius, create_background=True,
                                            algorithm="skimage")
     return {"fiji": engine.subtract_background(image, rolling=radius, create_background=True),
@@ -93,20 +93,20 @@ def _rolling_ball(engine: EmbeddedEngine, image: xr.DataArray, radius: float) ->
                                                     create_background=True)}
 
 
-def _tophat(engine: EmbeddedEngine, image: xr.DataArray, radius: float) -> dict[str, Any]:
+def _tophat(engine: Engine, image: xr.DataArray, radius: float) -> dict[str, Any]:
     background, _ = workflows.tophat_background(engine, image, radius)
     return {"fiji": background,
             "lesson": reference.opening(image.values, radius, kind="lesson"),
             "imagej": reference.opening(image.values, radius, kind="imagej")}
 
 
-_RUNNERS: dict[str, Callable[[EmbeddedEngine, xr.DataArray, float], dict[str, Any]]] = {
+_RUNNERS: dict[str, Callable[[Engine, xr.DataArray, float], dict[str, Any]]] = {
     "median": _median, "maxproj": _maxproj, "rolling-ball": _rolling_ball, "tophat": _tophat,
 }
 
 
 def cross_validate(
-    engine: EmbeddedEngine, image: Any, method: str, radius: float | None = None
+    engine: Engine, image: Any, method: str, radius: float | None = None
 ) -> CrossValidation:
     """Compute ``method``'s background with Fiji and the references, and compare them.
 
@@ -138,7 +138,7 @@ _SWEEP_OPTIONS = (
 
 
 def _sweep_case(
-    engine: EmbeddedEngine, method: str, image: np.ndarray, radius: float
+    engine: Engine, method: str, image: np.ndarray, radius: float
 ) -> tuple[dict[str, Any], dict[str, np.ndarray], np.ndarray]:
     """Options used, the references' results and Fiji's for one sweep case."""
     if method == "median":
@@ -156,7 +156,7 @@ def _sweep_case(
 
 
 def sweep(
-    engine: EmbeddedEngine,
+    engine: Engine,
     radii: Sequence[float] = tuple(range(1, 51)),
     dtypes: Sequence[str] = ("uint8", "uint16", "float32"),
     shapes: Sequence[tuple[int, int]] = ((64, 64), (63, 65), (9, 12)),

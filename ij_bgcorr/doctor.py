@@ -23,14 +23,9 @@ from typing import Literal
 import click
 
 from .errors import EngineNotAvailable
-from .fiji_engine import (
-    FIJI_HINT,
-    PYIMAGEJ_HINT,
-    check_fiji_app,
-    fiji_java_home,
-    fiji_request,
-)
+from .fiji_engine import FIJI_HINT, PYIMAGEJ_HINT, check_fiji_app, fiji_java_home
 from .locate import FIJI_ENV, IJ_JAR_ENV, find_ij_jar
+from .startup import fiji_request
 
 Status = Literal["ok", "missing", "not configured"]
 

@@ -1,9 +1,11 @@
-"""The embedded engine: ImageJ 1.x inside this Python process.
+"""What both engines share: the lesson's commands, macros and the recorded session.
 
-:func:`start` starts it once per process (JVM, private X display, batch
-mode); every command then runs as one macro line through the same
-:class:`~ij_bgcorr.macro_runner.MacroRunner`, under one lock, so calls from
-several Python threads are serialized.
+An engine is ImageJ 1.x running in this process: embedded
+(:mod:`ij_bgcorr.embedded_engine`) or inside the user's Fiji
+(:mod:`ij_bgcorr.fiji_engine`). Both run every command as macro lines through
+one :class:`~ij_bgcorr.macro_runner.MacroRunner`, under one lock, so calls
+from several Python threads are serialized and a command gives the pixels
+the same lines give in Fiji. Start one with :func:`ij_bgcorr.start`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,19 +23,15 @@ import xarray as xr
 from . import commands
 from .commands import Call
 from .convert import from_imageplus, to_imageplus
-from .display import ensure_display
-from .errors import CommandError, EngineNotAvailable, MacroError
-from .jvm import start_jvm
-from .locate import find_ij_jar, find_java_home
+from .errors import CommandError, MacroError
 from .macro_files import argument_string, read_macro, run_macro_line
 from .macro_runner import MacroRunner
-
-_engine: EmbeddedEngine | None = None
+from .session import Session, fingerprint
 
 
 @dataclass
 class MacroResult:
-    """What :meth:`EmbeddedEngine.run_macro` returns.
+    """What :meth:`Engine.run_macro` returns.
 
     ``images`` maps window titles to DataArrays; ``log`` is the Log window's
     text (what ``print`` wrote); ``results`` is the Results table;
@@ -48,41 +45,63 @@ class MacroResult:
 
     def __getitem__(self, title: str) -> xr.DataArray:
         return self.images[title]
-_start_lock = threading.Lock()
 
 
-class EmbeddedEngine:
-    """ImageJ 1.x running in this process. Create it with :func:`start`.
+class Engine:
+    """ImageJ 1.x in this process; the base of both engines. Create one with :func:`start`.
 
     Every command takes a DataArray or numpy array (see
     :func:`ij_bgcorr.as_image` for dimension names) and returns a new
-    DataArray in ``(t, pln, row, col, ch)`` order with
-    calibration coordinates, and provenance in ``attrs``:
-    ``imagej_version`` and ``macro_line`` (the exact line that ran). Inputs
-    are never changed: ImageJ works on copies.
+    DataArray in ``(t, pln, row, col, ch)`` order with calibration
+    coordinates, and provenance in ``attrs``: ``imagej_version``, ``engine``,
+    ``macro_line`` (the command's own line) and ``macro`` (every line that
+    ran). Inputs are never changed: a command that changes its image in
+    place runs on a ``Duplicate...`` of it. ``title=`` names the result;
+    titles are unique within a session (``x-1.tif``, ``x-2.tif``, as ImageJ
+    numbers copies).
+
+    Attributes
+    ----------
+    kind:
+        ``"embedded"`` or ``"fiji"``.
+    version:
+        The ImageJ 1.x version that runs the commands (``IJ.getFullVersion()``).
+    timeout:
+        Seconds a command may run before it is stopped.
     """
 
-    kind = "embedded"
+    kind = "engine"
 
-    def __init__(self, ij_jar: Path, timeout: float = 3600.0) -> None:
-        self.ij_jar = ij_jar
-        self.timeout = timeout
-        self._lock = threading.RLock()
-        self._runner = MacroRunner()
-        self._history: list[tuple[str, str, str]] = []
+    def __init__(self, timeout: float = 3600.0) -> None:
         from jpype import JClass
 
+        self.timeout = timeout
         self.version = str(JClass("ij.IJ").getFullVersion())
+        self._lock = threading.RLock()
+        self._runner = MacroRunner()
+        self._session = Session()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} ImageJ {self.version}>"
 
     # -- the mechanism ------------------------------------------------------------------
     def run(self, call: Call) -> xr.DataArray:
-        """Run one :class:`~ij_bgcorr.commands.Call`; return the image active afterwards."""
-        with self._opened(call.inputs) as imps:
-            outcome = self._runner.run(call.line, inputs=imps, timeout=self.timeout)
-            if outcome.active is None:
-                raise CommandError(f"{call.line} left no image open.")
-            result = from_imageplus(outcome.images[outcome.active], self._provenance(call.line))
-            self._history.append((next(iter(call.inputs)), call.line, str(result.attrs["title"])))
+        """Run one :class:`~ij_bgcorr.commands.Call`; return its result as a new DataArray."""
+        with self._lock:
+            titles = [self._session.place(image) for image in call.images]
+            result_title = self._session.claim(call.title or call.default_title(titles))
+            body = call.lines(titles, result_title)
+            code = "\n".join(body)
+            inputs = dict(zip(titles, call.images, strict=True))
+            with self._opened(inputs) as imps:
+                outcome = self._runner.run(code, inputs=imps, timeout=self.timeout)
+                if result_title not in outcome.images:
+                    raise CommandError(f"{code} left no image titled {result_title!r}; open: "
+                                       f"{sorted(outcome.images)}")
+                line = call.command_line(titles, result_title)
+                provenance = {**self._provenance(line), "macro": code}
+                result = from_imageplus(outcome.images[result_title], provenance)
+            self._session.record(titles[0], body, result_title, fingerprint(result))
         return result
 
     @contextmanager
@@ -99,21 +118,22 @@ class EmbeddedEngine:
         return {"imagej_version": self.version, "macro_line": line, "engine": self.kind}
 
     # -- the lesson's commands ----------------------------------------------------------
-    def median(self, image: Any, radius: float) -> xr.DataArray:
+    def median(self, image: Any, radius: float, title: str | None = None) -> xr.DataArray:
         """Fiji's ``Median...`` filter, ``radius`` in pixels, applied to every plane.
 
-        ImageJ's kernel is circular: offsets with dx² + dy² <= radius² + 1.
-        Pixels outside the image repeat the nearest edge pixel.
+        ImageJ's kernel is circular: offsets with dx² + dy² <= int(radius²) + 1.
+        Pixels outside the image repeat the nearest edge pixel. Runs as
+        ``Duplicate...`` then ``Median...``, as the lesson's macro does.
         """
-        return self.run(commands.median(image, radius))
+        return self.run(commands.median(image, radius, title))
 
-    def duplicate(self, image: Any, title: str = "duplicate") -> xr.DataArray:
+    def duplicate(self, image: Any, title: str | None = None) -> xr.DataArray:
         """Fiji's ``Duplicate...``: a copy of all planes, titled ``title``."""
         return self.run(commands.duplicate(image, title))
 
     def image_calculator(
         self, operation: str, image1: Any, image2: Any, create: bool = True,
-        float32: bool = False,
+        float32: bool = False, title: str | None = None,
     ) -> xr.DataArray:
         """Fiji's ``Image Calculator...``: ``image1 <operation> image2``.
 
@@ -122,13 +142,15 @@ class EmbeddedEngine:
         gives a 32-bit result (ImageJ's "32-bit (float) result"); otherwise
         the result has ``image1``'s type, clipped as ImageJ clips. Stacks are
         processed plane by plane; ``image2`` may be one plane or as many as
-        ``image1``. Both must have the same row and col sizes.
+        ``image1``. Both must have the same row and col sizes. Without
+        ``create`` the command runs on a duplicate of ``image1``.
         """
-        return self.run(commands.image_calculator(operation, image1, image2, create, float32))
+        return self.run(commands.image_calculator(operation, image1, image2, create, float32,
+                                                  title))
 
     def z_project(
         self, image: Any, method: str = "max", axis: str | None = None,
-        start: int | None = None, stop: int | None = None,
+        start: int | None = None, stop: int | None = None, title: str | None = None,
     ) -> xr.DataArray:
         """Fiji's ``Z Project...``: ``method`` avg, max, min, sum, sd or median.
 
@@ -138,12 +160,12 @@ class EmbeddedEngine:
         1.53t: sum, sd and median give float32; max, min and avg keep the
         input type (avg rounded to it).
         """
-        return self.run(commands.z_project(image, method, axis, start, stop))
+        return self.run(commands.z_project(image, method, axis, start, stop, title))
 
     def subtract_background(
         self, image: Any, rolling: float = 50, light_background: bool = False,
         sliding: bool = False, disable_smoothing: bool = False,
-        create_background: bool = False, separate: bool = False,
+        create_background: bool = False, separate: bool = False, title: str | None = None,
     ) -> xr.DataArray:
         """Fiji's ``Subtract Background...`` (rolling ball, radius ``rolling`` pixels).
 
@@ -154,7 +176,7 @@ class EmbeddedEngine:
         """
         return self.run(commands.subtract_background(
             image, rolling, light_background, sliding, disable_smoothing,
-            create_background, separate))
+            create_background, separate, title))
 
     # -- macros -------------------------------------------------------------------------
     def run_macro(
@@ -212,56 +234,22 @@ class EmbeddedEngine:
 
     # -- session ------------------------------------------------------------------------
     def recorded_macro(self) -> str:
-        """This session's command calls as one macro to paste into Fiji.
+        """This session's commands as one self-contained macro that replays them in Fiji.
 
-        A ``selectImage`` line precedes a command whose first input is not
-        the image the previous command left active. Images are named by their
-        ``attrs["title"]``; untitled inputs are recorded as ``image1``,
-        ``image2``, so give inputs titles (``img.assign_attrs(title="input")``)
-        for a macro that replays in Fiji.
+        Run as it is in ImageJ or Fiji, it recreates every command's result
+        under the result's ``attrs["title"]``, pixel for pixel: inputs read
+        with :func:`ij_bgcorr.open_image` are opened from their files; inputs
+        that came from memory are listed in the header, to be open under
+        those titles first.
         """
-        lines = [f"// ImageJ {self.version}, recorded by ij-bgcorr"]
-        active = None
-        for first_input, line, output in self._history:
-            if first_input != active:
-                lines.append(f"selectImage({commands.quote(first_input)});")
-            lines.append(line)
-            active = output
-        return "\n".join(lines) + "\n"
+        with self._lock:
+            return self._session.macro(f"Recorded by ij-bgcorr with ImageJ {self.version} "
+                                       f"({self.kind} engine)")
 
+    def new_session(self) -> None:
+        """Forget the recorded session: :meth:`recorded_macro` starts again from here.
 
-def start(
-    ij_jar: str | Path | None = None,
-    timeout: float = 3600.0,
-    *,
-    fiji: str | Path | None = None,
-    endpoint: str | None = None,
-) -> EmbeddedEngine:
-    """Start the ImageJ engine, or return the one already running.
-
-    By default this is the embedded ImageJ 1.x engine; ``ij_jar`` overrides
-    the search for ImageJ's jar (see :func:`ij_bgcorr.locate.find_ij_jar`).
-    ``fiji`` (a Fiji.app folder) or ``endpoint`` (e.g. ``"sc.fiji:fiji"``),
-    or else ``$IJ_BGCORR_FIJI``, start the Fiji engine instead (see
-    :func:`ij_bgcorr.fiji_engine.start_fiji`); if that Fiji cannot start,
-    this raises rather than falling back. ``timeout`` (seconds) bounds each
-    command. Raises :class:`~ij_bgcorr.errors.EngineNotAvailable` saying
-    what is missing.
-    """
-    global _engine
-    from .fiji_engine import running_fiji_engine, select_engine, start_fiji
-
-    if select_engine(fiji, endpoint, ij_jar) == "fiji":
-        return start_fiji(fiji, endpoint, timeout)
-    with _start_lock:
-        if _engine is None:
-            if running_fiji_engine() is not None:
-                raise EngineNotAvailable(
-                    "Fiji already runs in this process and Java starts once per process: "
-                    "start the embedded engine in a separate Python process.")
-            jar = find_ij_jar(ij_jar)
-            java_home = find_java_home()
-            ensure_display()
-            start_jvm(jar, java_home)
-            _engine = EmbeddedEngine(jar, timeout)
-        return _engine
+        Titles used so far may be used again afterwards.
+        """
+        with self._lock:
+            self._session = Session()

@@ -3,13 +3,14 @@
 PyImageJ builds an ImageJ2 gateway from a local ``Fiji.app`` folder or from a
 Maven endpoint such as ``sc.fiji:fiji``, in headless mode. Fiji's legacy
 layer (``imagej-legacy``) rewrites ImageJ 1.x's dialogs at load time so that
-its commands run without a display; no Xvfb is started.
+its commands run without a display; no X server is started and ``DISPLAY``
+is not needed.
 
-Every command then runs exactly as in the embedded engine: one macro line
-through the same :class:`~ij_bgcorr.macro_runner.MacroRunner`, images in and
-out through :mod:`ij_bgcorr.convert`. :class:`FijiEngine` is the embedded
-engine with another way of starting Java and ``kind = "fiji"``, so both give
-the same dimensions, attrs and provenance.
+A local Fiji.app starts offline: nothing is resolved from a Maven repository.
+PyImageJ, when imported, asks for its ``imglib2-imglyb`` bridge from Maven
+and registers start-up hooks that load it; ij-bgcorr converts through
+ImageJ 1.x's ``ImagePlus`` and needs neither, so they are left out unless the
+Fiji.app ships that jar.
 
 Java starts once per Python process. A process that already runs the
 embedded engine cannot start Fiji: use a separate process for it.
@@ -19,16 +20,15 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import shutil
-import threading
-from collections.abc import Mapping
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from .engine import EmbeddedEngine
-from .errors import CommandError, EngineNotAvailable
+from .engine import Engine
+from .errors import EngineNotAvailable
 from .locate import FIJI_ENV
 
 #: What to install when no Fiji can be used.
@@ -42,25 +42,19 @@ JAVA_HINT = (
 )
 PYIMAGEJ_HINT = "Install PyImageJ: pip install pyimagej, or conda install -c conda-forge pyimagej."
 
-# A Maven endpoint as PyImageJ takes it ("sc.fiji:fiji", "net.imagej:imagej:2.14.0",
-# several joined with "+"), or a bare ImageJ2 version ("2.14.0").
-_COORDINATE = r"[A-Za-z0-9_.\-]+:[A-Za-z0-9_.\-]+(?::[A-Za-z0-9_.\-]+)*"
-_ENDPOINT = re.compile(rf"^(?:{_COORDINATE}(?:\+{_COORDINATE})*|\d+\.\d+\.\d+)$")
+# The Maven endpoint of PyImageJ's bridge to ImgLib2 (registered when imglyb is imported).
+_IMGLYB_ENDPOINT = "net.imglib2:imglib2-imglyb"
 
 # Words in the errors PyImageJ, jgo and requests raise when Maven cannot be reached.
 _NETWORK_WORDS = ("resolve", "connection", "max retries", "maven", "http", "name or service",
                   "timed out", "unreachable")
 
-_fiji: FijiEngine | None = None
-_start_lock = threading.Lock()
-
-
-class FijiEngine(EmbeddedEngine):
+class FijiEngine(Engine):
     """Fiji's ImageJ 1.x layer, driven through PyImageJ's ImageJ2 gateway.
 
-    Create it with :func:`start_fiji` (or ``ij_bgcorr.start(fiji=...)``). The
-    commands, :meth:`run_macro` and :meth:`recorded_macro` are the embedded
-    engine's, unchanged; results carry ``engine="fiji"`` in their attrs.
+    Create it with :func:`ij_bgcorr.start_fiji` (or ``ij_bgcorr.start(fiji=...)``).
+    The commands, :meth:`run_macro` and :meth:`recorded_macro` are the ones
+    every engine has; results carry ``engine="fiji"`` in their attrs.
 
     Attributes
     ----------
@@ -72,15 +66,21 @@ class FijiEngine(EmbeddedEngine):
     fiji_version:
         ImageJ2's version as the gateway reports it; ``version`` is the
         ImageJ 1.x version that runs the commands, as for the embedded engine.
+    ij_jar:
+        The jar ImageJ 1.x was loaded from.
     """
 
     kind = "fiji"
 
     def __init__(self, gateway: Any | None, source: str, timeout: float = 3600.0) -> None:
-        super().__init__(_loaded_ij_jar(), timeout)
+        super().__init__(timeout)
+        self.ij_jar = _loaded_ij_jar()
         self.gateway = gateway
         self.source = source
         self.fiji_version = str(gateway.getVersion()) if gateway is not None else None
+
+    def __repr__(self) -> str:
+        return f"<FijiEngine {self.fiji_version} (ImageJ {self.version}) from {self.source}>"
 
 
 def _loaded_ij_jar() -> Path:
@@ -92,65 +92,6 @@ def _loaded_ij_jar() -> Path:
         return Path(str(JClass("java.io.File")(location.toURI()).getPath()))
     except Exception:  # no code source (e.g. a custom class loader): not worth failing for
         return Path()
-
-
-# -- which engine ------------------------------------------------------------------------
-def looks_like_endpoint(value: str) -> bool:
-    """True for a Maven endpoint (``sc.fiji:fiji``) or an ImageJ2 version (``2.14.0``)."""
-    return bool(_ENDPOINT.match(value.strip()))
-
-
-def fiji_request(
-    fiji: str | os.PathLike[str] | None = None,
-    endpoint: str | None = None,
-    env: Mapping[str, str] = os.environ,
-) -> tuple[Literal["path", "endpoint"], str] | None:
-    """Which Fiji the caller asked for: ``("path", folder)``, ``("endpoint", coords)`` or None.
-
-    ``fiji`` comes first, then ``endpoint``, then ``$IJ_BGCORR_FIJI`` (a
-    Fiji.app folder, or an endpoint such as ``sc.fiji:fiji`` when it is not
-    an existing path). Raises :class:`~ij_bgcorr.errors.CommandError` when
-    both ``fiji`` and ``endpoint`` are given or the endpoint is malformed.
-    """
-    if fiji is not None and endpoint is not None:
-        raise CommandError("Give either fiji (a Fiji.app folder) or endpoint, not both.")
-    if fiji is not None and str(fiji).strip():
-        return "path", str(fiji)
-    if endpoint is not None and endpoint.strip():
-        if not looks_like_endpoint(endpoint):
-            raise CommandError(
-                f"endpoint {endpoint!r} is not a Maven endpoint such as 'sc.fiji:fiji' or "
-                "'net.imagej:imagej:2.14.0' (for a Fiji.app folder use fiji=...).")
-        return "endpoint", endpoint.strip()
-    value = (env.get(FIJI_ENV) or "").strip()
-    if not value:
-        return None
-    if looks_like_endpoint(value) and not Path(value).expanduser().exists():
-        return "endpoint", value
-    return "path", value
-
-
-def select_engine(
-    fiji: str | os.PathLike[str] | None = None,
-    endpoint: str | None = None,
-    ij_jar: str | os.PathLike[str] | None = None,
-    env: Mapping[str, str] = os.environ,
-) -> Literal["embedded", "fiji"]:
-    """The engine :func:`ij_bgcorr.start` should start.
-
-    A Fiji folder or endpoint (argument or ``$IJ_BGCORR_FIJI``) selects
-    ``"fiji"``; nothing selects ``"embedded"``. An explicit ``ij_jar``
-    selects the embedded engine even when ``$IJ_BGCORR_FIJI`` is set, and
-    together with ``fiji``/``endpoint`` is a
-    :class:`~ij_bgcorr.errors.CommandError`. The choice is never revised:
-    if the selected engine cannot start, starting it raises.
-    """
-    if ij_jar is not None and (fiji is not None or endpoint is not None):
-        raise CommandError("ij_jar selects the embedded engine and fiji/endpoint the Fiji "
-                           "engine: give one of them.")
-    if ij_jar is not None:
-        return "embedded"
-    return "fiji" if fiji_request(fiji, endpoint, env) is not None else "embedded"
 
 
 # -- checking a Fiji.app before starting it ----------------------------------------------
@@ -167,6 +108,7 @@ class FijiApp:
     ij_jar: Path
     imagej_jar: Path
     legacy_jar: Path
+    imglyb_jar: Path | None = None
 
 
 def check_fiji_app(folder: str | os.PathLike[str]) -> FijiApp:
@@ -197,7 +139,9 @@ def check_fiji_app(folder: str | os.PathLike[str]) -> FijiApp:
         raise EngineNotAvailable(f"{path} is not a complete Fiji.app: missing "
                                  f"{'; '.join(missing)}. {FIJI_HINT}")
     ij_jar, imagej_jar, legacy_jar = (hits[-1] for hits in found.values())
-    return FijiApp(path.resolve(), ij_jar, imagej_jar, legacy_jar)
+    imglyb = sorted(jars.glob("imglib2-imglyb-*.jar"))
+    return FijiApp(path.resolve(), ij_jar, imagej_jar, legacy_jar,
+                   imglyb[-1] if imglyb else None)
 
 
 def fiji_java_home(fiji_app: Path | None = None) -> Path:
@@ -224,49 +168,22 @@ def fiji_java_home(fiji_app: Path | None = None) -> Path:
 
 
 # -- starting ------------------------------------------------------------------------------
-def running_fiji_engine() -> FijiEngine | None:
-    """The Fiji engine started in this process, if any."""
-    return _fiji
+def launch_fiji(how: str, where: str, timeout: float) -> FijiEngine:
+    """Start Java with the requested Fiji and build the engine.
 
-
-def start_fiji(
-    fiji: str | os.PathLike[str] | None = None,
-    endpoint: str | None = None,
-    timeout: float = 3600.0,
-) -> FijiEngine:
-    """Start the Fiji engine, or return the one already running from the same Fiji.
-
-    Uses ``fiji`` (a Fiji.app folder), else ``endpoint`` (e.g.
-    ``"sc.fiji:fiji"``, resolved from the SciJava Maven repository), else
-    ``$IJ_BGCORR_FIJI``. ``timeout`` (seconds) bounds each command.
-
+    ``how`` is ``"path"`` (``where`` is a Fiji.app folder) or ``"endpoint"``.
     Raises :class:`~ij_bgcorr.errors.EngineNotAvailable`, saying what was
-    tried and what to install, when no Fiji was requested, the folder is no
-    Fiji.app, PyImageJ or Java is missing, the endpoint cannot be resolved,
-    or Java already runs in this process. It never falls back to the
-    embedded engine.
+    tried and what to install, when the folder is no Fiji.app, PyImageJ or
+    Java is missing, the endpoint cannot be resolved, or Java already runs in
+    this process.
     """
-    global _fiji
-    request = fiji_request(fiji, endpoint)
-    if request is None:
-        raise EngineNotAvailable(f"No Fiji was requested: pass fiji='/path/to/Fiji.app' or "
-                                 f"endpoint='sc.fiji:fiji', or set {FIJI_ENV}.")
-    how, where = request
-    with _start_lock:
-        app = check_fiji_app(where) if how == "path" else None
-        source = str(app.path) if app is not None else where
-        if _fiji is not None:
-            if _fiji.source == source:
-                return _fiji
-            raise EngineNotAvailable(
-                f"Fiji from {_fiji.source} already runs in this process; Java starts once per "
-                f"process, so {source} needs a separate Python process.")
-        _require_pyimagej()
-        java_home = fiji_java_home(app.path if app is not None else None)
-        _require_no_jvm(source)
-        gateway = _init_gateway(how, source, java_home)
-        _fiji = FijiEngine(gateway, source, timeout)
-        return _fiji
+    app = check_fiji_app(where) if how == "path" else None
+    source = str(app.path) if app is not None else where
+    _require_pyimagej()
+    java_home = fiji_java_home(app.path if app is not None else None)
+    _require_no_jvm(source)
+    gateway = _init_gateway(app, source, java_home)
+    return FijiEngine(gateway, source, timeout)
 
 
 def _require_pyimagej() -> None:
@@ -289,44 +206,83 @@ def _require_no_jvm(source: str) -> None:
             "Fiji in a separate Python process, before anything else uses Java.")
 
 
-def _init_gateway(how: str, source: str, java_home: Path) -> Any:
+@contextmanager
+def _scyjava_state_restored_on_failure() -> Iterator[None]:
+    """Undo what importing and starting PyImageJ changed in scyjava, if Java did not start.
+
+    Saved: scyjava's endpoints, start-up hooks, JVM options and fetch mode,
+    JPype's class path, and ``$JAVA_HOME``, so that a failed Fiji start leaves
+    the process as it found it (the embedded engine can still start).
+    """
+    import jpype._classpath
+    import scyjava
+    from scyjava import _jvm
+
+    endpoints = list(scyjava.config.endpoints)
+    hooks = list(_jvm._startup_callbacks)
+    options = list(scyjava.config.get_options())
+    fetch = scyjava.config.get_fetch_java()
+    classpath = list(jpype._classpath._CLASSPATHS)
+    java_home = os.environ.get("JAVA_HOME")
+    try:
+        yield
+    except BaseException:
+        if not scyjava.jvm_started():
+            scyjava.config.endpoints[:] = endpoints
+            _jvm._startup_callbacks[:] = hooks
+            scyjava.config.get_options()[:] = options
+            scyjava.config.set_java_constraints(fetch=fetch)
+            jpype._classpath._CLASSPATHS[:] = classpath
+            if java_home is None:
+                os.environ.pop("JAVA_HOME", None)
+            else:
+                os.environ["JAVA_HOME"] = java_home
+        raise
+
+
+def _leave_out_imglyb(app: FijiApp) -> None:
+    """Start a local Fiji without resolving PyImageJ's imglyb bridge from Maven.
+
+    The bridge's jar comes from the Fiji.app when it ships one; otherwise the
+    start-up hooks that would load its classes are left out too (ij-bgcorr
+    converts images through ImagePlus and never uses them).
+    """
+    import scyjava
+    from scyjava import _jvm
+
+    scyjava.config.endpoints[:] = [e for e in scyjava.config.endpoints
+                                   if not e.startswith(_IMGLYB_ENDPOINT)]
+    if app.imglyb_jar is None:
+        _jvm._startup_callbacks[:] = [
+            hook for hook in _jvm._startup_callbacks
+            if not str(getattr(hook, "__module__", "")).startswith("imglyb")]
+
+
+def _init_gateway(app: FijiApp | None, source: str, java_home: Path) -> Any:
     """``imagej.init(source, mode="headless")`` with the installed Java; errors reworded."""
     import scyjava
 
-    # Importing PyImageJ adds a Maven endpoint (imglyb) to scyjava's configuration,
-    # and any later JVM start would try to resolve it: a failed start undoes that.
-    saved_endpoints = list(scyjava.config.endpoints)
-    options = scyjava.config.get_options()
-    saved_options = list(options)
-    try:
-        import imagej
-    except ImportError as exc:
-        scyjava.config.endpoints[:] = saved_endpoints
-        raise EngineNotAvailable(f"PyImageJ could not be imported ({exc}). "
-                                 f"{PYIMAGEJ_HINT}") from exc
-
-    saved_fetch = scyjava.config.get_fetch_java()
-    saved_java_home = os.environ.get("JAVA_HOME")
-    os.environ["JAVA_HOME"] = str(java_home)
-    # "auto" prefers the Java found above and would download one only if there were
-    # none, which fiji_java_home has excluded. ("never" trips PyImageJ 1.8.0's Java
-    # version guess with an UnboundLocalError.)
-    scyjava.config.set_java_constraints(fetch="auto")
-    heap = os.environ.get("IJ_BGCORR_MAX_HEAP")
-    if heap:
-        scyjava.config.add_option(f"-Xmx{heap}")
-    try:
-        gateway = imagej.init(source, mode="headless")
-    except Exception as exc:
-        if not scyjava.jvm_started():
-            scyjava.config.endpoints[:] = saved_endpoints
-            options[:] = saved_options
-            scyjava.config.set_java_constraints(fetch=saved_fetch)
-            if saved_java_home is None:
-                os.environ.pop("JAVA_HOME", None)
-            else:
-                os.environ["JAVA_HOME"] = saved_java_home
-        raise EngineNotAvailable(_init_failure(how, source, exc)) from exc
+    how = "path" if app is not None else "endpoint"
+    with _scyjava_state_restored_on_failure():
+        try:
+            import imagej
+        except ImportError as exc:
+            raise EngineNotAvailable(f"PyImageJ could not be imported ({exc}). "
+                                     f"{PYIMAGEJ_HINT}") from exc
+        if app is not None:
+            _leave_out_imglyb(app)
+        os.environ["JAVA_HOME"] = str(java_home)
+        # "auto" prefers the Java found above and would download one only if there were
+        # none, which fiji_java_home has excluded. ("never" trips PyImageJ 1.8.0's Java
+        # version guess with an UnboundLocalError.)
+        scyjava.config.set_java_constraints(fetch="auto")
+        heap = os.environ.get("IJ_BGCORR_MAX_HEAP")
+        if heap:
+            scyjava.config.add_option(f"-Xmx{heap}")
+        try:
+            gateway = imagej.init(source, mode="headless")
+        except Exception as exc:
+            raise EngineNotAvailable(_init_failure(how, source, exc)) from exc
     legacy = getattr(gateway, "legacy", None)
     if legacy is None or not legacy.isActive():
         raise EngineNotAvailable(

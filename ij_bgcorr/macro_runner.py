@@ -28,21 +28,17 @@ the modal dialogs this run has closed are closed again, which ends such a wait.
 from __future__ import annotations
 
 import atexit
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import MacroError, MacroTimeout
+from .errors import MacroTimeout
+from .macro_errors import RunEvidence, line_text, macro_error
 
-_LINE_SUFFIX = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\s*$", re.S)
-_EXIT_WITHOUT_MESSAGE = re.compile(r"\bexit\s*(\(\s*\))?\s*;?\s*$")
 _GRACE_SECONDS = 5.0
 _SWEEP_SECONDS = 0.25
-# A Java stack trace printed by ImageJ (e.g. from call()): "java.lang.FooException: ..."
-_JAVA_EXCEPTION = re.compile(r"^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error)\b")
 
 
 @dataclass
@@ -339,9 +335,10 @@ class MacroRunner:
             finally:
                 self._Thread.detach()
 
-        original_out = self._System.out
+        original_out, original_err = self._System.out, self._System.err
         self._IJ.redirectErrorMessages(True)
         self._System.setOut(self._stdout)
+        self._System.setErr(self._stdout)
         try:
             worker = threading.Thread(target=work, name="ij-bgcorr-macro", daemon=True)
             worker.start()
@@ -354,24 +351,30 @@ class MacroRunner:
             still_running = timed_out and not self._stop(interp, worker, java_thread)
         finally:
             self._System.setOut(original_out)
+            self._System.setErr(original_err)
             ij_error = self._IJ.getErrorMessage()
             self._IJ.redirectErrorMessages(False)
             self._capture.finish()
         capture, self._capture = self._capture, None
-        log = "\n".join(text for _, text in capture.lines)
-        last_line = int(interp.getLineNumber())
-        try:
-            if timed_out:
-                ending = ("could not be stopped: ImageJ's thread goes on in the background"
-                          if still_running else "was stopped")
-                raise MacroTimeout(
-                    f"The macro ran longer than its timeout of {timeout:g} s and {ending}",
-                    line=last_line, code_line=_line_text(code, last_line),
-                    log=log)
-            self._raise_on_error(code, last_line, capture, result, log, ij_error)
-        except MacroError:
+        exc = result.get("exception")
+        evidence = RunEvidence(
+            code=code, last_line=int(interp.getLineNumber()), printed=capture.lines,
+            dialogs=list(self._dialogs), ij_error=None if ij_error is None else str(ij_error),
+            interpreter_error=_interpreter_error(interp),
+            exception=None if exc is None else (type(exc).__name__, _exception_text(exc)))
+        if timed_out:
             self.close_all_images()
-            raise
+            ending = ("could not be stopped: ImageJ's thread goes on in the background"
+                      if still_running else "was stopped")
+            raise MacroTimeout(
+                f"The macro ran longer than its timeout of {timeout:g} s and {ending}",
+                line=evidence.last_line, code_line=line_text(code, evidence.last_line),
+                log=evidence.log)
+        error = macro_error(evidence)
+        if error is not None:
+            self.close_all_images()
+            raise error
+        log = evidence.log
         current = self._WindowManager.getCurrentImage()
         current_id = int(current.getID()) if current is not None else None
         images: dict[str, Any] = {}
@@ -391,36 +394,19 @@ class MacroRunner:
             returned=None if result.get("returned") is None else str(result["returned"]),
         )
 
-    def _raise_on_error(
-        self, code: str, last_line: int, capture: _Capture, result: dict[str, Any], log: str,
-        ij_error: Any,
-    ) -> None:
-        for title, texts in self._dialogs:
-            message, line = _dialog_message(title, texts)
-            raise MacroError(message, line=line or last_line,
-                             code_line=_line_text(code, line or last_line), log=log)
-        if ij_error is not None:
-            message = " ".join(str(ij_error).split())
-            first = str(ij_error).strip().splitlines()[0]
-            line = next((n for n, text in capture.lines if first in text), last_line)
-            raise MacroError(message, line=line, code_line=_line_text(code, line), log=log)
-        for k, (line, text) in enumerate(capture.lines[:-1]):
-            if _JAVA_EXCEPTION.match(text) and capture.lines[k + 1][1].startswith("\tat "):
-                raise MacroError(text.strip(), line=line, code_line=_line_text(code, line),
-                                 log=log)
-        exc = result.get("exception")
-        if exc is None:
-            return
-        text = str(exc.getMessage()) if hasattr(exc, "getMessage") else str(exc)
-        if text == "Macro canceled":
-            printed = [t for line, t in capture.lines if line == last_line]
-            statement = _line_text(code, last_line) or ""
-            if not printed and _EXIT_WITHOUT_MESSAGE.search(statement):
-                return
-            message = printed[-1] if printed else "The macro was canceled"
-            raise MacroError(message, line=last_line, code_line=statement, log=log)
-        raise MacroError(f"{type(exc).__name__}: {text}", line=last_line,
-                         code_line=_line_text(code, last_line), log=log)
+
+def _interpreter_error(interp: Any) -> str | None:
+    """The interpreter's own error message, when it says the macro failed (ImageJ 1.54+)."""
+    try:
+        failed = bool(interp.wasError())
+    except AttributeError:  # older ImageJ has no wasError()
+        return None
+    message = interp.getErrorMessage() if failed else None
+    return None if message is None else str(message)
+
+
+def _exception_text(exc: Any) -> str:
+    return str(exc.getMessage()) if hasattr(exc, "getMessage") else str(exc)
 
 
 def _force_stop(thread: Any) -> bool:
@@ -434,23 +420,3 @@ def _force_stop(thread: Any) -> bool:
     except Exception:  # UnsupportedOperationException on newer Java
         return False
     return True
-
-
-def _dialog_message(title: str, texts: list[str]) -> tuple[str, int | None]:
-    """ImageJ's message and line number from a dialog's texts."""
-    body = [t for t in texts if t.strip() and t.strip() not in ("OK", 'Show "Debug" Window')]
-    if not body:
-        return f"ImageJ opened a dialog titled {title!r} asking for input", None
-    match = _LINE_SUFFIX.match(body[0])
-    if match:
-        return match.group("msg").strip(), int(match.group("line"))
-    prefix = "" if title in ("Macro Error", "Macro", "") else f"{title}: "
-    return prefix + " ".join(body), None
-
-
-def _line_text(code: str, line: int | None) -> str | None:
-    lines = code.splitlines()
-    if line is None or not 1 <= line <= len(lines):
-        return None
-    return lines[line - 1]
-

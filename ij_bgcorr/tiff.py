@@ -20,6 +20,7 @@ from .calibration import Calibration
 from .errors import ImageFormatError
 from .fetch import fetch, is_url
 from .images import as_image, calibration_of
+from .session import fingerprint
 
 # tifffile's ImageJ axis letters → ij-bgcorr dimension names
 # (I and Q: the pages of a plain multi-page TIFF, which ImageJ opens as a stack)
@@ -35,7 +36,9 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
     The dimension order is ``(t, pln, row, col, ch)``.
     ImageJ metadata (hyperstack axes, unit, z spacing, frame interval) and the
     TIFF resolution tags become calibration attrs and coordinates.
-    ``attrs["title"]`` is the file name and ``attrs["source"]`` its path.
+    ``attrs["title"]`` is the file name, ``attrs["source"]`` its path and
+    ``attrs["source_fingerprint"]`` a digest of the pixels read (an engine
+    session records ``open(path)`` for an input whose pixels still match).
     The file is only read.
     """
     path = fetch(str(path)) if is_url(path) else Path(path)
@@ -76,7 +79,8 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
         z_origin=float(meta.get("zorigin", 0.0)),
     )
     image = as_image(xr.DataArray(values, dims=dims), calibration=cal, rgb=rgb)
-    image.attrs.update(title=path.name, source=str(path))
+    image.attrs.update(title=path.name, source=str(path.absolute()),
+                       source_fingerprint=fingerprint(image))
     return image
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import xarray as xr
 
-from .engine import EmbeddedEngine
+from .engine import Engine
 from .images import as_image
 
 
@@ -18,27 +18,29 @@ def _as_input(image: Any) -> xr.DataArray:
 
 
 def median_background(
-    engine: EmbeddedEngine, image: Any, radius: float = 15
+    engine: Engine, image: Any, radius: float = 15
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """Background = median filter of the input (``radius`` pixels); foreground = input - it."""
     source = _as_input(image)
-    background = engine.median(engine.duplicate(source, title="background"), radius=radius)
-    foreground = engine.image_calculator("subtract", source, background, float32=True)
-    return background, foreground.assign_attrs(title="foreground")
+    background = engine.median(source, radius=radius, title="background")
+    foreground = engine.image_calculator("subtract", source, background, float32=True,
+                                         title="foreground")
+    return background, foreground
 
 
 def max_projection_background(
-    engine: EmbeddedEngine, series: Any
+    engine: Engine, series: Any
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """Background = maximum over time; foreground = each frame minus it, 32-bit."""
     source = _as_input(series)
-    background = engine.z_project(source, method="max").assign_attrs(title="background")
-    foreground = engine.image_calculator("subtract", source, background, float32=True)
-    return background, foreground.assign_attrs(title="foreground")
+    background = engine.z_project(source, method="max", title="background")
+    foreground = engine.image_calculator("subtract", source, background, float32=True,
+                                         title="foreground")
+    return background, foreground
 
 
 def rolling_ball_background(
-    engine: EmbeddedEngine, image: Any, rolling: float = 50, light_background: bool = False
+    engine: Engine, image: Any, rolling: float = 50, light_background: bool = False
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """ImageJ's rolling ball: the background it creates, and its own subtraction.
 
@@ -47,13 +49,14 @@ def rolling_ball_background(
     """
     source = _as_input(image)
     options = {"rolling": rolling, "light_background": light_background}
-    background = engine.subtract_background(source, create_background=True, **options)
-    foreground = engine.subtract_background(source, **options)
-    return background.assign_attrs(title="background"), foreground.assign_attrs(title="foreground")
+    background = engine.subtract_background(source, create_background=True, title="background",
+                                            **options)
+    foreground = engine.subtract_background(source, title="foreground", **options)
+    return background, foreground
 
 
 def tophat_background(
-    engine: EmbeddedEngine, image: Any, radius: float = 15, timeout: float = 600.0
+    engine: Engine, image: Any, radius: float = 15, timeout: float = 600.0
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """Background = grey opening (ImageJ's Minimum then Maximum, ``radius`` pixels).
 

@@ -1,15 +1,61 @@
-"""Shared fixtures: one embedded engine per test session, and the lesson's images."""
+"""Shared fixtures: one engine per test session, chosen by ``--engine``, and the lesson's images.
+
+The suite runs once per engine (Java starts once per process):
+
+* ``pytest`` (``--engine embedded``, the default): every test, with the
+  embedded ImageJ 1.x; ``$IJ_BGCORR_FIJI`` is cleared so that child
+  processes (command line, batch workers) use it too;
+* ``pytest --engine fiji -m jvm``: every test that needs Java, with the Fiji
+  in ``$IJ_BGCORR_FIJI``, else the one beside the project
+  (``../shared/fiji/Fiji.app``); child processes inherit that choice.
+
+A test that uses the ``fiji`` fixture (the engine) or ``engine_kind`` is marked ``jvm``
+automatically; a test that starts Java in a child process carries the mark
+itself. ``pytest -m "not jvm"`` runs the rest without Java.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 import ij_bgcorr as ijb
+from ij_bgcorr.locate import FIJI_ENV
 
 _STATUS = pytest.StashKey[int]()
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SHARED_DATA = SHARED / "data"
+SHARED_FIJI = SHARED / "fiji" / "Fiji.app"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--engine", choices=("embedded", "fiji"), default="embedded",
+                     help="the engine the tests run on (Fiji: $IJ_BGCORR_FIJI, else "
+                          "../shared/fiji/Fiji.app)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "jvm: needs Java (starts an engine, here or in a child)")
+    if config.getoption("--engine") == "fiji":
+        if not os.environ.get(FIJI_ENV) and SHARED_FIJI.is_dir():
+            os.environ[FIJI_ENV] = str(SHARED_FIJI)
+    else:
+        os.environ.pop(FIJI_ENV, None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"fiji", "engine_kind"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.jvm)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    engine = config.getoption("--engine")
+    where = f" ({os.environ.get(FIJI_ENV) or 'no Fiji.app found'})" if engine == "fiji" else ""
+    return f"ij-bgcorr engine: {engine}{where}"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -23,9 +69,32 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     exit_now(config.stash.get(_STATUS, 0))
 
 
+def engine_under_test(config: pytest.Config) -> str:
+    """``"embedded"`` or ``"fiji"``: the engine this test run uses."""
+    return str(config.getoption("--engine"))
+
+
+def require_engine(config: pytest.Config) -> None:
+    """Skip, saying what is needed, when the Fiji run has no Fiji.app."""
+    if engine_under_test(config) == "fiji" and not os.environ.get(FIJI_ENV):
+        pytest.skip(f"needs a Fiji.app: set {FIJI_ENV}=/path/to/Fiji.app or put one at "
+                    f"{SHARED_FIJI}")
+
+
 @pytest.fixture(scope="session")
-def fiji() -> ijb.EmbeddedEngine:
-    return ijb.start()
+def fiji(request: pytest.FixtureRequest) -> ijb.Engine:
+    """The engine under test (embedded or Fiji, by ``--engine``)."""
+    require_engine(request.config)
+    engine = ijb.start()
+    assert engine.kind == engine_under_test(request.config)
+    return engine
+
+
+@pytest.fixture
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    """The engine this run tests, for child processes and expectations that differ."""
+    require_engine(request.config)
+    return engine_under_test(request.config)
 
 
 def lesson_file(name: str) -> Path:

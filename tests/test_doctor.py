@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from ij_bgcorr import doctor
 from ij_bgcorr.doctor import Check, Diagnosis, diagnose, doctor_command, imagej_version_in_jar
-from ij_bgcorr.engine import EmbeddedEngine
+from ij_bgcorr.engine import Engine
 from ij_bgcorr.locate import FIJI_ENV, find_ij_jar
 
 
@@ -64,7 +64,7 @@ def test_display_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     assert doctor.check_display({"DISPLAY": ":7"}).detail.startswith("DISPLAY=:7")
 
 
-def test_version_read_from_jar_equals_running_imagej(fiji: EmbeddedEngine) -> None:
+def test_version_read_from_jar_equals_running_imagej(fiji: Engine) -> None:
     assert imagej_version_in_jar(find_ij_jar()) == fiji.version
 
 

@@ -8,32 +8,22 @@ it would resolve an endpoint).
 from __future__ import annotations
 
 import importlib.machinery
-import inspect
-import json
 import os
-import subprocess
 import sys
-import textwrap
 import types
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 import ij_bgcorr as ijb
-from ij_bgcorr import engine as engine_module
-from ij_bgcorr import fiji_engine
-from ij_bgcorr.engine import EmbeddedEngine
+from ij_bgcorr import embedded_engine, fiji_engine, startup
+from ij_bgcorr.embedded_engine import EmbeddedEngine
+from ij_bgcorr.engine import Engine
 from ij_bgcorr.errors import CommandError, EngineNotAvailable
-from ij_bgcorr.fiji_engine import (
-    FijiEngine,
-    check_fiji_app,
-    looks_like_endpoint,
-    select_engine,
-    start_fiji,
-)
-from ij_bgcorr.locate import DEBIAN_IJ_JAR, FIJI_ENV
+from ij_bgcorr.fiji_engine import FijiEngine, check_fiji_app
+from ij_bgcorr.locate import FIJI_ENV
+from ij_bgcorr.startup import looks_like_endpoint, select_engine, start_fiji
 
 REPO = Path(__file__).resolve().parents[1]
 NO_FIJI = {"PATH": "/usr/bin"}
@@ -63,7 +53,7 @@ def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
     import scyjava
 
     monkeypatch.setattr(scyjava, "jvm_started", lambda: False)
-    monkeypatch.setattr(fiji_engine, "_fiji", None)
+    monkeypatch.setattr(startup, "_running", None)
 
 
 @pytest.fixture
@@ -75,8 +65,8 @@ def no_embedded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append("embedded")
         raise AssertionError("the embedded engine was started")
 
-    monkeypatch.setattr(engine_module, "start", forbidden)
-    monkeypatch.setattr(engine_module, "ensure_display", forbidden)
+    monkeypatch.setattr(startup, "launch_embedded", forbidden)
+    monkeypatch.setattr(embedded_engine, "ensure_display", forbidden)
     monkeypatch.setattr(EmbeddedEngine, "__init__", forbidden)
     return calls
 
@@ -139,8 +129,8 @@ def test_select_engine_reads_the_real_environment(monkeypatch: pytest.MonkeyPatc
 def test_env_value_that_exists_is_a_path(tmp_path: Path) -> None:
     odd = tmp_path / "a:b"
     odd.mkdir()
-    assert fiji_engine.fiji_request(env={FIJI_ENV: str(odd)}) == ("path", str(odd))
-    assert fiji_engine.fiji_request(env={FIJI_ENV: "sc.fiji:fiji"}) == ("endpoint", "sc.fiji:fiji")
+    assert startup.fiji_request(env={FIJI_ENV: str(odd)}) == ("path", str(odd))
+    assert startup.fiji_request(env={FIJI_ENV: "sc.fiji:fiji"}) == ("endpoint", "sc.fiji:fiji")
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -226,7 +216,7 @@ def test_endpoint_without_network(monkeypatch: pytest.MonkeyPatch, fresh_process
     assert scyjava.config.get_options() == options_before
     assert scyjava.config.get_fetch_java() == fetch_before
     assert os.environ.get("JAVA_HOME") == java_home_before
-    assert fiji_engine.running_fiji_engine() is None
+    assert startup.running_engine() is None
     assert not no_embedded
 
 
@@ -324,7 +314,7 @@ def test_jvm_already_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     import scyjava
 
     monkeypatch.setattr(scyjava, "jvm_started", lambda: True)
-    monkeypatch.setattr(fiji_engine, "_fiji", None)
+    monkeypatch.setattr(startup, "_running", None)
     fake_imagej(monkeypatch, fake_init(AssertionError("init must not be called")))
     app = fake_fiji_app(tmp_path, *COMPLETE_JARS)
     with pytest.raises(EngineNotAvailable, match="Java already runs in this process") as info:
@@ -336,7 +326,8 @@ def test_jvm_already_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_one_fiji_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     running = object.__new__(FijiEngine)
     running.source = "/somewhere/else/Fiji.app"
-    monkeypatch.setattr(fiji_engine, "_fiji", running)
+    running.fiji_version, running.version = "2.14.0", "1.54m99"
+    monkeypatch.setattr(startup, "_running", running)
     app = fake_fiji_app(tmp_path, *COMPLETE_JARS)
     with pytest.raises(EngineNotAvailable, match="already runs in this process"):
         start_fiji(fiji=app)
@@ -346,13 +337,9 @@ def test_one_fiji_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 def test_package_start_never_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         fresh_process: None) -> None:
-    """``ij_bgcorr.start(fiji=...)`` raises when that Fiji cannot start (once it takes fiji)."""
-    if "fiji" not in inspect.signature(ijb.start).parameters:
-        pytest.skip("ij_bgcorr.start has no fiji parameter yet")
-
-    monkeypatch.setattr(engine_module, "_engine", None)
-    monkeypatch.setattr(engine_module, "ensure_display",
-                        lambda: pytest.fail("the embedded engine was started"))
+    """``ij_bgcorr.start(fiji=...)`` raises when that Fiji cannot start."""
+    monkeypatch.setattr(startup, "launch_embedded",
+                        lambda *a: pytest.fail("the embedded engine was started"))
     with pytest.raises(EngineNotAvailable, match="no jars/ folder"):
         ijb.start(fiji=tmp_path)
     fake_imagej(monkeypatch, fake_init(RuntimeError(RESOLVE_ERROR)))
@@ -368,15 +355,24 @@ PUBLIC = ["median", "duplicate", "image_calculator", "z_project", "subtract_back
           "run_macro", "recorded_macro", "run"]
 
 
-def test_same_public_methods_and_signatures() -> None:
-    embedded = {n for n, v in vars(EmbeddedEngine).items() if callable(v) and n[0] != "_"}
-    assert set(PUBLIC) <= embedded
-    for name in sorted(embedded):
-        ours = inspect.signature(getattr(FijiEngine, name))
-        theirs = inspect.signature(getattr(EmbeddedEngine, name))
-        assert ours == theirs, name
+def test_both_engines_are_peers_with_one_api() -> None:
+    """Neither engine redefines a public method: both run the one the base class defines."""
+    public = {n for n, v in vars(Engine).items() if callable(v) and n[0] != "_"}
+    assert set(PUBLIC) <= public
+    for cls in (EmbeddedEngine, FijiEngine):
+        assert issubclass(cls, Engine)
+        assert not public & {n for n in vars(cls) if n[0] != "_"}, cls
     assert FijiEngine.kind == "fiji" and EmbeddedEngine.kind == "embedded"
-    assert issubclass(FijiEngine, EmbeddedEngine)
+    assert not issubclass(FijiEngine, EmbeddedEngine)
+
+
+def test_no_import_cycle_between_the_engines() -> None:
+    for module in (embedded_engine, fiji_engine):
+        other = {"ij_bgcorr.embedded_engine", "ij_bgcorr.fiji_engine", "ij_bgcorr.startup"}
+        text = Path(module.__file__).read_text()
+        imported = {f"ij_bgcorr.{m}" for m in
+                    __import__("re").findall(r"from \.(\w+) import", text)}
+        assert not imported & other, module.__name__
 
 
 def test_same_provenance_keys() -> None:
@@ -388,144 +384,3 @@ def test_same_provenance_keys() -> None:
     embedded, fiji = engines
     assert embedded.keys() == fiji.keys()
     assert (embedded["engine"], fiji["engine"]) == ("embedded", "fiji")
-
-
-SHARED_MACRO = """
-newImage("stack", "16-bit ramp", 24, 10, 3);
-setVoxelSize(0.5, 0.25, 2, "um");
-setSlice(2);
-setPixel(3, 4, 1234);
-print("done");
-"""
-
-HEADLESS_WORKER = """
-import json, sys
-import scyjava
-scyjava.config.set_java_constraints(fetch="never")
-scyjava.config.add_classpath(sys.argv[1])
-scyjava.config.add_option("-Djava.awt.headless=true")
-scyjava.start_jvm()
-from ij_bgcorr.fiji_engine import FijiEngine
-engine = FijiEngine(None, "headless test")
-result = engine.run_macro(sys.argv[2])
-image = result["stack"]
-print(json.dumps({
-    "kind": engine.kind, "log": result.log, "dims": list(image.dims),
-    "dtype": str(image.dtype), "values": image.values.tolist(),
-    "attrs": {k: repr(v) for k, v in image.attrs.items()},
-    "coords": {k: image.coords[k].values.tolist() for k in image.coords},
-}))
-"""
-
-
-def test_headless_runner_and_shared_conversion(fiji: EmbeddedEngine) -> None:
-    """The Fiji engine's plumbing in a headless JVM gives what the embedded engine gives.
-
-    ImageJ 1.x without Fiji's legacy layer cannot run commands with dialogs
-    headless, so the macro here has none; it checks the macro runner, the
-    conversions and the attrs, which both engines share.
-    """
-    jar = fiji.ij_jar if Path(fiji.ij_jar).is_file() else DEBIAN_IJ_JAR
-    done = subprocess.run([sys.executable, "-c", HEADLESS_WORKER, str(jar), SHARED_MACRO],
-                          capture_output=True, text=True, timeout=120, cwd=REPO, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    headless = json.loads(done.stdout.strip().splitlines()[-1])
-    image = fiji.run_macro(SHARED_MACRO)["stack"]
-    assert headless["kind"] == "fiji"
-    assert headless["log"] == "done"
-    assert headless["dims"] == list(image.dims)
-    assert headless["dtype"] == str(image.dtype)
-    assert np.array_equal(np.array(headless["values"]), image.values)
-    assert set(headless["attrs"]) == set(image.attrs)
-    for key, value in image.attrs.items():
-        if key != "engine":
-            assert headless["attrs"][key] == repr(value), key
-    assert headless["attrs"]["engine"] == repr("fiji")
-    assert headless["coords"].keys() == set(image.coords)
-    for key in image.coords:
-        assert np.allclose(headless["coords"][key], image.coords[key].values), key
-
-
-# -- integration: a real Fiji against the embedded engine ------------------------------------
-def _configured_fiji() -> Path | None:
-    value = os.environ.get(FIJI_ENV, "")
-    if not value:
-        return None
-    try:
-        return check_fiji_app(value).path
-    except EngineNotAvailable:
-        return None
-
-
-needs_fiji = pytest.mark.skipif(
-    _configured_fiji() is None,
-    reason=f"needs a Fiji.app: set {FIJI_ENV}=/path/to/Fiji.app")
-
-WORKFLOW_WORKER = """
-import json, sys
-import numpy as np
-from ij_bgcorr import synthetic, workflows
-from ij_bgcorr.tiff import open_image
-kind, name, source, out = sys.argv[1:5]
-if kind == "fiji":
-    from ij_bgcorr.fiji_engine import start_fiji
-    engine = start_fiji()
-else:
-    from ij_bgcorr.engine import start
-    from ij_bgcorr.locate import find_ij_jar
-    engine = start(ij_jar=find_ij_jar())  # the ij.jar inside the same Fiji.app
-if source == "still":
-    image = synthetic.spots_on_uneven_background()
-elif source == "series":
-    image = synthetic.moving_spots_series()
-else:
-    image = open_image(source)
-background, foreground = getattr(workflows, name)(engine, image)
-np.savez(out, background=background.values, foreground=foreground.values)
-print(json.dumps({"kind": engine.kind, "version": engine.version,
-                  "dims": [list(background.dims), list(foreground.dims)],
-                  "attrs": [sorted(background.attrs), sorted(foreground.attrs)],
-                  "macro": engine.recorded_macro()}))
-"""
-
-
-def _run_workflow(kind: str, name: str, source: str, out: Path) -> tuple[dict[str, Any], Any]:
-    done = subprocess.run([sys.executable, "-c", WORKFLOW_WORKER, kind, name, source, str(out)],
-                          capture_output=True, text=True, timeout=900, cwd=REPO, check=False)
-    assert done.returncode == 0, f"{kind}: {done.stderr[-3000:]}"
-    return json.loads(done.stdout.strip().splitlines()[-1]), np.load(out)
-
-
-def _sources(still: str) -> list[str]:
-    shared = REPO.parent / "shared" / "data" / still
-    return ["still" if "polyp" not in still else "series"] + (
-        [str(shared)] if shared.is_file() else [])
-
-
-@needs_fiji
-@pytest.mark.slow
-@pytest.mark.parametrize(("name", "data"), [
-    ("median_background", "xy_8bit__some_spots_with_uneven_bg.tif"),
-    ("max_projection_background", "xyt_8bit_polyp.tif"),
-])
-def test_fiji_matches_embedded_pixel_for_pixel(name: str, data: str, tmp_path: Path) -> None:
-    """The lesson's workflows through the configured Fiji equal the embedded engine's."""
-    for i, source in enumerate(_sources(data)):
-        fiji_meta, fiji_arrays = _run_workflow("fiji", name, source, tmp_path / f"f{i}.npz")
-        emb_meta, emb_arrays = _run_workflow("embedded", name, source, tmp_path / f"e{i}.npz")
-        assert (fiji_meta["kind"], emb_meta["kind"]) == ("fiji", "embedded")
-        assert fiji_meta["dims"] == emb_meta["dims"]
-        assert fiji_meta["attrs"] == emb_meta["attrs"]
-        assert fiji_meta["macro"].splitlines()[1:] == emb_meta["macro"].splitlines()[1:]
-        for part in ("background", "foreground"):
-            assert fiji_arrays[part].dtype == emb_arrays[part].dtype, (source, part)
-            assert np.array_equal(fiji_arrays[part], emb_arrays[part]), (source, part)
-
-
-def test_integration_skip_reason_names_what_it_needs() -> None:
-    assert needs_fiji.kwargs["reason"] == "needs a Fiji.app: set IJ_BGCORR_FIJI=/path/to/Fiji.app"
-
-
-def test_worker_scripts_are_plain_python() -> None:
-    for worker in (HEADLESS_WORKER, WORKFLOW_WORKER):
-        compile(textwrap.dedent(worker), "<worker>", "exec")

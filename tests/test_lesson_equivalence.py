@@ -30,6 +30,7 @@ rename("foreground");
 
 
 def test_median_workflow_equals_lesson_macro(fiji, spots_path):
+    fiji.new_session()
     macro = fiji.run_macro(MEDIAN_LESSON.format(path=spots_path))
     img = ijb.open_image(spots_path)
     background, foreground = workflows.median_background(fiji, img, radius=15)

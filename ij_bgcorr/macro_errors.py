@@ -1,0 +1,136 @@
+"""Telling from what a macro run left behind whether it failed, and how.
+
+A pure function of recorded evidence, so that it can be tested without Java.
+ImageJ reports a macro's failure in different ways depending on where it runs:
+
+* ImageJ 1.x with a display (the embedded engine) opens a modal "Macro Error"
+  dialog whose text ends in ``in line N``;
+* Fiji's headless legacy layer prints ``Macro Error: <message> in line N`` and
+  the offending statement to standard error, and for an unknown command lets
+  the macro call return normally;
+* ``IJ.error`` (a missing window or file) prints its message and lets the
+  macro go on; ``IJ.getErrorMessage()`` holds it;
+* a Java exception inside a macro function prints its stack trace;
+* ``exit("message")`` ends the macro with "Macro canceled" after printing its
+  message, while a plain ``exit()`` is a clean end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import MacroError
+
+_LINE_SUFFIX = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\s*$", re.S)
+_PRINTED_MACRO_ERROR = re.compile(r"^Macro Error: (?P<msg>.*?) in line (?P<line>\d+)\s*$")
+# A Java stack trace's first line, e.g. "java.lang.NumberFormatException: For input ..."
+_JAVA_EXCEPTION = re.compile(r"^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error)\b")
+# exit, exit(), exit("message"): the argument, if any, is captured
+_EXIT_CALL = re.compile(r"\bexit\b\s*(?:\(\s*(?P<arg>[^)]*?)\s*\))?")
+_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|//.*$')
+_DIALOG_BUTTONS = ("OK", 'Show "Debug" Window')
+_CANCELED = "Macro canceled"
+
+
+@dataclass
+class RunEvidence:
+    """What one macro run left behind, as plain Python values.
+
+    ``printed`` holds each line written to standard output or error during
+    the run with the macro line that was running; ``dialogs`` each window
+    ImageJ opened, as its title and texts; ``ij_error`` is
+    ``IJ.getErrorMessage()``; ``interpreter_error`` the interpreter's own
+    error message when it says it failed; ``exception`` the Java exception's
+    class name and message, when the run ended with one.
+    """
+
+    code: str
+    last_line: int
+    printed: list[tuple[int, str]] = field(default_factory=list)
+    dialogs: list[tuple[str, list[str]]] = field(default_factory=list)
+    ij_error: str | None = None
+    interpreter_error: str | None = None
+    exception: tuple[str, str] | None = None
+
+    @property
+    def log(self) -> str:
+        return "\n".join(text for _, text in self.printed)
+
+    def error(self, message: str, line: int | None) -> MacroError:
+        line = line or self.last_line
+        return MacroError(message, line=line, code_line=line_text(self.code, line), log=self.log)
+
+
+def macro_error(run: RunEvidence) -> MacroError | None:
+    """The error the run ended with, or None when it succeeded (or ended with ``exit()``)."""
+    for title, texts in run.dialogs:
+        message, line = dialog_message(title, texts)
+        return run.error(message, line)
+    for _, text in run.printed:
+        match = _PRINTED_MACRO_ERROR.match(text)
+        if match:
+            return run.error(match["msg"].strip(), int(match["line"]))
+    if run.ij_error is not None:
+        message = " ".join(run.ij_error.split())
+        first = run.ij_error.strip().splitlines()[0] if run.ij_error.strip() else message
+        line = next((n for n, text in run.printed if first in text), None)
+        return run.error(message, line)
+    for k, (line, text) in enumerate(run.printed[:-1]):
+        if _JAVA_EXCEPTION.match(text) and run.printed[k + 1][1].startswith("\tat "):
+            return run.error(_root_cause(text, [t for _, t in run.printed[k + 1:]]), line)
+    if run.exception is None:
+        return run.error(run.interpreter_error, None) if run.interpreter_error else None
+    name, text = run.exception
+    if text == _CANCELED:
+        return _canceled(run)
+    if run.interpreter_error:
+        return run.error(run.interpreter_error, None)
+    return run.error(f"{name}: {text}", None)
+
+
+def _root_cause(first: str, trace: list[str]) -> str:
+    """The innermost exception of a printed stack trace (``Caused by: ...``), else the first."""
+    cause = first.strip()
+    for text in trace:
+        if text.startswith("Caused by: "):
+            cause = text.removeprefix("Caused by: ").strip()
+        elif not text.startswith("\t"):
+            break
+    return cause
+
+
+def _canceled(run: RunEvidence) -> MacroError | None:
+    """``exit()`` is a clean end; ``exit("message")`` and an abort are errors."""
+    statement = line_text(run.code, run.last_line) or ""
+    if is_clean_exit(statement):
+        return None
+    printed = [text for line, text in run.printed if line == run.last_line]
+    return run.error(printed[-1] if printed else "The macro was canceled", None)
+
+
+def is_clean_exit(statement: str) -> bool:
+    """True when the statement's ``exit`` calls all lack a message (``exit``, ``exit()``)."""
+    code = _STRING_OR_COMMENT.sub(lambda m: "" if m[0].startswith("//") else '""', statement)
+    calls = list(_EXIT_CALL.finditer(code))
+    return bool(calls) and all(not call["arg"] for call in calls)
+
+
+def dialog_message(title: str, texts: list[str]) -> tuple[str, int | None]:
+    """ImageJ's message and line number from a dialog's texts."""
+    body = [t for t in texts if t.strip() and t.strip() not in _DIALOG_BUTTONS]
+    if not body:
+        return f"ImageJ opened a dialog titled {title!r} asking for input", None
+    match = _LINE_SUFFIX.match(body[0])
+    if match:
+        return match.group("msg").strip(), int(match.group("line"))
+    prefix = "" if title in ("Macro Error", "Macro", "") else f"{title}: "
+    return prefix + " ".join(body), None
+
+
+def line_text(code: str, line: int | None) -> str | None:
+    """The text of 1-based ``line`` of ``code``, or None when out of range."""
+    lines = code.splitlines()
+    if line is None or not 1 <= line <= len(lines):
+        return None
+    return lines[line - 1]
