@@ -182,8 +182,9 @@ def z_project(img: Image, method: str = "max", axis: int | str = 0) -> Image:
           in every slice gives NaN, where ImageJ gives -/+3.4e38).
         * ``avg``: uint8 and uint16 stay integer: the float32 sum divided by the
           slice count, rounded half up (``(short)(v + 0.5f)``). float32: mean in
-          float64 of the non-NaN values. (ImageJ 1.53t's float32 average leaves
-          out the last slice, a bug not reproduced here.)
+          float64 of the non-NaN values, as ImageJ 1.54m (Fiji 2.14) computes
+          it. (ImageJ 1.53t's float32 average leaves out the last slice, a bug
+          not reproduced here.)
         * ``sum``: float32, accumulated slice by slice in float32.
         * ``sd``: float32 sample standard deviation (divisor n - 1) from float64
           sums, ``sqrt((n*S2 - S*S) / n / (n - 1))``; 0 where that is not > 0

@@ -58,9 +58,9 @@ def test_projections_and_32bit_subtraction_equal_fiji(fiji, dtype):
     for method in ("max", "min", "avg", "sum", "sd", "median"):
         ours = reference.z_project(stack, method)
         theirs = fiji.z_project(stack, method).values
-        if method == "avg" and dtype == np.float32:
-            # ImageJ 1.53t averages a 32-bit stack over all slices but the last;
-            # the reference keeps the true mean and this pins the difference.
+        if method == "avg" and dtype == np.float32 and fiji.version.startswith("1.53"):
+            # ImageJ 1.53t averages a 32-bit stack over all slices but the last (1.54m
+            # over all of them); the reference keeps the true mean: this pins the difference.
             np.testing.assert_allclose(theirs, stack[:-1].mean(axis=0), rtol=1e-6)
             assert not np.allclose(ours, theirs)
             continue

@@ -1,0 +1,166 @@
+"""A recorded session replays: run as it is, it recreates every result under its title."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import REPO
+from engine_scenarios import MICRONS
+
+import ij_bgcorr as ijb
+from ij_bgcorr.session import Session, unique_title
+
+RNG = np.random.default_rng(7)
+STACK = RNG.integers(0, 4000, (3, 30, 34), dtype=np.uint16)
+
+
+def _replay_and_compare(engine: ijb.Engine, results: list, memory: dict) -> None:
+    """Run the recorded macro with the memory inputs open; every result must come back equal."""
+    macro = engine.recorded_macro()
+    replay = engine.run_macro(macro, inputs=memory, timeout=120)
+    for result in results:
+        title = result.attrs["title"]
+        assert title in replay.images, (title, sorted(replay.images))
+        again = replay[title]
+        assert again.dims == result.dims, title
+        assert again.dtype == result.dtype, title
+        np.testing.assert_array_equal(again.values, result.values, err_msg=title)
+        for dim in result.coords:
+            np.testing.assert_allclose(again.coords[dim].values, result.coords[dim].values)
+
+
+def test_a_session_of_every_command_replays(fiji: ijb.Engine, tmp_path: Path) -> None:
+    fiji.new_session()
+    path = ijb.save_image(ijb.as_image(STACK, calibration=MICRONS), tmp_path / "cells.tif")
+    cells = ijb.open_image(path)
+    memory = ijb.as_image(RNG.integers(0, 255, (30, 34), dtype=np.uint8)).assign_attrs(
+        title="mask")
+    results = [
+        fiji.median(cells, 2),
+        fiji.median(cells, 3),                                  # the same input again
+        fiji.subtract_background(cells, 10, create_background=True, title="bg"),
+        fiji.subtract_background(cells, 10, sliding=True, title="bg"),  # a title already taken
+        fiji.z_project(cells, "max"),
+        fiji.z_project(cells, "max"),                           # ImageJ's name already taken
+        fiji.z_project(cells, "sd", start=2),
+        fiji.duplicate(memory),
+        fiji.image_calculator("and", memory, memory, create=False),
+    ]
+    results.append(fiji.image_calculator("subtract", cells, results[0], float32=True))
+    results.append(fiji.image_calculator("add", results[-1], results[2]))  # results as inputs
+    titles = [r.attrs["title"] for r in results]
+    assert len(set(titles)) == len(titles), titles
+    assert titles[2:4] == ["bg", "bg-1"]
+    assert titles[4:6] == ["MAX_cells.tif", "MAX_cells-1.tif"]
+    macro = fiji.recorded_macro()
+    assert macro.count(f'open("{path.absolute()}");') == 1
+    assert '//   "mask": 34x30, 8-bit' in macro
+    assert "selectImage" in macro and macro.count("Duplicate...") >= 5
+    _replay_and_compare(fiji, results, {"mask": memory})
+
+
+def test_inputs_are_never_filtered_in_place_on_replay(fiji: ijb.Engine, tmp_path: Path) -> None:
+    """Median and Subtract Background run on a duplicate: the input stays as it was."""
+    fiji.new_session()
+    path = ijb.save_image(ijb.as_image(STACK[0]), tmp_path / "plane.tif")
+    plane = ijb.open_image(path)
+    median = fiji.median(plane, 4)
+    corrected = fiji.subtract_background(plane, 5)
+    replay = fiji.run_macro(fiji.recorded_macro())
+    np.testing.assert_array_equal(replay["plane.tif"].values, STACK[0])
+    np.testing.assert_array_equal(replay[median.attrs["title"]].values, median.values)
+    np.testing.assert_array_equal(replay[corrected.attrs["title"]].values, corrected.values)
+
+
+def test_a_changed_array_is_a_new_input_not_the_file(fiji: ijb.Engine, tmp_path: Path) -> None:
+    fiji.new_session()
+    path = ijb.save_image(ijb.as_image(STACK[1]), tmp_path / "x.tif")
+    original = ijb.open_image(path)
+    changed = original.copy()
+    changed.values[0, 0] += 1
+    first = fiji.median(original, 1)
+    second = fiji.median(changed, 1)
+    macro = fiji.recorded_macro()
+    assert macro.count("open(") == 1
+    assert '//   "x-2.tif": 34x30, 16-bit' in macro  # x-1.tif is the first median
+    _replay_and_compare(fiji, [first, second], {"x-2.tif": changed})
+
+
+def test_lesson_workflow_records_the_lesson_macro(fiji: ijb.Engine, tmp_path: Path) -> None:
+    from ij_bgcorr import workflows
+
+    fiji.new_session()
+    path = ijb.save_image(ijb.as_image(STACK[2]), tmp_path / "spots.tif")
+    background, foreground = workflows.median_background(fiji, ijb.open_image(path), 15)
+    assert fiji.recorded_macro().splitlines()[1:] == [
+        f'open("{path.absolute()}");', 'rename("input");',
+        'run("Duplicate...", "title=background");', 'run("Median...", "radius=15");',
+        'selectImage("input");',
+        'imageCalculator("Subtract create 32-bit", "input","background");',
+        'rename("foreground");']
+    _replay_and_compare(fiji, [background, foreground], {})
+
+
+def test_cli_run_prints_a_macro_that_replays(fiji: ijb.Engine, engine_kind: str,
+                                             tmp_path: Path) -> None:
+    path = ijb.save_image(ijb.as_image(STACK[0]), tmp_path / "in.tif")
+    out = tmp_path / "out"
+    cli = str(Path(sys.executable).with_name("ij-bgcorr"))
+    done = subprocess.run([cli, "run", str(path), "--radius",
+                           "3", "--out", str(out)], cwd=REPO, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    macro = done.stdout[done.stdout.index("// Recorded by ij-bgcorr"):]
+    assert f"({engine_kind} engine)" in macro.splitlines()[0]
+    assert f'open("{path.absolute()}");' in macro
+    replay = fiji.run_macro(macro)
+    for name in ("background", "foreground"):
+        np.testing.assert_array_equal(replay[name].values, ijb.open_image(out / f"{name}.tif"))
+
+
+# -- the recorder alone, without Java ---------------------------------------------------------
+def test_unique_titles_number_copies_as_imagej_does() -> None:
+    taken = {"a.tif", "a-1.tif", "b"}
+    assert unique_title("c", taken) == "c"
+    assert unique_title("a.tif", taken) == "a-2.tif"
+    assert unique_title("b", taken) == "b-1"
+    assert unique_title("Result of a.tif", {"Result of a.tif"}) == "Result of a-1.tif"
+
+
+def test_session_places_known_file_and_memory_inputs() -> None:
+    session = Session()
+    image = ijb.as_image(STACK[0]).assign_attrs(title="m")
+    assert session.place(image) == "m"
+    assert session.place(image) == "m"          # same pixels: the same image
+    other = image.copy(data=STACK[1])
+    assert session.place(other) == "m-1"        # same title, other pixels: a new input
+    assert session.lines == [] and len(session.needs_open) == 2
+    session.record("m", ['run("Duplicate...", "title=r");'], "r", "digest")
+    session.record("r", ["run(\"Invert\");"], "r-1", "digest2")
+    text = session.macro("header")
+    assert re.findall(r"selectImage\(\"(\w+)\"\)", text) == ["m"]
+    assert text.splitlines()[0] == "// header"
+
+
+@pytest.mark.parametrize("layout", ["plane", "stack"])
+def test_call_lines_without_java(layout: str) -> None:
+    from ij_bgcorr import commands
+
+    data = STACK[0] if layout == "plane" else STACK
+    stack = " duplicate" if layout == "stack" else ""
+    planes = " stack" if layout == "stack" else ""
+    call = commands.median(data, 2)
+    assert call.lines(["in"], "out") == [f'run("Duplicate...", "title=out{stack}");',
+                                         f'run("Median...", "radius=2{planes}");']
+    calc = commands.image_calculator("subtract", data, data, create=False)
+    assert calc.lines(["a", "b"], "c")[-1] == (
+        f'imageCalculator("Subtract{planes}", "c","b");')
+    created = commands.image_calculator("subtract", data, data, float32=True)
+    assert created.lines(["a", "b"], "Result of a") == [
+        f'imageCalculator("Subtract create 32-bit{planes}", "a","b");']
+    assert created.lines(["a", "b"], "diff")[-1] == 'rename("diff");'
