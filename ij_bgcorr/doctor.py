@@ -233,7 +233,8 @@ def check_fiji(env: Mapping[str, str] = os.environ) -> Check:
         version = imagej_version_in_jar(app.ij_jar)
     except (EngineNotAvailable, ValueError) as exc:
         return Check("Fiji", "missing", str(exc).replace(f" {FIJI_HINT}", ""), fix)
-    return Check("Fiji", "ok", f"{app.path}: {app.imagej_jar.name}, ImageJ {version}")
+    imagej2 = app.imagej_jar.stem.removeprefix("imagej-")
+    return Check("Fiji", "ok", f"{app.path}: ImageJ2 {imagej2}, ImageJ {version}")
 
 
 def diagnose(env: Mapping[str, str] = os.environ) -> Diagnosis:

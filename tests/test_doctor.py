@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -92,7 +93,20 @@ def test_fiji_check(tmp_path: Path) -> None:
         (app / "jars" / name).write_bytes(b"")
     found = doctor.check_fiji({FIJI_ENV: str(app)})
     assert found.status == "ok", found.detail
-    assert "imagej-2.14.0.jar" in found.detail and "ImageJ 1." in found.detail
+    assert "ImageJ2 2.14.0, ImageJ 1." in found.detail
+
+
+def test_doctor_with_the_real_fiji() -> None:
+    """With $IJ_BGCORR_FIJI naming a real Fiji.app, doctor says it is ready, with both versions."""
+    from conftest import SHARED_FIJI
+
+    if not SHARED_FIJI.is_dir():
+        pytest.skip(f"needs a real Fiji.app at {SHARED_FIJI}")
+    diagnosis = doctor.diagnose({**os.environ, FIJI_ENV: str(SHARED_FIJI)})
+    assert diagnosis.fiji_ready
+    (fiji,) = [c for c in diagnosis if c.name == "Fiji"]
+    assert fiji.detail.endswith("ImageJ2 2.14.0, ImageJ 1.54m99"), fiji.detail
+    assert "Fiji engine: ready" in doctor.format_table(diagnosis)
 
 
 def test_readiness() -> None:
