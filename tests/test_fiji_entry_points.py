@@ -109,8 +109,8 @@ def test_every_command_line_entry_point_runs_in_fiji(fiji_app: Path, tmp_path: P
     inverted = ijb.open_image(tmp_path / "macro" / "inverted.tif")
     np.testing.assert_array_equal(inverted.values, 255 - ijb.open_image(image).values)
 
-    compare = _cli(fiji_app, "compare", str(image), "--method", "median", "--radius", "3",
-                   "--out", "compare", cwd=tmp_path)
+    _cli(fiji_app, "compare", str(image), "--method", "median", "--radius", "3",
+         "--out", "compare", cwd=tmp_path)
     report = (tmp_path / "compare" / "median.md").read_text()
     assert "| imagej | True | 0 |" in report  # Fiji's median equals the ImageJ-matched one
     assert (tmp_path / "compare" / "median.png").is_file()
