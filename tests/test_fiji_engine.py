@@ -384,3 +384,44 @@ def test_same_provenance_keys() -> None:
     embedded, fiji = engines
     assert embedded.keys() == fiji.keys()
     assert (embedded["engine"], fiji["engine"]) == ("embedded", "fiji")
+
+
+@pytest.mark.parametrize("ships_imglyb", [False, True])
+def test_local_fiji_never_resolves_imglyb_from_maven(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_process: None,
+        ships_imglyb: bool) -> None:
+    """PyImageJ's imglyb endpoint is left out for a Fiji.app; its hooks too unless it has the jar.
+
+    A failed start then puts back everything it changed.
+    """
+    import jpype._classpath
+    import scyjava
+    from scyjava import _jvm
+
+    def imglyb_hook() -> None:  # stands in for the hooks importing imglyb registers
+        raise AssertionError("imglyb's start-up hook ran")
+
+    imglyb_hook.__module__ = "imglyb.util"
+    monkeypatch.setattr(scyjava.config, "endpoints", [*scyjava.config.endpoints,
+                                                      "net.imglib2:imglib2-imglyb:1.1.0"])
+    monkeypatch.setattr(_jvm, "_startup_callbacks", [*_jvm._startup_callbacks, imglyb_hook])
+    before = (list(scyjava.config.endpoints), list(_jvm._startup_callbacks),
+              list(jpype._classpath._CLASSPATHS), list(scyjava.config.get_options()))
+    seen: dict[str, Any] = {}
+
+    def init(source: str, mode: str) -> None:
+        seen.update(endpoints=list(scyjava.config.endpoints), hooks=list(_jvm._startup_callbacks))
+        scyjava.config.add_classpath(str(Path(source) / "jars" / "x.jar"))  # as PyImageJ does
+        scyjava.config.add_option("-Dplugins.dir=somewhere")
+        raise RuntimeError("the JVM did not start")
+
+    fake_imagej(monkeypatch, init)
+    jars = COMPLETE_JARS + (("imglib2-imglyb-1.1.0.jar",) if ships_imglyb else ())
+    app = fake_fiji_app(tmp_path, *jars)
+    with pytest.raises(EngineNotAvailable, match="Fiji did not start"):
+        start_fiji(fiji=app)
+    assert not any("imglyb" in e for e in seen["endpoints"])
+    assert (imglyb_hook in seen["hooks"]) is ships_imglyb
+    after = (list(scyjava.config.endpoints), list(_jvm._startup_callbacks),
+             list(jpype._classpath._CLASSPATHS), list(scyjava.config.get_options()))
+    assert after == before
