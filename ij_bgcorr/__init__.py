@@ -16,6 +16,7 @@ from .errors import (
     CommandError,
     EngineNotAvailable,
     IjBgcorrError,
+    ImageConversionWarning,
     ImageFormatError,
     MacroError,
     MacroTimeout,
@@ -28,6 +29,6 @@ from .tiff import open_image, save_image
 __all__ = [
     "DIM_ORDER", "BatchSummary", "Calibration", "CommandError", "Comparison", "EmbeddedEngine",
     "Engine", "EngineNotAvailable", "FijiEngine", "MacroResult", "batch", "compare", "start_fiji",
-    "IjBgcorrError", "ImageFormatError", "MacroError", "MacroTimeout", "as_image",
-    "open_image", "save_image", "start",
+    "IjBgcorrError", "ImageConversionWarning", "ImageFormatError", "MacroError", "MacroTimeout",
+    "as_image", "open_image", "save_image", "start",
 ]

@@ -5,11 +5,12 @@ image's ``Calibration``. ij-bgcorr shows them on a DataArray twice: as
 attributes (``pixel_width``, ``pixel_height``, ``voxel_depth``, ``unit``,
 ``frame_interval``, ``time_unit``, ``x_origin``, ``y_origin``, ``z_origin``)
 and as coordinates of the dimensions ``col``, ``row``, ``pln`` and ``t`` in
-those units. The attributes win when both are present.
+those units. Where they disagree (after a crop), evenly spaced coordinates win.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -50,8 +51,16 @@ class Calibration:
 
     @classmethod
     def from_coords(cls, coords: Mapping[str, np.ndarray], attrs: Mapping[str, Any]) -> Calibration:
-        """Calibration from attributes, filling gaps from evenly spaced coordinates."""
+        """Calibration from attributes and coordinates; evenly spaced coordinates win.
+
+        Coordinates are what xarray keeps up to date when an image is cropped
+        or subsampled (``isel``), so where they disagree with the attributes
+        their spacing gives the pixel size and their first value the origin
+        (a crop keeps its place). Attribute values that agree are kept as
+        they are, so a calibration survives the round trip unchanged.
+        """
         found = dict(attrs)
+        defaults = cls()
         for dim, step_key, origin_key in (
             ("col", "pixel_width", "x_origin"),
             ("row", "pixel_height", "y_origin"),
@@ -59,14 +68,22 @@ class Calibration:
             ("t", "frame_interval", None),
         ):
             values = coords.get(dim)
-            if step_key in found or values is None or len(values) < 2:
+            if values is None or len(values) == 0:
                 continue
             values = np.asarray(values, dtype=float)
-            steps = np.diff(values)
-            if steps[0] > 0 and np.allclose(steps, steps[0], rtol=1e-6):
-                found[step_key] = float(steps[0])
-                if origin_key is not None:
-                    found.setdefault(origin_key, float(-values[0] / steps[0]))
+            step = float(found.get(step_key, getattr(defaults, step_key)))
+            if len(values) >= 2:
+                steps = np.diff(values)
+                if not (steps[0] > 0 and np.allclose(steps, steps[0], rtol=1e-6)):
+                    continue  # not a calibration ImageJ can hold: keep the attributes
+                uncalibrated_time = dim == "t" and step <= 0 and steps[0] == 1
+                if not (uncalibrated_time or math.isclose(step, steps[0], rel_tol=1e-6)):
+                    step = found[step_key] = float(steps[0])
+            if origin_key is None or step <= 0:
+                continue
+            origin = -values[0] / step
+            if not math.isclose(origin, float(found.get(origin_key, 0.0)), abs_tol=1e-6):
+                found[origin_key] = float(origin)
         return cls.from_attrs(found)
 
     def coords(self, sizes: Mapping[str, int]) -> dict[str, np.ndarray]:

@@ -18,7 +18,8 @@ import numpy as np
 import xarray as xr
 
 from .errors import CommandError
-from .images import as_image, plane_sizes
+from .images import plane_sizes
+from .layout import Layout, read_image
 
 #: Image Calculator operations: Python name → ImageJ name.
 CALCULATOR_OPERATIONS: dict[str, str] = {
@@ -52,7 +53,8 @@ class Call:
     changes the active image in place: then the engine runs it on a
     ``Duplicate...`` of its first input, as the lesson's macros do, so the
     input is left unchanged. ``title`` is the result's title the caller
-    asked for, if any.
+    asked for, if any. ``layout`` is how the first input was laid out (the
+    result gets it back); ``removes`` the dims the command projects away.
     """
 
     images: tuple[xr.DataArray, ...]
@@ -60,6 +62,8 @@ class Call:
     options: str = ""
     creates: str | None = None
     title: str | None = None
+    layout: Layout | None = None
+    removes: tuple[str, ...] = ()
 
     def line(self, titles: Sequence[str]) -> str:
         """The command's macro line with its images under ``titles`` (first: the target)."""
@@ -153,14 +157,15 @@ def duplicate_line(title: str, stack: bool) -> str:
 
 def median(image: Any, radius: float, title: str | None = None) -> Call:
     """``Process > Filters > Median...`` on every plane."""
-    arr = as_image(image)
+    arr, layout = read_image(image)
     options = [f"radius={number(_positive('radius', radius))}"] + ["stack"] * (_n_planes(arr) > 1)
-    return Call((arr,), "Median...", " ".join(options), title=check_title(title))
+    return Call((arr,), "Median...", " ".join(options), title=check_title(title), layout=layout)
 
 
 def duplicate(image: Any, title: str | None = None) -> Call:
     """``Image > Duplicate...`` of the whole image (all planes)."""
-    return Call((as_image(image),), title=check_title(title))
+    arr, layout = read_image(image)
+    return Call((arr,), title=check_title(title), layout=layout)
 
 
 def image_calculator(
@@ -169,7 +174,7 @@ def image_calculator(
 ) -> Call:
     """``Process > Image Calculator...``: ``image1 <operation> image2``, all planes."""
     name = _choice("Image Calculator operation", operation, CALCULATOR_OPERATIONS)
-    first, second = as_image(image1), as_image(image2)
+    (first, layout), (second, _) = read_image(image1), read_image(image2)
     if (first.sizes["row"], first.sizes["col"]) != (second.sizes["row"], second.sizes["col"]):
         raise CommandError(
             f"image_calculator needs images of the same width and height; got "
@@ -183,7 +188,8 @@ def image_calculator(
     words = [name] + (["create"] if create else []) + (["32-bit"] if float32 else [])
     words += ["stack"] * (n1 > 1)
     return Call((first, second), "imageCalculator", " ".join(words),
-                creates="Result of " if create else None, title=check_title(title))
+                creates="Result of " if create else None, title=check_title(title),
+                layout=layout)
 
 
 def z_project(
@@ -195,7 +201,7 @@ def z_project(
     ``start`` and ``stop`` are 1-based and inclusive, as in ImageJ.
     """
     projection = _choice("projection method", method, PROJECTION_METHODS)
-    arr = as_image(image)
+    arr, layout = read_image(image)
     nz, nt = arr.sizes.get("pln", 1), arr.sizes.get("t", 1)
     if axis is None:
         axis = "pln" if nz > 1 or nt == 1 else "t"
@@ -223,8 +229,10 @@ def z_project(
     options.append(f"projection={projection}")
     if axis == "pln" and nt > 1:
         options.append("all")
+    removes = ("pln",) if axis == "pln" else ("t",)
     return Call((arr,), "Z Project...", " ".join(options),
-                creates=PROJECTION_PREFIXES[str(method).lower()], title=check_title(title))
+                creates=PROJECTION_PREFIXES[str(method).lower()], title=check_title(title),
+                layout=layout, removes=removes)
 
 
 #: Largest 32-bit magnitude ImageJ's sliding paraboloid is safe with (slopes must not overflow).
@@ -242,7 +250,7 @@ def subtract_background(
     title: str | None = None,
 ) -> Call:
     """``Process > Subtract Background...`` on every plane."""
-    arr = as_image(image)
+    arr, layout = read_image(image)
     if separate and not arr.attrs.get("rgb"):
         raise CommandError("separate=True (Separate colors) applies to RGB images only.")
     if sliding and arr.dtype == np.float32 and not np.all(np.abs(arr.values) < _SLIDING_SAFE):
@@ -255,4 +263,5 @@ def subtract_background(
              ("disable", disable_smoothing), ("stack", _n_planes(arr) > 1)]
     options = [f"rolling={number(_positive('rolling', rolling))}"]
     options += [word for word, on in flags if on]
-    return Call((arr,), "Subtract Background...", " ".join(options), title=check_title(title))
+    return Call((arr,), "Subtract Background...", " ".join(options), title=check_title(title),
+                layout=layout)

@@ -102,7 +102,9 @@ class Engine:
                 provenance = {**self._provenance(line), "macro": code}
                 result = from_imageplus(outcome.images[result_title], provenance)
             self._session.record(titles[0], body, result_title, fingerprint(result))
-        return result
+        if call.layout is None:
+            return result
+        return call.layout.restore(result, removed=call.removes, as_numpy=False)
 
     @contextmanager
     def _opened(self, inputs: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

@@ -61,3 +61,7 @@ class MacroError(IjBgcorrError):
 
 class MacroTimeout(MacroError):
     """A macro ran longer than its timeout and was stopped."""
+
+
+class ImageConversionWarning(UserWarning):
+    """An image's pixel type was converted to one ImageJ holds; the message says what changed."""

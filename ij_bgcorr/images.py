@@ -7,6 +7,9 @@ of an RGB image, which is marked by ``attrs["rgb"] = True``).
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from .calibration import Calibration
-from .errors import ImageFormatError
+from .errors import ImageConversionWarning, ImageFormatError
 
 #: The canonical order of dimensions, slowest first.
 DIM_ORDER: tuple[str, ...] = ("t", "pln", "row", "col", "ch")
@@ -60,9 +63,9 @@ def as_image(
         Mark an 8-bit image whose ``ch`` has 3 samples as RGB colour.
 
     The data itself is not copied when it is already in canonical order.
-    Booleans become uint8 with True = 255, ImageJ's binary convention; any
-    dtype other than uint8, uint16, float32 and bool raises
-    :class:`ImageFormatError`, as does an empty array.
+    Pixel types other than uint8, uint16 and float32 are converted with a
+    warning saying what changed (see :func:`imagej_values`); an empty array
+    raises :class:`ImageFormatError`.
     """
     if isinstance(data, xr.DataArray):
         arr = data.rename({d: DIM_ALIASES[d] for d in data.dims if d in DIM_ALIASES})
@@ -92,7 +95,7 @@ def as_image(
         raise ImageFormatError(f"An image needs 'row' and 'col' dimensions; got {arr.dims}.")
     if arr.size == 0:
         raise ImageFormatError(f"The image is empty (shape {dict(arr.sizes)}).")
-    values = _native_values(arr.values)
+    values = imagej_values(arr.values)
     is_rgb = bool(attrs.get("rgb", False)) if rgb is None else rgb
     if is_rgb and (values.dtype != np.uint8 or arr.sizes.get("ch") != 3):
         raise ImageFormatError("An RGB image must be uint8 with a 'ch' dimension of size 3.")
@@ -115,17 +118,83 @@ def labelled(
     return out
 
 
-def _native_values(values: np.ndarray) -> np.ndarray:
-    if values.dtype == np.bool_:
+def imagej_values(values: np.ndarray) -> np.ndarray:
+    """``values`` in a pixel type ImageJ holds: uint8, uint16 or float32.
+
+    Those three pass unchanged (in native byte order). Any other real dtype is
+    converted, with an :class:`~ij_bgcorr.errors.ImageConversionWarning` that
+    names the conversion and whether any value changed:
+
+    * bool becomes uint8 with True = 255 (ImageJ's binary images);
+    * integers become the first of uint8 (8-bit input), uint16 and float32
+      that holds every value exactly, else float32 with the rounding counted;
+    * other floats become float32, the rounding counted; values beyond
+      float32's range are an error, as are complex and non-numeric types.
+
+    Raises :class:`~ij_bgcorr.errors.ImageFormatError` for what cannot be
+    converted.
+    """
+    dtype = values.dtype
+    if dtype.newbyteorder("=") in NATIVE_DTYPES:
+        return values if dtype.isnative else values.astype(dtype.newbyteorder("="))
+    if dtype == np.bool_:
+        _warn_conversion(dtype, "8-bit (uint8) with True = 255, as ImageJ's binary images")
         return values.astype(np.uint8) * np.uint8(255)
-    if values.dtype.newbyteorder("=") in NATIVE_DTYPES and not values.dtype.isnative:
-        return values.astype(values.dtype.newbyteorder("="))
-    if values.dtype not in NATIVE_DTYPES:
+    if dtype.kind in "iu":
+        return _integer_values(values)
+    if dtype.kind == "f":
+        return _float_values(values)
+    raise ImageFormatError(
+        f"ImageJ cannot hold {dtype} pixels; it holds uint8, uint16 and float32 (and RGB as "
+        "uint8 with 3 channels). Convert first, e.g. img.astype('float32').")
+
+
+def _integer_values(values: np.ndarray) -> np.ndarray:
+    low, high = (int(values.min()), int(values.max())) if values.size else (0, 0)
+    targets = ([np.uint8] if values.dtype.itemsize == 1 else []) + [np.uint16]
+    for target in targets:
+        info = np.iinfo(target)
+        if info.min <= low and high <= info.max:
+            _warn_conversion(values.dtype, f"{info.bits}-bit ({np.dtype(target)}); "
+                                           "every value is unchanged")
+            return values.astype(target)
+    out = values.astype(np.float32)
+    changed = int(np.count_nonzero(out.astype(np.float64) != values))
+    _warn_conversion(values.dtype, "32-bit float (float32); " + (
+        "every value is unchanged" if not changed else
+        f"{changed} values above 2**24 in magnitude were rounded"))
+    return out
+
+
+def _float_values(values: np.ndarray) -> np.ndarray:
+    finite = values[np.isfinite(values)]
+    limit = float(np.finfo(np.float32).max)
+    if finite.size and float(np.abs(finite).max()) > limit:
         raise ImageFormatError(
-            f"ImageJ cannot hold {values.dtype} pixels; it holds uint8, uint16 and float32 "
-            f"(and RGB as uint8 with 3 channels). Convert first, e.g. img.astype('float32')."
-        )
-    return values
+            f"{values.dtype} pixels up to {float(np.abs(finite).max()):g} do not fit ImageJ's "
+            f"32-bit float (largest {limit:g}); rescale first.")
+    out = values.astype(np.float32)
+    with np.errstate(invalid="ignore"):
+        error = np.abs(out.astype(np.float64) - values)
+    changed = int(np.count_nonzero(error > 0))
+    detail = "every value is unchanged" if not changed else (
+        f"{changed} of {values.size} values were rounded, by at most {float(np.nanmax(error)):.3g}")
+    _warn_conversion(values.dtype, f"32-bit float (float32); {detail}")
+    return out
+
+
+def _warn_conversion(dtype: np.dtype, what: str) -> None:
+    warnings.warn(f"{dtype} pixels converted to {what}.", ImageConversionWarning,
+                  stacklevel=_callers_stacklevel())
+
+
+def _callers_stacklevel() -> int:
+    """The stack level of the first frame outside this package: the user's call."""
+    package = os.path.dirname(__file__)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def calibration_of(image: xr.DataArray) -> Calibration:

@@ -24,13 +24,16 @@ The two kinds differ for three reasons:
 Conventions shared by every function:
 
 * Radii are in pixels.
-* The last two axes are (row, col). Leading axes (plane, time) are independent
-  images, filtered one by one as ImageJ filters a stack slice by slice. For a
-  DataArray with dims ``row`` and ``col`` these must be its last two dims.
-* Pixel types are ImageJ's: uint8, uint16 and float32.
-* A numpy array gives a numpy array. An ``xarray.DataArray`` gives a DataArray
-  with the same dims, coords and attrs, plus ``attrs["reference"]`` describing
-  the call.
+* Images follow the package's one image contract (`ij_bgcorr.layout`): a
+  DataArray by its dim names in any order, every (row, col) plane of every
+  time point, z plane and channel filtered as ImageJ filters a hyperstack; a
+  numpy array as ``(row, col)``, ``(pln, row, col)``, ``(t, pln, row, col)``
+  or ``(t, pln, row, col, ch)``.
+* Pixel types are ImageJ's: uint8, uint16 and float32; others are converted
+  with a warning saying what changed, as the engine converts them.
+* A numpy array gives a numpy array of its shape. A DataArray gives a
+  DataArray with its dims order, coords, name and attrs, plus
+  ``attrs["reference"]`` describing the call.
 * The input is never modified.
 """
 
@@ -47,9 +50,11 @@ import xarray as xr
 from scipy import ndimage as ndi
 from skimage import filters, morphology, restoration, util
 
+from .images import DIM_ALIASES
+from .layout import Layout, map_planes, read_image
+
 Image = np.ndarray | xr.DataArray
 
-SUPPORTED_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32))
 
 # ImageJ's "projection=[...]" names for the methods of `z_project`.
 PROJECTIONS = {
@@ -115,21 +120,21 @@ def median(img: Image, radius: float, kernel: str = "imagej") -> Image:
     Float images holding NaN are outside what the ImageJ kind reproduces: ImageJ
     uses a NaN-aware median there, this function sorts NaN above every number.
     """
-    arr, template = _image(img)
+    image, layout = read_image(img)
     if kernel == "imagej":
         footprint = imagej_kernel(radius)
-        out = _per_plane(arr, lambda plane: _imagej_median(plane, footprint))
+        out = map_planes(image, lambda plane: _imagej_median(plane, footprint))
         text = (
             f'ImageJ run("Median...", "radius={radius}"): '
             f"{footprint.sum()}-pixel kernel, nearest-edge border"
         )
     elif kernel == "disk":
         disk = morphology.disk(_whole(radius))
-        out = _per_plane(arr, lambda plane: filters.median(plane, disk))
+        out = map_planes(image, lambda plane: filters.median(plane, disk))
         text = f"skimage.filters.median(img, skimage.morphology.disk({_whole(radius)}))"
     else:
         raise ValueError(f"unknown kernel {kernel!r}; use 'imagej' or 'disk'")
-    return _result(out, template, text)
+    return _result(out, image, layout, text)
 
 
 def subtract(a: Image, b: Image, kind: str = "imagej") -> Image:
@@ -148,10 +153,12 @@ def subtract(a: Image, b: Image, kind: str = "imagej") -> Image:
         float32 (``"imagej"``) or int16 (``"lesson"``) array of the common shape;
         a DataArray when ``a`` is one (``b`` may be either).
     """
-    arr_a, template = _image(a, "a")
-    arr_b, _ = _image(b, "b")
-    if arr_a.shape != arr_b.shape:
-        raise ValueError(f"a and b differ in shape: a {arr_a.shape}, b {arr_b.shape}")
+    image_a, layout = read_image(a)
+    image_b, _ = read_image(b)
+    if dict(image_a.sizes) != dict(image_b.sizes):
+        raise ValueError(f"a and b differ in shape: a {dict(image_a.sizes)}, "
+                         f"b {dict(image_b.sizes)}")
+    arr_a, arr_b = image_a.values, image_b.values
     if kind == "imagej":
         out = arr_a.astype(np.float32) - arr_b.astype(np.float32)
         text = 'ImageJ imageCalculator("Subtract create 32-bit", a, b): float32(a) - float32(b)'
@@ -160,19 +167,20 @@ def subtract(a: Image, b: Image, kind: str = "imagej") -> Image:
         text = "a.astype(np.int16) - b.astype(np.int16)"
     else:
         raise ValueError(f"unknown kind {kind!r}; use 'imagej' or 'lesson'")
-    return _result(out, template, text)
+    return _result(out, image_a, layout, text)
 
 
-def z_project(img: Image, method: str = "max", axis: int | str = 0) -> Image:
+def z_project(img: Image, method: str = "max", axis: int | str | None = None) -> Image:
     """Projection along a stack axis, computed as ImageJ 1.x's ``Z Project...``.
 
     Args:
-        img: a stack, at least 3-D, with (row, col) as last axes; uint8, uint16
+        img: a stack with more than one ``pln`` or ``t`` plane; uint8, uint16
             or float32.
         method: one of ``avg``, ``max``, ``min``, ``sum``, ``sd``, ``median``
             (ImageJ's ``ZProjector.run(imp, method)`` names).
-        axis: the axis to project along: an index, or for a DataArray a dim
-            name. Not one of the last two (row, col) axes.
+        axis: the dim to project along, ``"pln"`` or ``"t"`` (or an index
+            into the input's dims); by default ``pln``, or ``t`` for a time
+            series without z planes, as the engine's ``z_project``.
 
     Returns:
         The projection, with ``axis`` removed. Dtypes and arithmetic follow
@@ -193,14 +201,15 @@ def z_project(img: Image, method: str = "max", axis: int | str = 0) -> Image:
           values for an even count (NaN sorts last). uint8 gives uint8 (rounded
           half up), uint16 and float32 give float32.
     """
-    arr, template = _image(img, min_ndim=3)
-    index = _axis_index(axis, arr, template)
+    image, layout = read_image(img)
+    dim = _projection_dim(axis, image, layout)
     if method not in PROJECTIONS:
         raise ValueError(f"unknown method {method!r}; use one of {', '.join(PROJECTIONS)}")
-    stack = np.moveaxis(arr, index, 0)
-    out = _PROJECT[method](stack)
-    text = f'ImageJ run("Z Project...", "projection=[{PROJECTIONS[method]}]") along axis {axis!r}'
-    return _result(out, template, text, drop_axis=index)
+    index = image.dims.index(dim)
+    out = _PROJECT[method](np.moveaxis(image.values, index, 0))
+    text = f'ImageJ run("Z Project...", "projection=[{PROJECTIONS[method]}]") along {dim!r}'
+    projected = image.isel({dim: 0}, drop=True).copy(data=out)
+    return layout.restore(projected, {"reference": text}, removed=(dim,))
 
 
 def subtract_background(
@@ -247,7 +256,7 @@ def subtract_background(
     if sliding or disable_smoothing or separate:
         raise ValueError("sliding, disable_smoothing and separate are ImageJ options; "
                          "use algorithm='imagej' for them")
-    arr, template = _image(img)
+    image, layout = read_image(img)
     rolling = _check_radius(rolling, "rolling")
 
     def correct(plane: np.ndarray) -> np.ndarray:
@@ -258,13 +267,13 @@ def subtract_background(
         corrected = plane - ball
         return util.invert(corrected) if light_background else corrected
 
-    out = _per_plane(arr, correct)
+    out = map_planes(image, correct)
     call = f"skimage.restoration.rolling_ball({{}}, radius={rolling})"
     text = call.format("img") if create_background else "img - " + call.format("img")
     if light_background:
         text = f"invert({'' if create_background else 'invert(img) - '}" \
                f"{call.format('invert(img)')})"
-    return _result(out, template, text)
+    return _result(out, image, layout, text)
 
 
 def opening(img: Image, radius: float, kind: str = "lesson") -> Image:
@@ -282,20 +291,20 @@ def opening(img: Image, radius: float, kind: str = "lesson") -> Image:
     Returns:
         The opened image, same shape and dtype as ``img``.
     """
-    arr, template = _image(img)
+    image, layout = read_image(img)
     if kind == "lesson":
         disk = morphology.disk(_whole(radius))
-        out = _per_plane(arr, lambda plane: morphology.opening(plane, disk))
+        out = map_planes(image, lambda plane: morphology.opening(plane, disk))
         text = f"skimage.morphology.opening(img, skimage.morphology.disk({_whole(radius)}))"
     elif kind == "imagej":
         footprint = imagej_kernel(radius)
-        out = _per_plane(arr, lambda plane: _imagej_opening(plane, footprint))
+        out = map_planes(image, lambda plane: _imagej_opening(plane, footprint))
         text = (
             f'ImageJ run("Minimum...", "radius={radius}") then run("Maximum...", "radius={radius}")'
         )
     else:
         raise ValueError(f"unknown kind {kind!r}; use 'lesson' or 'imagej'")
-    return _result(out, template, text)
+    return _result(out, image, layout, text)
 
 
 def tophat(img: Image, radius: float, kind: str = "lesson") -> Image:
@@ -313,8 +322,9 @@ def tophat(img: Image, radius: float, kind: str = "lesson") -> Image:
         Same dtype as ``img`` for ``"lesson"`` (the opening never exceeds the
         image, so nothing wraps); float32 for ``"imagej"``. Same shape.
     """
-    arr, template = _image(img)
-    background = opening(arr, radius, kind)
+    image, layout = read_image(img)
+    arr = image.values
+    background = opening(image, radius, kind).values
     if kind == "lesson":  # white_tophat is exactly this difference
         out = arr - background
         text = f"skimage.morphology.white_tophat(img, skimage.morphology.disk({_whole(radius)}))"
@@ -324,7 +334,7 @@ def tophat(img: Image, radius: float, kind: str = "lesson") -> Image:
             f'float32(img) - float32(ImageJ run("Minimum...", "radius={radius}") '
             f'then run("Maximum...", "radius={radius}"))'
         )
-    return _result(out, template, text)
+    return _result(out, image, layout, text)
 
 
 # --- ImageJ-matched filters ---------------------------------------------------
@@ -455,34 +465,6 @@ _PROJECT: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 # --- input checks and output wrapping ---------------------------------------------
 
 
-def _image(
-    img: Image, name: str = "img", min_ndim: int = 2
-) -> tuple[np.ndarray, xr.DataArray | None]:
-    """The pixels of ``img`` as a numpy array, and ``img`` itself if a DataArray."""
-    template = img if isinstance(img, xr.DataArray) else None
-    arr = np.asarray(img.values if template is not None else img)
-    if arr.ndim < min_ndim:
-        axes = "(stack, row, col)" if min_ndim == 3 else "(row, col)"
-        raise ValueError(
-            f"{name} must have at least {min_ndim} dimensions {axes}; got shape {arr.shape}"
-        )
-    if arr.dtype not in SUPPORTED_DTYPES:
-        raise ValueError(
-            f"{name} has dtype {arr.dtype}; supported are uint8, uint16 and float32 "
-            "(ImageJ's 8-, 16- and 32-bit); convert with .astype(...) first"
-        )
-    if (
-        template is not None
-        and {"row", "col"} <= set(template.dims)
-        and template.dims[-2:] != ("row", "col")
-    ):
-        raise ValueError(
-            f"{name} has dims {template.dims}; 'row' and 'col' must be the last two "
-            "(select a channel or transpose first)"
-        )
-    return arr, template
-
-
 def _check_radius(radius: float, name: str = "radius") -> float:
     if isinstance(radius, bool) or not isinstance(radius, int | float | np.integer | np.floating):
         raise ValueError(f"{name} must be a number of pixels; got {radius!r}")
@@ -501,42 +483,25 @@ def _whole(radius: float) -> int:
     return int(value)
 
 
-def _axis_index(axis: int | str, arr: np.ndarray, template: xr.DataArray | None) -> int:
-    if isinstance(axis, str):
-        if template is None or axis not in template.dims:
-            dims = template.dims if template is not None else "none (numpy array)"
-            raise ValueError(f"axis {axis!r} is not a dim of img; dims are {dims}")
-        index = template.dims.index(axis)
-    elif isinstance(axis, int | np.integer) and -arr.ndim <= axis < arr.ndim:
-        index = int(axis) % arr.ndim
+def _projection_dim(axis: int | str | None, image: xr.DataArray, layout: Layout) -> str:
+    """The dim a projection runs along: ``pln`` or ``t``, named, indexed or by default."""
+    if axis is None:
+        name = "pln" if image.sizes.get("pln", 1) > 1 or "t" not in image.dims else "t"
+    elif isinstance(axis, str):
+        name = DIM_ALIASES.get(axis, axis)
+    elif isinstance(axis, int | np.integer) and -len(layout.dims) <= axis < len(layout.dims):
+        name = layout.dims[int(axis)]
     else:
-        raise ValueError(f"axis {axis!r} is out of range for an image of shape {arr.shape}")
-    if index >= arr.ndim - 2:
-        raise ValueError(f"axis {axis!r} is a (row, col) axis; project along a stack axis instead")
-    return index
+        raise ValueError(f"axis {axis!r} is out of range for an image with dims {layout.dims}")
+    if name not in ("pln", "t"):
+        raise ValueError(f"a projection runs along 'pln' or 't', not {name!r} "
+                         f"(the image's dims are {layout.dims})")
+    if image.sizes.get(name, 1) < 2:
+        raise ValueError(f"a projection along {name!r} needs more than one plane; the image has "
+                         f"{image.sizes.get(name, 1)} (dims {layout.dims})")
+    return name
 
 
-def _per_plane(arr: np.ndarray, func: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Apply func to each (row, col) plane of arr."""
-    planes = arr.reshape(-1, *arr.shape[-2:])
-    return np.stack([func(plane) for plane in planes]).reshape(arr.shape)
-
-
-def _result(
-    out: np.ndarray, template: xr.DataArray | None, text: str, drop_axis: int | None = None
-) -> Image:
-    if template is None:
-        return out
-    dims = list(template.dims)
-    if drop_axis is not None:
-        dims.pop(drop_axis)
-    coords = {
-        name: coord for name, coord in template.coords.items() if set(coord.dims) <= set(dims)
-    }
-    return xr.DataArray(
-        out,
-        dims=dims,
-        coords=coords,
-        name=template.name,
-        attrs={**template.attrs, "reference": text},
-    )
+def _result(out: np.ndarray, image: xr.DataArray, layout: Layout, text: str) -> Image:
+    """``out`` (computed in ``image``'s canonical layout) in the input's layout."""
+    return layout.restore(image.copy(data=out), {"reference": text})

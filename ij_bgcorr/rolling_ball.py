@@ -49,6 +49,7 @@ import math
 import numpy as np
 import xarray as xr
 
+from .layout import map_planes, read_image
 from .paraboloid import sliding_paraboloid_background
 
 Image = np.ndarray | xr.DataArray
@@ -316,11 +317,13 @@ def subtract_background(
     """ImageJ's ``Process > Subtract Background...`` on every plane of ``img``.
 
     Args:
-        img: uint8, uint16 or float32 array whose last two axes are (row, col),
-            or an RGB uint8 array whose last three are (row, col, 3); leading
-            axes are independent planes. RGB is a DataArray marked
-            ``attrs["rgb"]`` (see ``ij_bgcorr.as_image(..., rgb=True)``); a
-            numpy array is always grey planes.
+        img: an image under the package's image contract (`ij_bgcorr.layout`):
+            a DataArray by its dim names, every (row, col) plane of every time
+            point, z plane and channel corrected on its own, as ImageJ's
+            ``stack`` option does; a numpy array as ``(row, col)``,
+            ``(pln, row, col)``, ... RGB is a DataArray marked
+            ``attrs["rgb"]`` (see ``ij_bgcorr.as_image(..., rgb=True)``),
+            corrected as ImageJ corrects colour images.
         rolling: radius of the rolling ball (or of the paraboloid's curvature),
             in pixels, > 0.
         light_background: the background is brighter than the objects.
@@ -333,49 +336,31 @@ def subtract_background(
 
     Returns:
         Same type, shape and dtype as ``img`` (a new array; ``img`` is not modified).
-        A DataArray keeps its dims, coords and attrs, plus ``attrs["reference"]``.
+        A DataArray keeps its dims order, coords, name and attrs, plus
+        ``attrs["reference"]``.
     """
-    values = np.asarray(img.values if isinstance(img, xr.DataArray) else img)
-    rgb = _is_rgb(img, values)
-    _check(values, rolling, separate, rgb)
+    image, layout = read_image(img)
+    rgb = bool(image.attrs.get("rgb"))
+    _check(image, rolling, separate, rgb)
     options = {"radius": float(rolling), "light": light_background, "sliding": sliding,
                "smooth": not disable_smoothing, "create": create_background}
     # Infinite, NaN or huge 32-bit values give infinite or NaN results, silently, as in ImageJ
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if rgb:
-            planes = values.reshape((-1,) + values.shape[-3:])
-            out = np.stack([correct_rgb_plane(p, separate=separate, **options) for p in planes])
+            out = map_planes(image, lambda p: correct_rgb_plane(p, separate=separate, **options),
+                             rgb_planes=True)
         else:
-            planes = values.reshape((-1,) + values.shape[-2:])
-            out = np.stack([correct_plane(p, **options) for p in planes])
-    out = out.reshape(values.shape)
-    if not isinstance(img, xr.DataArray):
-        return out
+            out = map_planes(image, lambda p: correct_plane(p, **options))
     text = (f"ij_bgcorr.rolling_ball.subtract_background(rolling={rolling}, "
             f"light_background={light_background}, sliding={sliding}, "
             f"disable_smoothing={disable_smoothing}, create_background={create_background}, "
             f"separate={separate})")
-    return xr.DataArray(out, dims=img.dims, coords=img.coords,
-                        attrs={**img.attrs, "reference": text})
+    return layout.restore(image.copy(data=out), {"reference": text})
 
 
-def _is_rgb(img: Image, values: np.ndarray) -> bool:
-    """RGB: a uint8 DataArray with ``attrs["rgb"]`` and a last dim of 3 (as ``as_image`` marks)."""
-    if values.dtype != np.uint8 or values.ndim < 3 or values.shape[-1] != 3:
-        return False
-    return isinstance(img, xr.DataArray) and bool(img.attrs.get("rgb"))
-
-
-def _check(values: np.ndarray, rolling: float, separate: bool, rgb: bool) -> None:
-    """Raise ValueError for unsupported input or options."""
+def _check(image: xr.DataArray, rolling: float, separate: bool, rgb: bool) -> None:
+    """Raise ValueError for unsupported options."""
     if not np.isfinite(rolling) or rolling <= 0:
         raise ValueError(f"rolling (the ball radius in pixels) must be > 0, got {rolling}")
-    if values.dtype not in (np.uint8, np.uint16, np.float32):
-        raise ValueError(f"unsupported dtype {values.dtype}: expected uint8, uint16, float32 "
-                         "or RGB uint8 (..., row, col, 3)")
-    if values.ndim < (3 if rgb else 2):
-        raise ValueError(f"expected at least (row, col) axes, got shape {values.shape}")
-    if values.size == 0:
-        raise ValueError(f"empty image: shape {values.shape}")
     if separate and not rgb:
         raise ValueError("separate=True (separate colours) applies to RGB images only")

@@ -112,15 +112,42 @@ def test_calibration_from_coordinates_when_attrs_are_missing():
     assert cal.x_origin == pytest.approx(-50.0)
 
 
-def test_bool_becomes_imagej_binary():
-    image = ijb.as_image(np.array([[True, False]]))
+def test_bool_becomes_imagej_binary_with_a_warning():
+    with pytest.warns(ijb.ImageConversionWarning, match="bool pixels converted to 8-bit .*255"):
+        image = ijb.as_image(np.array([[True, False]]))
     assert image.dtype == np.uint8 and image.values.tolist() == [[255, 0]]
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.int16, np.int32, np.uint32, np.complex64])
-def test_unsupported_dtypes_are_refused(dtype):
-    with pytest.raises(ijb.ImageFormatError, match=str(np.dtype(dtype))):
-        ijb.as_image(np.zeros((3, 3), dtype=dtype))
+@pytest.mark.parametrize(("values", "dtype", "expected", "says"), [
+    ([[0, 255], [7, 9]], np.int16, np.uint16, "16-bit.*every value is unchanged"),
+    ([[0, 127], [7, 9]], np.int8, np.uint8, "8-bit.*every value is unchanged"),
+    ([[-5, 300], [7, 9]], np.int16, np.float32, "32-bit float.*every value is unchanged"),
+    ([[0, 65535], [7, 9]], np.int32, np.uint16, "16-bit"),
+    ([[0, 2**24 + 1], [7, 9]], np.uint32, np.float32, "1 values above 2..24"),
+    ([[0.5, 2.0], [7, 9]], np.float64, np.float32, "every value is unchanged"),
+    ([[0.1, 2.0], [7, 9]], np.float64, np.float32, "1 of 4 values were rounded, by at most"),
+    ([[np.nan, np.inf], [7, 9]], np.float64, np.float32, "every value is unchanged"),
+    ([[1, 2], [7, 9]], np.float16, np.float32, "every value is unchanged"),
+])
+def test_other_dtypes_are_converted_saying_what_changed(values, dtype, expected, says):
+    data = np.array(values, dtype=dtype)
+    with pytest.warns(ijb.ImageConversionWarning, match=f"{np.dtype(dtype)} pixels .*{says}"):
+        image = ijb.as_image(data)
+    assert image.dtype == expected
+    np.testing.assert_allclose(image.values, data.astype(np.float64), rtol=1e-7)
+
+
+@pytest.mark.parametrize("data", [np.zeros((3, 3), np.complex64), np.array([[1e300, 0.0]]),
+                                  np.zeros((2, 2), dtype="datetime64[s]")])
+def test_what_cannot_be_converted_is_refused(data):
+    with pytest.raises(ijb.ImageFormatError, match="cannot hold|do not fit ImageJ's 32-bit"):
+        ijb.as_image(data)
+
+
+def test_conversion_warning_points_at_the_callers_line():
+    with pytest.warns(ijb.ImageConversionWarning) as caught:
+        ijb.as_image(np.zeros((2, 2)))
+    assert caught[0].filename == __file__
 
 
 def test_empty_and_unnamed_arrays_are_refused():

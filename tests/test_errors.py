@@ -43,8 +43,13 @@ def test_bad_rolling(fiji):
 
 
 def test_unsupported_dtype_and_empty(fiji):
-    with pytest.raises(ijb.ImageFormatError, match="float64"):
-        fiji.median(IMG.astype(np.float64), radius=2)
+    with pytest.warns(ijb.ImageConversionWarning, match="float64 pixels converted to 32-bit"):
+        converted = fiji.median(IMG.astype(np.float64), radius=2)
+    assert converted.dtype == np.float32
+    np.testing.assert_array_equal(converted.values,
+                                  fiji.median(IMG.astype(np.float32), radius=2).values)
+    with pytest.raises(ijb.ImageFormatError, match="cannot hold complex64"):
+        fiji.median(IMG.astype(np.complex64), radius=2)
     with pytest.raises(ijb.ImageFormatError, match="empty"):
         fiji.median(np.zeros((0, 5), np.uint8), radius=2)
     _still_works(fiji)

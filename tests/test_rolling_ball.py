@@ -351,10 +351,17 @@ def test_bad_radius(rolling):
         subtract_background(np.zeros((5, 5), np.uint8), rolling=rolling)
 
 
-@pytest.mark.parametrize("dtype", [np.int16, np.float64, np.uint32, bool])
-def test_bad_dtype(dtype):
-    with pytest.raises(ValueError, match="dtype"):
-        subtract_background(np.zeros((5, 5), dtype), rolling=3)
+@pytest.mark.parametrize(("dtype", "becomes"), [(np.int16, np.uint16), (np.float64, np.float32),
+                                               (np.uint32, np.uint16), (bool, np.uint8)])
+def test_other_dtypes_are_converted_with_a_warning(dtype, becomes):
+    with pytest.warns(ijb.ImageConversionWarning, match="pixels converted to"):
+        out = subtract_background(np.zeros((5, 5), dtype), rolling=3)
+    assert out.dtype == becomes
+
+
+def test_unconvertible_dtype():
+    with pytest.raises(ValueError, match="cannot hold complex"):
+        subtract_background(np.zeros((5, 5), np.complex64), rolling=3)
 
 
 def test_separate_needs_rgb():
