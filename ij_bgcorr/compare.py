@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from .images import DEFAULT_DIMS, DIM_ALIASES, DIM_ORDER
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -35,13 +37,17 @@ class Comparison:
         psnr: peak signal-to-noise ratio in dB, 10 log10(range² / MSE). The range
             is the dtype's (255 for uint8) when a is an integer image, else a's
             max - min. inf when identical; NaN when the range is 0.
-        diff: a - b in float64 (0 where both are NaN); left out of `as_dict`,
+        diff: a - b in float64 (0 where both are NaN), planes first: dims
+            ``(t, pln, ch, row, col)`` as present; left out of `as_dict`,
             equality and the repr.
         radius: the width, in pixels, of the border band, if one was given.
         border_n_different: differing pixels in the border band, the pixels
             fewer than ``radius`` rows or columns from the image edge (where a
             filter of that radius reads outside the image), or None.
         interior_n_different: differing pixels outside the border band, or None.
+        plane_n_different: for an image of several planes (channels, z
+            planes, time points), the differing pixels of each plane that has
+            any, labelled by its position (``"ch=1"``, ``"t=0, pln=2"``).
     """
 
     shape: tuple[int, ...]
@@ -57,6 +63,7 @@ class Comparison:
     radius: float | None = None
     border_n_different: int | None = None
     interior_n_different: int | None = None
+    plane_n_different: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """All fields but ``diff``, for one row of a table."""
@@ -77,32 +84,47 @@ class Comparison:
                 f"; border band ({self.radius:g} px) {self.border_n_different}, "
                 f"interior {self.interior_n_different}"
             )
+        if self.plane_n_different:
+            listed = list(self.plane_n_different.items())
+            text += "; differing planes: " + ", ".join(f"{k} ({n})" for k, n in listed[:8])
+            if len(listed) > 8:
+                text += f" and {len(listed) - 8} more"
         return text
 
 
 def compare(
     a: np.ndarray | xr.DataArray, b: np.ndarray | xr.DataArray, radius: float | None = None
 ) -> Comparison:
-    """Compare image ``a`` with image ``b`` pixel by pixel.
+    """Compare image ``a`` with image ``b`` pixel by pixel, plane by plane.
 
     Args:
-        a, b: numpy arrays or DataArrays of the same shape, any real dtype. With
-            ``radius``, the last two axes are (row, col).
+        a, b: numpy arrays or DataArrays of the same sizes, any real dtype,
+            under the package's image contract (`ij_bgcorr.layout`): a
+            DataArray by its dim names (``b`` may list them in another
+            order), a numpy array as ``(row, col)``, ``(pln, row, col)``, ...
+            A numpy ``b`` against a DataArray ``a`` is taken in ``a``'s order.
         radius: optional filter radius in pixels (>= 0): the differences are
             then also split between the border band, pixels fewer than
             ``radius`` rows or columns from an edge, and the interior.
 
     Returns:
-        A `Comparison`.
+        A `Comparison`; for several planes it says which of them differ.
 
     Raises:
-        ValueError: the shapes differ, ``radius`` is negative, or ``radius`` is
-            given for an image with fewer than 2 dimensions.
+        ValueError: the sizes or dims differ, or ``radius`` is negative.
     """
-    arr_a, arr_b = _values(a), _values(b)
+    if isinstance(a, xr.DataArray) and isinstance(b, xr.DataArray):
+        a, b = _renamed(a), _renamed(b)
+        if set(b.dims) != set(a.dims):
+            raise ValueError(f"cannot compare images with dims {a.dims} and {b.dims}")
+        b = b.transpose(*a.dims)
+    elif isinstance(a, xr.DataArray) and np.shape(b) == a.shape:
+        b = a.copy(data=np.asarray(b))
+    arr_a, labels = _planes(a)
+    arr_b, _ = _planes(b)
     if arr_a.shape != arr_b.shape:
         raise ValueError(
-            f"cannot compare images of different shapes: a {arr_a.shape}, b {arr_b.shape}"
+            f"cannot compare images of different shapes: a {np.shape(a)}, b {np.shape(b)}"
         )
     a64, b64 = arr_a.astype(np.float64), arr_b.astype(np.float64)
     both_nan = np.isnan(a64) & np.isnan(b64)
@@ -117,8 +139,9 @@ def compare(
         border_mask = _border_band(arr_a.shape, radius)
         border = int((different & border_mask).sum())
         interior = n_different - border
+    per_plane = different.reshape(len(labels), -1).sum(axis=1) if len(labels) > 1 else []
     return Comparison(
-        shape=arr_a.shape,
+        shape=tuple(np.shape(a)),
         dtypes=(str(arr_a.dtype), str(arr_b.dtype)),
         identical=n_different == 0,
         n_different=n_different,
@@ -131,11 +154,40 @@ def compare(
         radius=radius,
         border_n_different=border,
         interior_n_different=interior,
+        plane_n_different={label: int(n) for label, n in zip(labels, per_plane, strict=False)
+                           if n},
     )
 
 
-def _values(img: np.ndarray | xr.DataArray) -> np.ndarray:
-    return np.asarray(img.values if isinstance(img, xr.DataArray) else img)
+def _renamed(img: xr.DataArray) -> xr.DataArray:
+    return img.rename({d: DIM_ALIASES[d] for d in img.dims if d in DIM_ALIASES})
+
+
+def _planes(img: np.ndarray | xr.DataArray) -> tuple[np.ndarray, list[str]]:
+    """``img``'s values as ``(planes..., row, col)`` and a label for each plane.
+
+    Planes are every combination of the image's ``t``, ``pln`` and ``ch``
+    (in that order); a numpy array is named as everywhere in the package
+    (``(row, col)``, ``(pln, row, col)``, ...), and any other number of
+    dimensions as leading plane axes before ``(row, col)``.
+    """
+    if isinstance(img, xr.DataArray):
+        arr = _renamed(img)
+    else:
+        values = np.asarray(img)
+        if values.ndim < 2:
+            raise ValueError(f"an image has at least 2 dimensions; got shape {values.shape}")
+        dims = DEFAULT_DIMS.get(values.ndim) or (
+            *(f"axis{i}" for i in range(values.ndim - 2)), "row", "col")
+        arr = xr.DataArray(values, dims=dims)
+    if "row" not in arr.dims or "col" not in arr.dims:
+        raise ValueError(f"an image needs 'row' and 'col' dims; got {arr.dims}")
+    others = sorted((d for d in arr.dims if d not in ("row", "col")),
+                    key=lambda d: DIM_ORDER.index(d) if d in DIM_ORDER else -1)
+    arr = arr.transpose(*others, "row", "col")
+    labels = [", ".join(f"{d}={i}" for d, i in zip(others, index, strict=True))
+              for index in np.ndindex(*(arr.sizes[d] for d in others))]
+    return np.asarray(arr.values), labels
 
 
 def _border_band(shape: tuple[int, ...], radius: float) -> np.ndarray:

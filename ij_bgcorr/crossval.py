@@ -77,27 +77,28 @@ def _median(engine: Engine, image: xr.DataArray, radius: float) -> dict[str, Any
 
 
 def _maxproj(engine: Engine, image: xr.DataArray, radius: float) -> dict[str, Any]:
-    if image.ndim != 3:
-        raise ValueError(f"maxproj needs a time series (t, row, col); got dims {image.dims}.")
+    if "t" not in image.dims or "pln" in image.dims:
+        raise ValueError(f"maxproj needs a time series without z planes (t, row, col, and "
+                         f"optionally ch); got dims {image.dims}.")
     return {"fiji": engine.z_project(image, "max"),
-            "lesson": np.max(image.values, axis=0),
-            "imagej": reference.z_project(image.values, "max", axis=0)}
+            "lesson": image.max(dim="t"),
+            "imagej": reference.z_project(image, "max", axis="t")}
 
 
 def _rolling_ball(engine: Engine, image: xr.DataArray, radius: float) -> dict[str, Any]:
-    lesson = reference.subtract_background(image.values, rolling=radius, create_background=True,
+    lesson = reference.subtract_background(image, rolling=radius, create_background=True,
                                            algorithm="skimage")
     return {"fiji": engine.subtract_background(image, rolling=radius, create_background=True),
             "lesson": lesson,
-            "imagej": reference.subtract_background(image.values, rolling=radius,
+            "imagej": reference.subtract_background(image, rolling=radius,
                                                     create_background=True)}
 
 
 def _tophat(engine: Engine, image: xr.DataArray, radius: float) -> dict[str, Any]:
     background, _ = workflows.tophat_background(engine, image, radius)
     return {"fiji": background,
-            "lesson": reference.opening(image.values, radius, kind="lesson"),
-            "imagej": reference.opening(image.values, radius, kind="imagej")}
+            "lesson": reference.opening(image, radius, kind="lesson"),
+            "imagej": reference.opening(image, radius, kind="imagej")}
 
 
 _RUNNERS: dict[str, Callable[[Engine, xr.DataArray, float], dict[str, Any]]] = {
@@ -119,8 +120,7 @@ def cross_validate(
     image = as_image(image)
     radius = METHODS[method] if radius is None else radius
     backgrounds = _RUNNERS[method](engine, image, radius)
-    fiji = np.asarray(backgrounds["fiji"])
-    comparisons = {kind: compare(fiji, np.asarray(bg), radius=radius or None)
+    comparisons = {kind: compare(backgrounds["fiji"], bg, radius=radius or None)
                    for kind, bg in backgrounds.items() if kind != "fiji"}
     return CrossValidation(method, radius, image, backgrounds, comparisons)
 

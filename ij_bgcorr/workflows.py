@@ -11,10 +11,13 @@ import xarray as xr
 
 from .engine import Engine
 from .images import as_image
+from .layout import read_image
 
 
 def _as_input(image: Any) -> xr.DataArray:
-    return as_image(image).assign_attrs(title="input")
+    """The image titled ``input``, in its own layout (results come back in it)."""
+    named = image if isinstance(image, xr.DataArray) else as_image(image)
+    return named.assign_attrs(title="input")
 
 
 def median_background(
@@ -63,7 +66,10 @@ def tophat_background(
     Runs the shipped ``tophat_background.ijm``; foreground = input - background,
     32-bit. ``timeout`` in seconds.
     """
-    result = engine.run_macro("tophat_background", inputs={"input": _as_input(image)},
+    source = _as_input(image)
+    _, layout = read_image(source)
+    result = engine.run_macro("tophat_background", inputs={"input": source},
                               args={"radius": radius}, outputs=["background", "foreground"],
                               timeout=timeout)
-    return result["background"], result["foreground"]
+    return (layout.restore(result["background"], as_numpy=False),
+            layout.restore(result["foreground"], as_numpy=False))

@@ -184,3 +184,33 @@ def test_other_dtypes_follow_one_policy_on_both_sides(fiji: ijb.Engine, dtype: t
     assert str(engine_warning[0].message) == str(numpy_warning[0].message)
     assert ours.dtype == theirs.dtype
     np.testing.assert_array_equal(ours, theirs.values)
+
+
+# -- compare and the report, per channel ---------------------------------------------------
+def test_compare_says_which_channel_and_plane_differs() -> None:
+    image = LAYOUTS["hyperstack, dims scrambled"]
+    other = image.copy()
+    plane = {"ch": 1, "t": 0, "pln": 2}
+    other[plane] = other[plane] + 1
+    other.values[0, 0, 1, 0, 0] += 7  # ch=0, row=0, t=1, col=0, pln=0
+    result = ijb.compare(image, other.transpose("t", "pln", "row", "col", "ch"))
+    assert result.plane_n_different == {"t=0, pln=2, ch=1": 26 * 28, "t=1, pln=0, ch=0": 1}
+    assert "differing planes: t=0, pln=2, ch=1 (728), t=1, pln=0, ch=0 (1)" in str(result)
+    assert ijb.compare(image, image.transpose(*reversed(image.dims))).identical
+
+
+def test_cross_validation_of_a_two_channel_image(fiji: ijb.Engine, tmp_path: Path) -> None:
+    from ij_bgcorr import crossval, report
+
+    image = LAYOUTS["crop, channels first"]
+    result = crossval.cross_validate(fiji, image, "median", 4)
+    assert result.comparisons["imagej"].identical
+    lesson = result.comparisons["lesson"]
+    assert set(lesson.plane_n_different) <= {"ch=0", "ch=1"} and lesson.plane_n_different
+    text = report.markdown(result)
+    assert "Pixels different by plane" in text and "| lesson | ch=" in text
+    figure = report.save_figure(result, tmp_path / "median.png")
+    import matplotlib.image
+
+    height, width = matplotlib.image.imread(figure).shape[:2]
+    assert height > 0.35 * width  # two rows of panels, one per channel
