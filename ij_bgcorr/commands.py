@@ -144,9 +144,16 @@ def _choice(kind: str, value: str, choices: dict[str, str]) -> str:
 
 
 def check_title(title: str | None) -> str | None:
-    """A result's window title as given by the caller: None, or non-empty text without ']'."""
-    if title is not None and (not isinstance(title, str) or not title.strip() or "]" in title):
-        raise CommandError(f"A window title must be non-empty text without ']', got {title!r}.")
+    """A result's window title as given by the caller: None, or one line of text.
+
+    ImageJ's options strings cannot quote ``[`` or ``]``, and a macro string
+    cannot hold a line break, so those are refused.
+    """
+    if title is not None and (not isinstance(title, str) or not title.strip()
+                              or any(c in title for c in "[]\n\r")
+                              or title != title.strip()):
+        raise CommandError(f"A window title must be one line of text without '[' or ']' and "
+                           f"without leading or trailing spaces, got {title!r}.")
     return title
 
 

@@ -8,8 +8,8 @@ ImageJ reports a macro's failure in different ways depending on where it runs:
 * Fiji's headless legacy layer prints ``Macro Error: <message> in line N`` and
   the offending statement to standard error, and for an unknown command lets
   the macro call return normally;
-* ``IJ.error`` (a missing window or file) prints its message and lets the
-  macro go on; ``IJ.getErrorMessage()`` holds it;
+* ``IJ.error`` (a missing window or file) prints its message and, on a macro
+  thread, cancels the macro ("Macro canceled");
 * a Java exception inside a macro function prints its stack trace;
 * ``exit("message")`` ends the macro with "Macro canceled" after printing its
   message, while a plain ``exit()`` is a clean end.
@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from .errors import MacroError
 
 _LINE_SUFFIX = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\s*$", re.S)
-_PRINTED_MACRO_ERROR = re.compile(r"^Macro Error: (?P<msg>.*?) in line (?P<line>\d+)\s*$")
+_IN_LINE = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\b", re.S)
+# Thread.dumpStack() prints a trace that is no error
+_DUMPED_STACK = "java.lang.Exception: Stack trace"
 # A Java stack trace's first line, e.g. "java.lang.NumberFormatException: For input ..."
 _JAVA_EXCEPTION = re.compile(r"^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error)\b")
 # exit, exit(), exit("message"): the argument, if any, is captured
@@ -37,19 +39,19 @@ _CANCELED = "Macro canceled"
 class RunEvidence:
     """What one macro run left behind, as plain Python values.
 
-    ``printed`` holds each line written to standard output or error during
-    the run with the macro line that was running; ``dialogs`` each window
-    ImageJ opened, as its title and texts; ``ij_error`` is
-    ``IJ.getErrorMessage()``; ``interpreter_error`` the interpreter's own
-    error message when it says it failed; ``exception`` the Java exception's
-    class name and message, when the run ended with one.
+    ``printed`` and ``errors`` hold each line written to standard output and
+    standard error during the run, with the macro line that was running;
+    ``dialogs`` each window ImageJ opened, as its title and texts;
+    ``interpreter_error`` the interpreter's own error message when it says it
+    failed; ``exception`` the Java exception's class name and message, when
+    the run ended with one.
     """
 
     code: str
     last_line: int
     printed: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
     dialogs: list[tuple[str, list[str]]] = field(default_factory=list)
-    ij_error: str | None = None
     interpreter_error: str | None = None
     exception: tuple[str, str] | None = None
 
@@ -67,18 +69,14 @@ def macro_error(run: RunEvidence) -> MacroError | None:
     for title, texts in run.dialogs:
         message, line = dialog_message(title, texts)
         return run.error(message, line)
-    for _, text in run.printed:
-        match = _PRINTED_MACRO_ERROR.match(text)
-        if match:
-            return run.error(match["msg"].strip(), int(match["line"]))
-    if run.ij_error is not None:
-        message = " ".join(run.ij_error.split())
-        first = run.ij_error.strip().splitlines()[0] if run.ij_error.strip() else message
-        line = next((n for n, text in run.printed if first in text), None)
-        return run.error(message, line)
-    for k, (line, text) in enumerate(run.printed[:-1]):
-        if _JAVA_EXCEPTION.match(text) and run.printed[k + 1][1].startswith("\tat "):
-            return run.error(_root_cause(text, [t for _, t in run.printed[k + 1:]]), line)
+    printed_error = _printed_macro_error([text for _, text in run.errors])
+    if printed_error is not None:
+        return run.error(*printed_error)
+    for stream in (run.printed, run.errors):
+        for k, (line, text) in enumerate(stream[:-1]):
+            if (_JAVA_EXCEPTION.match(text) and stream[k + 1][1].startswith("\tat ")
+                    and not text.startswith(_DUMPED_STACK)):
+                return run.error(_root_cause(text, [t for _, t in stream[k + 1:]]), line)
     if run.exception is None:
         return run.error(run.interpreter_error, None) if run.interpreter_error else None
     name, text = run.exception
@@ -87,6 +85,20 @@ def macro_error(run: RunEvidence) -> MacroError | None:
     if run.interpreter_error:
         return run.error(run.interpreter_error, None)
     return run.error(f"{name}: {text}", None)
+
+
+def _printed_macro_error(lines: list[str]) -> tuple[str, int] | None:
+    """Fiji's ``Macro Error: <message> in line N`` (the message may span lines)."""
+    for k, text in enumerate(lines):
+        if not text.startswith("Macro Error: "):
+            continue
+        message = text.removeprefix("Macro Error: ")
+        for more in [""] + lines[k + 1:k + 6]:
+            message = f"{message} {more}".strip() if more else message
+            match = _LINE_SUFFIX.match(message)
+            if match:
+                return " ".join(match["msg"].split()), int(match["line"])
+    return None
 
 
 def _root_cause(first: str, trace: list[str]) -> str:
@@ -101,29 +113,39 @@ def _root_cause(first: str, trace: list[str]) -> str:
 
 
 def _canceled(run: RunEvidence) -> MacroError | None:
-    """``exit()`` is a clean end; ``exit("message")`` and an abort are errors."""
+    """``exit()`` is a clean end; ``exit("message")``, ``IJ.error`` and an abort are errors.
+
+    ImageJ prints an ``exit`` message or an ``IJ.error`` message just before it
+    cancels, on the line that was running: those lines are the message.
+    """
     statement = line_text(run.code, run.last_line) or ""
-    if is_clean_exit(statement):
+    printed = [text for line, text in run.printed + run.errors if line == run.last_line]
+    bare, with_message = exit_calls(statement)
+    if bare and not (with_message and printed):
         return None
-    printed = [text for line, text in run.printed if line == run.last_line]
-    return run.error(printed[-1] if printed else "The macro was canceled", None)
+    message = " ".join(" ".join(printed).split())
+    return run.error(message or "The macro was canceled", None)
 
 
-def is_clean_exit(statement: str) -> bool:
-    """True when the statement's ``exit`` calls all lack a message (``exit``, ``exit()``)."""
+def exit_calls(statement: str) -> tuple[int, int]:
+    """How many ``exit`` calls in a statement have no message, and how many have one."""
     code = _STRING_OR_COMMENT.sub(lambda m: "" if m[0].startswith("//") else '""', statement)
-    calls = list(_EXIT_CALL.finditer(code))
-    return bool(calls) and all(not call["arg"] for call in calls)
+    args = [call["arg"] for call in _EXIT_CALL.finditer(code)]
+    return sum(not arg for arg in args), sum(bool(arg) for arg in args)
 
 
 def dialog_message(title: str, texts: list[str]) -> tuple[str, int | None]:
-    """ImageJ's message and line number from a dialog's texts."""
+    """ImageJ's message and line number from a dialog's texts.
+
+    A "Macro Error" dialog shows the message, ``in line N``, then the
+    statement around the error; only the message is kept.
+    """
     body = [t for t in texts if t.strip() and t.strip() not in _DIALOG_BUTTONS]
     if not body:
         return f"ImageJ opened a dialog titled {title!r} asking for input", None
-    match = _LINE_SUFFIX.match(body[0])
+    match = _IN_LINE.search("\n".join(body))
     if match:
-        return match.group("msg").strip(), int(match.group("line"))
+        return " ".join(match["msg"].split()), int(match["line"])
     prefix = "" if title in ("Macro Error", "Macro", "") else f"{title}: "
     return prefix + " ".join(body), None
 

@@ -28,6 +28,7 @@ the modal dialogs this run has closed are closed again, which ends such a wait.
 from __future__ import annotations
 
 import atexit
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -38,6 +39,8 @@ from .errors import MacroTimeout
 from .macro_errors import RunEvidence, line_text, macro_error
 
 _GRACE_SECONDS = 5.0
+# ImageJ's own macro threads are named "Run$_<name> Macro$" (see work() in MacroRunner.run).
+_MACRO_THREAD = "Run$_ij-bgcorr Macro$"
 _SWEEP_SECONDS = 0.25
 
 
@@ -59,8 +62,8 @@ class MacroOutcome:
 
 
 @dataclass
-class _Capture:
-    """Lines printed to Java's standard output during one run, with macro line numbers."""
+class _Stream:
+    """Lines one Java output stream printed during a run, with the macro line running."""
 
     line_of: Callable[[], int]
     lines: list[tuple[int, str]] = field(default_factory=list)
@@ -80,6 +83,22 @@ class _Capture:
         if self.partial:
             self.lines.append((self.partial_line, self.partial))
             self.partial = ""
+
+
+@dataclass
+class _Capture:
+    """Java's standard output and standard error during one run."""
+
+    out: _Stream
+    err: _Stream
+
+    @classmethod
+    def following(cls, line_of: Callable[[], int]) -> _Capture:
+        return cls(_Stream(line_of), _Stream(line_of))
+
+    def finish(self) -> None:
+        self.out.finish()
+        self.err.finish()
 
 
 class MacroRunner:
@@ -117,10 +136,13 @@ class MacroRunner:
                 runner._sweep_on_event_thread()
 
         @JImplements("java.nio.channels.WritableByteChannel")
-        class _StdoutChannel:
+        class _OutputChannel:
+            def __init__(self, name: str) -> None:
+                self.name = name
+
             @JOverride
             def write(self, buffer: Any) -> int:
-                return runner._on_stdout(buffer)
+                return runner._on_output(self.name, buffer)
 
             @JOverride
             def isOpen(self) -> bool:
@@ -138,8 +160,15 @@ class MacroRunner:
         self._toolkit.addAWTEventListener(self._listener,
                                           JClass("java.awt.AWTEvent").WINDOW_EVENT_MASK)
         atexit.register(self.close)
-        stream = JClass("java.nio.channels.Channels").newOutputStream(_StdoutChannel())
-        self._stdout = JClass("java.io.PrintStream")(stream, True, "UTF-8")
+        channels, print_stream = JClass("java.nio.channels.Channels"), JClass("java.io.PrintStream")
+        self._stdout, self._stderr = (
+            print_stream(channels.newOutputStream(_OutputChannel(name)), True, "UTF-8")
+            for name in ("out", "err"))
+        # ImageJ keeps the interpreter of the last macro function that ran a command
+        # (IJ.macroInterpreter); after one failed, ImageJ hands the next run's errors
+        # to it, and they are lost. It is cleared before every run.
+        self._last_interpreter = JClass("ij.IJ").class_.getDeclaredField("macroInterpreter")
+        self._last_interpreter.setAccessible(True)
         label = JClass("ij.gui.MultiLineLabel").class_.getDeclaredField("lines")
         label.setAccessible(True)
         self._label_lines = label
@@ -225,7 +254,7 @@ class MacroRunner:
             if isinstance(comp, self._Container):
                 self._collect_text(comp, out)
 
-    def _on_stdout(self, buffer: Any) -> int:
+    def _on_output(self, name: str, buffer: Any) -> int:
         from jpype import JArray, JByte
 
         n = int(buffer.remaining())
@@ -233,9 +262,9 @@ class MacroRunner:
         buffer.get(data)
         text = bytes(data).decode("utf-8", errors="replace")
         if self._capture is not None:
-            self._capture.write(text)
+            getattr(self._capture, name).write(text)
         else:
-            print(text, end="")
+            print(text, end="", file=sys.stdout if name == "out" else sys.stderr)
         return n
 
     # -- running -----------------------------------------------------------------------
@@ -322,12 +351,17 @@ class MacroRunner:
         self._dialogs.clear()
         with self._windows_lock:
             self._closed.clear()
-        self._capture = _Capture(line_of=lambda: int(interp.getLineNumber()))
+        self._capture = _Capture.following(lambda: int(interp.getLineNumber()))
+        self._last_interpreter.set(None, None)
         result: dict[str, Any] = {}
         java_thread: list[Any] = []
 
         def work() -> None:
-            java_thread.append(self._Thread.currentThread())
+            thread = self._Thread.currentThread()
+            # ImageJ stops a macro at IJ.error (a missing file or window) only on a
+            # thread named as its own macro threads are; it would go on otherwise.
+            thread.setName(_MACRO_THREAD)
+            java_thread.append(thread)
             try:
                 result["returned"] = interp.run(code, argument)
             except Exception as exc:  # a Java exception ends the macro
@@ -336,9 +370,8 @@ class MacroRunner:
                 self._Thread.detach()
 
         original_out, original_err = self._System.out, self._System.err
-        self._IJ.redirectErrorMessages(True)
         self._System.setOut(self._stdout)
-        self._System.setErr(self._stdout)
+        self._System.setErr(self._stderr)
         try:
             worker = threading.Thread(target=work, name="ij-bgcorr-macro", daemon=True)
             worker.start()
@@ -352,14 +385,12 @@ class MacroRunner:
         finally:
             self._System.setOut(original_out)
             self._System.setErr(original_err)
-            ij_error = self._IJ.getErrorMessage()
-            self._IJ.redirectErrorMessages(False)
             self._capture.finish()
         capture, self._capture = self._capture, None
         exc = result.get("exception")
         evidence = RunEvidence(
-            code=code, last_line=int(interp.getLineNumber()), printed=capture.lines,
-            dialogs=list(self._dialogs), ij_error=None if ij_error is None else str(ij_error),
+            code=code, last_line=int(interp.getLineNumber()), printed=capture.out.lines,
+            errors=capture.err.lines, dialogs=list(self._dialogs),
             interpreter_error=_interpreter_error(interp),
             exception=None if exc is None else (type(exc).__name__, _exception_text(exc)))
         if timed_out:

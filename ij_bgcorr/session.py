@@ -33,8 +33,9 @@ _BIT_DEPTHS = {"uint8": "8-bit", "uint16": "16-bit", "float32": "32-bit"}
 def fingerprint(image: xr.DataArray) -> str:
     """A digest of an image's dims, shape, dtype and every pixel value (hex, 32 characters)."""
     digest = hashlib.blake2b(digest_size=16)
-    header = (tuple(image.dims), tuple(image.shape), str(image.dtype),
-              bool(image.attrs.get("rgb")))
+    # dims of size 1 are left out: a result handed back with them restored is the same image
+    kept = [(d, n) for d, n in zip(image.dims, image.shape, strict=True) if n > 1]
+    header = (kept, str(image.dtype), bool(image.attrs.get("rgb")))
     digest.update(repr(header).encode())
     digest.update(np.ascontiguousarray(image.values).data)
     return digest.hexdigest()
@@ -50,6 +51,16 @@ def unique_title(base: str, taken: set[str] | dict[str, str]) -> str:
     while f"{stem}-{n}{ext}" in taken:
         n += 1
     return f"{stem}-{n}{ext}"
+
+
+def window_title(text: str) -> str:
+    """``text`` as a window title a macro can name: one line, no square brackets.
+
+    ImageJ's options strings cannot quote ``[`` or ``]`` (``title=[...]``), and
+    a macro string cannot hold a line break.
+    """
+    cleaned = " ".join(text.split()).translate(str.maketrans("[]", "()"))
+    return cleaned or "image"
 
 
 def describe(image: xr.DataArray) -> str:
@@ -83,7 +94,11 @@ class Session:
         came from memory and is listed among the images the replay needs open.
         """
         digest = fingerprint(image)
-        wanted = str(image.attrs.get("title") or "image")
+        if not image.attrs.get("title"):  # an untitled array seen before is that image
+            known = next((t for t, d in self.titles.items() if d == digest), None)
+            if known is not None:
+                return known
+        wanted = window_title(str(image.attrs.get("title") or "image"))
         if self.titles.get(wanted) == digest:
             return wanted
         title = unique_title(wanted, self.titles)

@@ -26,6 +26,8 @@ from .session import fingerprint
 # (I and Q: the pages of a plain multi-page TIFF, which ImageJ opens as a stack)
 _AXES = {"T": "t", "Z": "pln", "C": "ch", "Y": "row", "X": "col", "S": "ch", "I": "pln",
          "Q": "pln"}
+# TIFF compressions ImageJ 1.x decodes: none, LZW, deflate (two codes), PackBits
+_IMAGEJ_COMPRESSIONS = {1, 5, 8, 32946, 32773}
 # TIFF ResolutionUnit → unit name, for files without ImageJ's own unit
 _RESOLUTION_UNITS = {2: "inch", 3: "cm"}
 
@@ -38,7 +40,9 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
     TIFF resolution tags become calibration attrs and coordinates.
     ``attrs["title"]`` is the file name, ``attrs["source"]`` its path and
     ``attrs["source_fingerprint"]`` a digest of the pixels read (an engine
-    session records ``open(path)`` for an input whose pixels still match).
+    session records ``open(path)`` for an input whose pixels still match),
+    unless they had to be converted to a type ImageJ holds (ImageJ's own
+    ``open`` would read other values).
     The file is only read.
     """
     path = fetch(str(path)) if is_url(path) else Path(path)
@@ -57,8 +61,10 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
             rgb = (page.photometric == tifffile.PHOTOMETRIC.RGB and "S" in axes
                    and values.dtype == np.uint8)
             tiff_unit = _RESOLUTION_UNITS.get(int(page.resolutionunit), "pixel")
-    except (tifffile.TiffFileError, ValueError, OSError) as exc:
-        raise ImageFormatError(f"{path} is not a readable TIFF file: {exc}") from exc
+            reopens = _imagej_reads_alike(tif, page, axes)
+    except Exception as exc:  # tifffile raises many kinds on a corrupt or truncated file
+        raise ImageFormatError(f"{path} is not a readable TIFF file: "
+                               f"{type(exc).__name__}: {exc}") from exc
     unknown = [a for a, n in zip(axes, values.shape, strict=True) if a not in _AXES and n > 1]
     keep = [i for i, (a, n) in enumerate(zip(axes, values.shape, strict=True))
             if a in "YX" or (a in _AXES and n > 1) or (a == "S" and rgb)]
@@ -79,9 +85,22 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
         z_origin=float(meta.get("zorigin", 0.0)),
     )
     image = as_image(xr.DataArray(values, dims=dims), calibration=cal, rgb=rgb)
-    image.attrs.update(title=path.name, source=str(path.absolute()),
-                       source_fingerprint=fingerprint(image))
+    image.attrs.update(title=path.name, source=str(path.absolute()))
+    if reopens and values.dtype == image.dtype:  # ImageJ's open() gives the same image
+        image.attrs["source_fingerprint"] = fingerprint(image)
     return image
+
+
+def _imagej_reads_alike(tif: tifffile.TiffFile, page: Any, axes: str) -> bool:
+    """Whether ImageJ 1.x's own ``open()`` reads this file as the same image.
+
+    True for ImageJ hyperstack TIFFs and plain single- or multi-page TIFFs in
+    strips with a compression ImageJ decodes; not for OME-TIFF (ImageJ alone
+    sees its planes as one plain stack), tiled or otherwise compressed files.
+    """
+    layout = tif.is_imagej or (not tif.is_ome and len(tif.series) == 1
+                               and set(axes) <= set("IQYXS"))
+    return bool(layout and not page.is_tiled and int(page.compression) in _IMAGEJ_COMPRESSIONS)
 
 
 def file_stem(title: str) -> str:

@@ -164,3 +164,18 @@ def test_call_lines_without_java(layout: str) -> None:
     assert created.lines(["a", "b"], "Result of a") == [
         f'imageCalculator("Subtract create 32-bit{planes}", "a","b");']
     assert created.lines(["a", "b"], "diff")[-1] == 'rename("diff");'
+
+
+def test_a_converted_file_is_not_reopened_by_imagej(fiji: ijb.Engine, tmp_path: Path) -> None:
+    """ImageJ's open() reads a signed 16-bit file differently: the replay must not use it."""
+    import tifffile
+
+    path = tmp_path / "signed.tif"
+    tifffile.imwrite(path, np.array([[-3, 5], [7, 9]], np.int16))
+    fiji.new_session()
+    with pytest.warns(ijb.ImageConversionWarning, match="int16 pixels converted to 32-bit"):
+        signed = ijb.open_image(path)
+    result = fiji.median(signed, 1)
+    macro = fiji.recorded_macro()
+    assert "open(" not in macro and '//   "signed.tif": 2x2, 32-bit' in macro
+    _replay_and_compare(fiji, [result], {"signed.tif": signed})
