@@ -1,4 +1,4 @@
-"""Throughput of :func:`ij_bgcorr.batch.batch`: 1 worker, N worker processes, dask cluster.
+"""Throughput of :func:`ij_bgcorr.batch.run.batch`: 1 worker, N worker processes, dask cluster.
 
 Writes ``--n`` synthetic 8-bit images (``--size`` x ``--size`` pixels) to a
 temporary folder and corrects them with the median method (``--radius``
@@ -30,9 +30,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from ij_bgcorr import synthetic
-from ij_bgcorr.batch import BatchSummary, batch, file_sha256
-from ij_bgcorr.tiff import save_image
+from ij_bgcorr.batch.files import file_sha256
+from ij_bgcorr.batch.run import BatchSummary, batch
+from ij_bgcorr.crossval import synthetic
+from ij_bgcorr.image.tiff import save_image
 
 
 def make_inputs(folder: Path, n: int, size: int) -> None:

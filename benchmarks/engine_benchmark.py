@@ -29,7 +29,7 @@ def main() -> None:
 
     started = time.perf_counter()
     import ij_bgcorr as ijb
-    from ij_bgcorr.convert import _java_array, from_imageplus, to_imageplus
+    from ij_bgcorr.engine.convert import _java_array, from_imageplus, to_imageplus
 
     fiji = ijb.start()
     print(f"engine start (import + Xvfb + JVM + ImageJ): {time.perf_counter() - started:.2f} s; "

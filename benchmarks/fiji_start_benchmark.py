@@ -45,7 +45,7 @@ engine = ijb.start(fiji=sys.argv[1])
 t2 = time.perf_counter()
 print(json.dumps({"total": t2 - t0, "import": t1 - t0, "init": spent["init"],
                   "engine": t2 - t1 - spent["init"]}))
-from ij_bgcorr.jvm import exit_now
+from ij_bgcorr.engine.jvm import exit_now
 exit_now(0)
 """
 

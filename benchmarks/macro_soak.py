@@ -24,7 +24,7 @@ def main() -> None:
     opts = parser.parse_args()
 
     import ij_bgcorr as ijb
-    from ij_bgcorr import synthetic
+    from ij_bgcorr.crossval import synthetic
 
     fiji = ijb.start()
     image = synthetic.spots_on_uneven_background((512, 512))

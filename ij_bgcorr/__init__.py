@@ -5,14 +5,23 @@
 >>> img = ijb.open_image("image.tif")
 >>> bg = fiji.median(img, radius=15)
 >>> fg = fiji.image_calculator("subtract", img, bg, create=True, float32=True)
+
+The subpackages are the layers, each importing only those below it:
+
+* ``image`` — images as labelled arrays, calibration, layouts, TIFF files;
+* ``macro`` — the lesson's commands as macro lines, sessions, macro errors;
+* ``reference`` — the ImageJ-matched and lesson numpy implementations;
+* ``engine`` — ImageJ in this process (the only code that touches Java);
+* ``crossval`` — Fiji against scikit-image; ``batch`` — whole experiments;
+* ``cli`` — the ``ij-bgcorr`` command.
+
+``options``, ``methods``, ``validation`` and ``errors`` are shared by all.
 """
 
-from .batch import BatchSummary, batch
-from .calibration import Calibration
-from .compare import Comparison, compare
-from .embedded_engine import EmbeddedEngine
-from .engine import Engine, MacroResult
-from .errors import (
+from ij_bgcorr.batch.run import BatchSummary, batch
+from ij_bgcorr.crossval import Comparison, compare
+from ij_bgcorr.engine import EmbeddedEngine, Engine, FijiEngine, MacroResult, start, start_fiji
+from ij_bgcorr.errors import (
     CommandError,
     EngineNotAvailable,
     IjBgcorrError,
@@ -21,10 +30,7 @@ from .errors import (
     MacroError,
     MacroTimeout,
 )
-from .fiji_engine import FijiEngine
-from .images import DIM_ORDER, as_image
-from .startup import start, start_fiji
-from .tiff import open_image, save_image
+from ij_bgcorr.image import DIM_ORDER, Calibration, as_image, open_image, save_image
 
 __all__ = [
     "DIM_ORDER", "BatchSummary", "Calibration", "CommandError", "Comparison", "EmbeddedEngine",

@@ -1,6 +1,7 @@
 """The lesson's background-correction workflows, each as a few engine calls.
 
-Each returns ``(background, foreground)`` as DataArrays.
+Each returns ``(background, foreground)`` as DataArrays, in the input's layout,
+titled ``background`` and ``foreground``.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from typing import Any
 
 import xarray as xr
 
-from .engine import Engine
-from .images import as_image
-from .layout import read_image
+from ij_bgcorr.engine.base import Engine
+from ij_bgcorr.image.arrays import as_image
+from ij_bgcorr.image.layout import read_image
 
 
 def _as_input(image: Any) -> xr.DataArray:
-    """The image titled ``input``, in its own layout (results come back in it)."""
+    """Return the image titled ``input``, in its own layout (results come back in it)."""
     named = image if isinstance(image, xr.DataArray) else as_image(image)
     return named.assign_attrs(title="input")
 
@@ -23,7 +24,29 @@ def _as_input(image: Any) -> xr.DataArray:
 def median_background(
     engine: Engine, image: Any, radius: float = 15
 ) -> tuple[xr.DataArray, xr.DataArray]:
-    """Background = median filter of the input (``radius`` pixels); foreground = input - it."""
+    """Compute background = median filter of the input (``radius`` pixels); foreground = input - it.
+
+    Parameters
+    ----------
+    engine : Engine
+        A started engine (:func:`ij_bgcorr.start`).
+    image : numpy.ndarray or xarray.DataArray
+        Any dims (:mod:`ij_bgcorr.image.layout`); uint8, uint16 or float32 (others converted).
+    radius : float, default 15
+        The median's radius in pixels, > 0.
+
+    Returns
+    -------
+    background : xarray.DataArray
+        The input's dtype.
+    foreground : xarray.DataArray
+        float32.
+
+    Raises
+    ------
+    CommandError, ImageFormatError, MacroError
+        A bad radius; an image ImageJ cannot hold; ImageJ failing (or timing out).
+    """
     source = _as_input(image)
     background = engine.median(source, radius=radius, title="background")
     foreground = engine.image_calculator("subtract", source, background, float32=True,
@@ -34,7 +57,28 @@ def median_background(
 def max_projection_background(
     engine: Engine, series: Any
 ) -> tuple[xr.DataArray, xr.DataArray]:
-    """Background = maximum over time; foreground = each frame minus it, 32-bit."""
+    """Compute background = maximum over time; foreground = each frame minus it, 32-bit.
+
+    Parameters
+    ----------
+    engine : Engine
+        A started engine (:func:`ij_bgcorr.start`).
+    series : numpy.ndarray or xarray.DataArray
+        A time series: a DataArray with a ``t`` dim and no z planes (with z planes, or
+        as a numpy 3-D array, it is projected along ``pln``); uint8, uint16 or float32.
+
+    Returns
+    -------
+    background : xarray.DataArray
+        Without ``t``, the input's dtype.
+    foreground : xarray.DataArray
+        The series' dims, float32.
+
+    Raises
+    ------
+    CommandError, ImageFormatError, MacroError
+        A series of one frame; an image ImageJ cannot hold; ImageJ failing (or timing out).
+    """
     source = _as_input(series)
     background = engine.z_project(source, method="max", title="background")
     foreground = engine.image_calculator("subtract", source, background, float32=True,
@@ -45,10 +89,31 @@ def max_projection_background(
 def rolling_ball_background(
     engine: Engine, image: Any, rolling: float = 50, light_background: bool = False
 ) -> tuple[xr.DataArray, xr.DataArray]:
-    """ImageJ's rolling ball: the background it creates, and its own subtraction.
+    """Run ImageJ's rolling ball: the background it creates, and its own subtraction.
 
     The foreground is ``Subtract Background...``'s result, in the input's
     type (ImageJ clips and, for a light background, offsets it).
+
+    Parameters
+    ----------
+    engine : Engine
+        A started engine (:func:`ij_bgcorr.start`).
+    image : numpy.ndarray or xarray.DataArray
+        Any dims (:mod:`ij_bgcorr.image.layout`); uint8, uint16 or float32 (others converted).
+    rolling : float, default 50
+        The ball's radius in pixels, > 0.
+    light_background : bool, default False
+        The background is lighter than the objects.
+
+    Returns
+    -------
+    background, foreground : xarray.DataArray
+        The input's dtype.
+
+    Raises
+    ------
+    CommandError, ImageFormatError, MacroError
+        A bad radius; an image ImageJ cannot hold; ImageJ failing (or timing out).
     """
     source = _as_input(image)
     options = {"rolling": rolling, "light_background": light_background}
@@ -61,10 +126,33 @@ def rolling_ball_background(
 def tophat_background(
     engine: Engine, image: Any, radius: float = 15, timeout: float = 600.0
 ) -> tuple[xr.DataArray, xr.DataArray]:
-    """Background = grey opening (ImageJ's Minimum then Maximum, ``radius`` pixels).
+    """Compute background = grey opening (ImageJ's Minimum then Maximum, ``radius`` pixels).
 
     Runs the shipped ``tophat_background.ijm``; foreground = input - background,
-    32-bit. ``timeout`` in seconds.
+    32-bit.
+
+    Parameters
+    ----------
+    engine : Engine
+        A started engine (:func:`ij_bgcorr.start`).
+    image : numpy.ndarray or xarray.DataArray
+        Any dims (:mod:`ij_bgcorr.image.layout`); uint8, uint16 or float32 (others converted).
+    radius : float, default 15
+        The opening's radius in pixels.
+    timeout : float, default 600.0
+        Seconds before the macro is stopped.
+
+    Returns
+    -------
+    background : xarray.DataArray
+        The input's dtype.
+    foreground : xarray.DataArray
+        float32.
+
+    Raises
+    ------
+    ImageFormatError, MacroError
+        An image ImageJ cannot hold; the macro failing (MacroTimeout after ``timeout`` s).
     """
     source = _as_input(image)
     _, layout = read_image(source)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import ij_bgcorr as ijb
-from ij_bgcorr.locate import FIJI_ENV
+from ij_bgcorr.engine.locate import FIJI_ENV
 
 _STATUS = pytest.StashKey[int]()
 REPO = Path(__file__).resolve().parents[1]
@@ -64,7 +64,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """End the test process once pytest has reported, without JVM teardown."""
-    from ij_bgcorr.jvm import exit_now
+    from ij_bgcorr.engine.jvm import exit_now
 
     exit_now(config.stash.get(_STATUS, 0))
 

@@ -20,8 +20,9 @@ import numpy as np
 import xarray as xr
 
 import ij_bgcorr as ijb
-from ij_bgcorr import synthetic, workflows
-from ij_bgcorr.calibration import Calibration
+from ij_bgcorr import workflows
+from ij_bgcorr.crossval import synthetic
+from ij_bgcorr.image.calibration import Calibration
 
 MICRONS = Calibration(pixel_width=0.2, pixel_height=0.25, voxel_depth=0.5, unit="micron",
                       frame_interval=2.0, time_unit="sec", x_origin=3.0, y_origin=1.0)
@@ -104,6 +105,6 @@ def main(out: str) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1])
-    from ij_bgcorr.jvm import exit_now
+    from ij_bgcorr.engine.jvm import exit_now
 
     exit_now(0)

@@ -1,0 +1,154 @@
+"""Where a batch's files are processed: in this process, in worker processes, or on dask.
+
+Each executor is a generator of :class:`~ij_bgcorr.batch.manifest.FileResult`,
+one per job, in the order the files finish. Nothing starts until the first
+result is asked for, and closing the generator cancels the jobs not started
+yet. A lost worker becomes an error result for its file, never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from ij_bgcorr.batch.manifest import FileResult, Job
+from ij_bgcorr.batch.work import process_file
+
+log = logging.getLogger(__name__)
+
+
+def run_jobs(jobs: Sequence[Job], workers: int = 1, scheduler: Any = None
+             ) -> Iterator[FileResult]:
+    """Process the jobs where the caller asked.
+
+    Parameters
+    ----------
+    jobs : sequence of Job
+        The files to process.
+    workers : int
+        Worker processes: with more than 1 (and more than one job), a pool
+        of at most ``len(jobs)`` spawned processes; else this process.
+    scheduler : str or distributed.Client, optional
+        A dask.distributed scheduler address or client; when given,
+        ``workers`` is ignored.
+
+    Returns
+    -------
+    iterator of FileResult
+        One result per job, as the files finish.
+    """
+    if scheduler is not None:
+        return run_dask(jobs, scheduler)
+    if workers > 1 and len(jobs) > 1:
+        return run_pool(jobs, min(workers, len(jobs)))
+    return run_serial(jobs)
+
+
+def run_serial(jobs: Sequence[Job]) -> Iterator[FileResult]:
+    """Process the jobs one after the other in this process.
+
+    Parameters
+    ----------
+    jobs : sequence of Job
+        The files to process.
+
+    Yields
+    ------
+    FileResult
+        One result per job, in the jobs' order.
+    """
+    for job in jobs:
+        yield process_file(job)
+
+
+def _start_worker_engine() -> None:
+    """Process-pool initializer: start the engine now; errors surface per file later."""
+    try:
+        from ij_bgcorr.engine.startup import start
+
+        start()
+    except Exception as exc:  # process_file reports it again for each file
+        log.warning("ImageJ engine did not start in worker %d: %s", os.getpid(), exc)
+
+
+def run_pool(jobs: Sequence[Job], workers: int) -> Iterator[FileResult]:
+    """Process the jobs in spawned worker processes, one ImageJ engine each.
+
+    Parameters
+    ----------
+    jobs : sequence of Job
+        The files to process.
+    workers : int
+        Number of worker processes.
+
+    Yields
+    ------
+    FileResult
+        One result per job, as the files finish; a file whose worker died
+        gets an error result.
+    """
+    context = multiprocessing.get_context("spawn")  # a JVM does not survive fork
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_start_worker_engine) as pool:
+        futures = {pool.submit(process_file, job): job for job in jobs}
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:
+                    yield FileResult(job.input, "error", job.method, job.params,
+                                     message=f"worker process died: {exc}")
+        finally:  # closed early (interrupted, or the caller failed): start no more files
+            for future in futures:
+                future.cancel()
+
+
+def run_dask(jobs: Sequence[Job], scheduler: Any) -> Iterator[FileResult]:
+    """Process the jobs on a dask.distributed cluster, one ImageJ engine per worker process.
+
+    Parameters
+    ----------
+    jobs : sequence of Job
+        The files to process.
+    scheduler : str or distributed.Client
+        The scheduler's address (``"tcp://host:port"``), or a client, which
+        is left open.
+
+    Yields
+    ------
+    FileResult
+        One result per job, as the files finish; a file whose worker died
+        or whose computation was lost gets an error result.
+
+    Raises
+    ------
+    ImportError
+        When dask.distributed is not installed.
+    OSError
+        When the scheduler cannot be reached.
+    """
+    from distributed import Client
+    from distributed import as_completed as dask_as_completed
+
+    own = not isinstance(scheduler, Client)
+    client = Client(scheduler) if own else scheduler
+    try:
+        # pure=False: process_file writes files, so dask must not reuse the result of an equal job
+        futures = client.map(process_file, list(jobs), pure=False)
+        by_key = {f.key: job for f, job in zip(futures, jobs, strict=True)}
+        for future in dask_as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # a worker died or the computation was lost
+                job = by_key[future.key]
+                yield FileResult(job.input, "error", job.method, job.params,
+                                 message=f"{type(exc).__name__}: {exc}")
+    finally:
+        if own:
+            client.close()

@@ -1,0 +1,227 @@
+"""Background correction of many files: one call, resumable, in parallel.
+
+:func:`batch` runs one method (median, max projection, rolling ball, top-hat
+or any macro) on every input file and writes ``<out>/<stem>/background.tif``
+and ``foreground.tif`` (a macro's outputs by their titles), each through an
+atomic rename (:mod:`ij_bgcorr.batch.files`). ``<out>/manifest.json``
+(:mod:`ij_bgcorr.batch.manifest`) is rewritten after each file; a rerun
+skips the inputs whose outputs are all present and match the manifest for
+the same input checksum, method and parameters.
+
+Work runs in this process (``workers=1``), in ``workers`` spawned processes
+(each starts its own ImageJ engine once), or on a dask.distributed cluster
+(``scheduler="tcp://host:port"``; one engine per worker process); see
+:mod:`ij_bgcorr.batch.executors`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ij_bgcorr.batch.executors import run_jobs
+from ij_bgcorr.batch.files import remove_stale_temporaries
+from ij_bgcorr.batch.inputs import collect_inputs, output_folders
+from ij_bgcorr.batch.manifest import (
+    MANIFEST_NAME,
+    FileResult,
+    Job,
+    is_current,
+    read_manifest,
+    remove_dropped_outputs,
+    write_manifest,
+)
+from ij_bgcorr.batch.params import method_params
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchSummary:
+    """The outcome of :func:`batch`.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The output folder (absolute).
+    manifest : pathlib.Path
+        The manifest file, ``<out_dir>/manifest.json``.
+    processed : list of FileResult
+        Inputs corrected in this run.
+    skipped : list of FileResult
+        Inputs whose outputs were already complete and current (their
+        manifest entries).
+    failed : list of FileResult
+        Inputs that could not be processed, each with its ``message``.
+    seconds : float
+        The run's wall time, seconds.
+    """
+
+    out_dir: Path
+    manifest: Path
+    processed: list[FileResult] = field(default_factory=list)
+    skipped: list[FileResult] = field(default_factory=list)
+    failed: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no input failed."""
+        return not self.failed
+
+    @property
+    def throughput(self) -> float:
+        """Processed images per second of wall time (0 when nothing ran)."""
+        return len(self.processed) / self.seconds if self.seconds > 0 else 0.0
+
+    def __str__(self) -> str:
+        """Summarise the run: the counts, the time, the outputs, and each failed file."""
+        lines = [f"{len(self.processed)} processed, {len(self.skipped)} skipped "
+                 f"(already done), {len(self.failed)} failed in {self.seconds:.1f} s; "
+                 f"outputs in {self.out_dir}, manifest {self.manifest}"]
+        for result in self.failed:
+            lines.append(f"  FAILED {result.input}: {result.message}")
+        return "\n".join(lines)
+
+
+def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], method: str,
+          out_dir: str | os.PathLike[str], params: Mapping[str, Any] | None = None,
+          macro: str | os.PathLike[str] | None = None, workers: int = 1,
+          scheduler: Any = None, progress: bool = True, timeout: float = 600.0,
+          imagej_threads: int | None = None) -> BatchSummary:
+    """Background-correct every input file; resumable and parallel.
+
+    Inputs already done with the same checksum, method and parameters are
+    skipped. A file that fails is reported in the summary and the rest go on.
+
+    Parameters
+    ----------
+    inputs : str, os.PathLike or iterable of them
+        A folder (its ``*.tif``/``*.tiff``), a glob pattern, a list file (one path per
+        line) or a sequence of paths; see :func:`ij_bgcorr.batch.inputs.collect_inputs`.
+    method : str
+        A name in :data:`ij_bgcorr.methods.METHODS`: ``median`` (``radius``, pixels;
+        default 15), ``maxproj`` (maximum over time or z), ``rolling-ball`` (``rolling``,
+        pixels, default 50; ``light_background``), ``tophat`` (``radius``, pixels, default
+        15) or ``macro`` (``macro=`` an ``.ijm`` file; the input is open as "input",
+        ``params`` reach it through ``getArgument()``, and every image open at its end is
+        saved under its title).
+    out_dir : str or os.PathLike
+        Output folder (created if missing): ``<out_dir>/<input stem>/background.tif``
+        and ``foreground.tif`` (or the macro's titles), and ``manifest.json``.
+    params : mapping of str to object, optional
+        The method's parameters (see above; radii in pixels); missing ones take the defaults.
+    macro : str or os.PathLike, optional
+        The ``.ijm`` file, for method ``macro`` only.
+    workers : int
+        Number of worker processes (spawned, one ImageJ engine each, whose filters then
+        run single-threaded); 1 runs in this process, with ImageJ's own multi-threading.
+    scheduler : str or distributed.Client, optional
+        A dask.distributed scheduler address (``"tcp://host:port"``) or ``Client``: run on
+        that cluster, one engine per worker process; ``workers`` is then ignored.
+    progress : bool
+        Show a progress bar (tqdm) on stderr.
+    timeout : float
+        Seconds before a macro (``tophat``, ``macro``) is stopped, per file.
+    imagej_threads : int, optional
+        Threads ImageJ's filters may use per engine (ImageJ's ``Prefs`` setting, for the
+        rest of the process). Default: 1 with several workers or a scheduler, ImageJ's own
+        setting (all CPUs) with one.
+
+    Returns
+    -------
+    BatchSummary
+        The processed, skipped and failed inputs, the wall time in seconds
+        and where the outputs and manifest are.
+
+    Raises
+    ------
+    CommandError
+        For an unknown method or parameter, a radius that is not a positive
+        number of pixels, or a misplaced or missing ``macro``.
+    FileNotFoundError
+        For a missing macro file, or inputs that name no file.
+    """
+    started = time.perf_counter()
+    full_params = method_params(method, params, macro)
+    macro_path = str(Path(macro).resolve()) if macro is not None else None
+    out = Path(out_dir).absolute()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = collect_inputs(inputs)
+    if imagej_threads is None and (scheduler is not None or workers > 1):
+        imagej_threads = 1  # parallel engines share the CPUs: one thread each
+    jobs = _make_jobs(paths, out, method=method, params=full_params, macro=macro_path,
+                      timeout=timeout, imagej_threads=imagej_threads)
+    manifest = read_manifest(out)
+    summary = BatchSummary(out_dir=out, manifest=out / MANIFEST_NAME)
+    todo = _skip_current(jobs, manifest, out, summary)
+    _record_results(run_jobs(todo, workers, scheduler), manifest, summary,
+                    total=len(paths), desc=method, progress=progress)
+    if not summary.manifest.exists():  # nothing ran: still leave a manifest
+        write_manifest(out, manifest)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _make_jobs(paths: Sequence[Path], out: Path, **settings: Any) -> list[Job]:
+    """One job per input, in its own output folder; ``settings`` are the other Job fields."""
+    folders = output_folders(paths)
+    return [Job(str(path), str(out / folders[str(path)]), **settings) for path in paths]
+
+
+def _skip_current(jobs: Sequence[Job], manifest: Mapping[str, FileResult], out: Path,
+                  summary: BatchSummary) -> list[Job]:
+    """Return the jobs still to do; the others' entries go to ``summary.skipped``.
+
+    Also deletes the temporary files a killed run left, in every output
+    folder and in ``out`` (the manifest's).
+    """
+    todo = []
+    for job in jobs:
+        remove_stale_temporaries(Path(job.out_dir))
+        entry = manifest.get(job.input)
+        if entry is not None and is_current(entry, job, out):
+            summary.skipped.append(entry)
+        else:
+            todo.append(job)
+    remove_stale_temporaries(out)
+    return todo
+
+
+def _record_results(results: Iterator[FileResult], manifest: dict[str, FileResult],
+                    summary: BatchSummary, total: int, desc: str, progress: bool) -> None:
+    """Record each result in the manifest (rewritten every time) and the summary.
+
+    Closes ``results`` at the end, also on an interrupt, so that the
+    executor cancels the files not started yet.
+    """
+    from tqdm import tqdm
+
+    out = summary.out_dir
+    texts: dict[str, tuple[FileResult, str]] = {}  # serialized manifest entries
+    bar = tqdm(total=total, initial=len(summary.skipped), unit="image",
+               disable=not progress, desc=desc)
+    try:
+        for result in results:
+            remove_dropped_outputs(manifest.get(result.input), result, out)
+            manifest[result.input] = result
+            write_manifest(out, manifest, texts)  # each time: a kill loses only work in progress
+            if result.ok:
+                summary.processed.append(result)
+            else:
+                summary.failed.append(result)
+                log.warning("%s failed: %s", result.input, result.message)
+            bar.update(1)
+    finally:
+        bar.close()
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+
+
+__all__ = ["BatchSummary", "batch"]

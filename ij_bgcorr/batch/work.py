@@ -1,0 +1,112 @@
+"""The work on one input file, as a worker does it: read, correct, write, report.
+
+:func:`process_file` runs in whichever process the executor chose (this
+one, a spawned worker or a dask worker); it reads the input and writes the
+outputs itself, so only the small :class:`~ij_bgcorr.batch.manifest.FileResult`
+travels back.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from ij_bgcorr.batch.files import atomic_write, file_sha256
+from ij_bgcorr.batch.manifest import FileResult, Job
+from ij_bgcorr.errors import CommandError
+from ij_bgcorr.image.tiff import file_stem, open_image, save_image
+
+
+def _run_method(job: Job, image: xr.DataArray) -> dict[str, xr.DataArray]:
+    """Return the job's output images by title (``background``/``foreground`` or the macro's)."""
+    # imported here: the engine loads Java, which only the workers need
+    from ij_bgcorr import workflows
+    from ij_bgcorr.engine.startup import start
+
+    engine = start()
+    engine.new_session()  # each file's recorded macro replays that file alone
+    if job.imagej_threads:
+        engine.use_threads(job.imagej_threads)
+    p = job.params
+    if job.method == "median":
+        background, foreground = workflows.median_background(engine, image, p["radius"])
+    elif job.method == "maxproj":
+        background, foreground = workflows.max_projection_background(engine, image)
+    elif job.method == "rolling-ball":
+        background, foreground = workflows.rolling_ball_background(
+            engine, image, p["rolling"], bool(p["light_background"]))
+    elif job.method == "tophat":
+        background, foreground = workflows.tophat_background(engine, image, p["radius"],
+                                                             timeout=job.timeout)
+    elif job.method == "macro":
+        args = {k: v for k, v in p.items() if k != "macro_sha256"}  # ours, not the macro's
+        result = engine.run_macro(job.macro or "", inputs={"input": image}, args=args,
+                                  timeout=job.timeout)
+        if not result.images:
+            raise CommandError("the macro left no image open")
+        return dict(result.images)
+    else:
+        raise CommandError(f"Unknown method {job.method!r}")
+    return {"background": background, "foreground": foreground}
+
+
+def _recorded_macro() -> str:
+    from ij_bgcorr.engine.startup import running_engine
+
+    engine = running_engine()
+    return engine.recorded_macro() if engine is not None else ""
+
+
+def _write_outputs(images: dict[str, xr.DataArray], folder: Path, result: FileResult) -> None:
+    """Save each image as ``<folder>/<title>.tif`` and record it in ``result``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    base = folder.parent  # manifest paths are relative to the batch's output folder
+    outputs: dict[str, dict[str, Any]] = {}
+    for title, out_image in images.items():
+        path = folder / f"{file_stem(title)}.tif"
+        atomic_write(path, lambda temp, im=out_image: save_image(im, temp))
+        line = str(out_image.attrs.get("macro_line", ""))
+        outputs[title] = {"path": str(path.relative_to(base)), "sha256": file_sha256(path),
+                          "bytes": path.stat().st_size, "macro_line": line}
+        result.imagej_version = str(out_image.attrs.get("imagej_version", "")) or None
+    result.outputs = outputs
+    result.macro_lines = list(dict.fromkeys(o["macro_line"] for o in outputs.values()
+                                            if o["macro_line"]))
+
+
+def process_file(job: Job) -> FileResult:
+    """Correct one input and write its outputs; never raises for a bad file.
+
+    Starts this process's ImageJ engine on first use and reuses it after.
+
+    Parameters
+    ----------
+    job : Job
+        The input, its output folder, the method and its parameters.
+
+    Returns
+    -------
+    FileResult
+        ``status="ok"`` with the outputs written; or, for any error (missing
+        or unreadable file, not a TIFF, a macro error, no engine, ...),
+        ``status="error"`` and the message, so that one bad file does not
+        stop the batch. ``seconds`` is the wall time spent, in seconds.
+    """
+    started = time.perf_counter()
+    result = FileResult(input=job.input, status="error", method=job.method, params=job.params,
+                        worker=f"{socket.gethostname()}:{os.getpid()}")
+    try:
+        result.input_sha256 = file_sha256(job.input)
+        images = _run_method(job, open_image(job.input))
+        result.macro = _recorded_macro()
+        _write_outputs(images, Path(job.out_dir), result)
+        result.status = "ok"
+    except Exception as exc:  # one bad file must not stop the batch
+        result.message = f"{type(exc).__name__}: {exc}"
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,1 @@
+"""The ``ij-bgcorr`` command line: lesson, run, macro, compare, sweep, batch, doctor."""

@@ -1,0 +1,102 @@
+"""The ``ij-bgcorr batch`` command: argument parsing only; the work is :func:`batch`'s.
+
+Also runs on its own: ``python -m ij_bgcorr.cli.batch INPUT --method median --out DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ij_bgcorr.batch.run import batch
+from ij_bgcorr.cli.options import key_values
+from ij_bgcorr.engine.locate import FIJI_ENV
+from ij_bgcorr.errors import IjBgcorrError
+from ij_bgcorr.methods import METHODS
+
+
+@click.command("batch")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--method", required=True, type=click.Choice(list(METHODS)),
+              help="Background method.")
+@click.option("--macro", "macro_file", type=click.Path(exists=True, dir_okay=False,
+                                                       path_type=Path),
+              help="The .ijm macro for --method macro (its open images are all saved).")
+@click.option("--radius", type=float, default=None,
+              help="Median / top-hat radius, pixels "
+                   f"[default: {METHODS['median'].params['radius']:g}].")
+@click.option("--rolling", type=float, default=None,
+              help="Rolling-ball radius, pixels "
+                   f"[default: {METHODS['rolling-ball'].params['rolling']:g}].")
+@click.option("--light-background", is_flag=True, default=None,
+              help="Rolling ball: the background is lighter than the objects.")
+@click.option("--arg", "args", multiple=True, callback=key_values,
+              help="key=value passed to the macro through getArgument() (--method macro).")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder: OUT/<stem>/background.tif, foreground.tif, manifest.json.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes, one ImageJ engine each.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on this dask.distributed scheduler (tcp://host:port) instead.")
+@click.option("--timeout", default=600.0, show_default=True,
+              help="Seconds before a macro is stopped, per file.")
+@click.option("--progress/--no-progress", default=True, show_default=True,
+              help="Show a progress bar.")
+def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
+                  radius: float | None, rolling: float | None, light_background: bool | None,
+                  args: dict[str, str], out: Path, workers: int, scheduler: str | None,
+                  timeout: float, progress: bool) -> None:
+    """Background-correct every image in INPUTS (a folder, glob, list file or TIFF paths).
+
+    Writes OUT/<stem>/background.tif and foreground.tif and OUT/manifest.json;
+    inputs already done with the same checksum and parameters are skipped.
+    Failed files are listed at the end and the exit status is then 1.
+    \N{FORM FEED}
+
+    Parameters
+    ----------
+    inputs : tuple of str
+        INPUTS; one is passed to :func:`~ij_bgcorr.batch.run.batch` as is, several as a list.
+    method : str
+        A name in :data:`ij_bgcorr.methods.METHODS`.
+    macro_file : pathlib.Path, optional
+        ``--macro``, for ``--method macro``.
+    radius, rolling : float, optional
+        Radii in pixels; ``None`` when not given (the method's default applies).
+    light_background : bool, optional
+        ``None`` when not given.
+    args : dict of str to str
+        ``--arg key=value`` pairs, for the macro.
+    out, workers, scheduler, timeout, progress
+        As the options above (``timeout`` in seconds).
+
+    Raises
+    ------
+    click.ClickException
+        For bad arguments (unknown parameter, radius not > 0, missing input).
+    SystemExit
+        With status 1 when a file failed.
+    """
+    options = {"radius": radius, "rolling": rolling, "light_background": light_background}
+    params: dict[str, object] = {k: v for k, v in options.items() if v is not None}
+    params.update(args)
+    source: str | list[str] = inputs[0] if len(inputs) == 1 else list(inputs)
+    root = click.get_current_context().find_root()
+    fiji = (root.obj or {}).get("fiji") if root.command is not batch_command else None
+    if fiji:  # worker processes start their engine from the environment
+        os.environ[FIJI_ENV] = str(fiji)
+    try:
+        summary = batch(source, method, out, params=params, macro=macro_file,
+                        workers=workers, scheduler=scheduler, progress=progress,
+                        timeout=timeout)
+    except (IjBgcorrError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(str(summary))
+    if summary.failed:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    batch_command()

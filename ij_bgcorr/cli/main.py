@@ -1,0 +1,208 @@
+"""The ``ij-bgcorr`` command line: argument parsing only; the work is the Python API's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+import xarray as xr
+
+from ij_bgcorr import workflows
+from ij_bgcorr.cli import batch as cli_batch
+from ij_bgcorr.cli.options import key_values
+from ij_bgcorr.crossval import report, synthetic
+from ij_bgcorr.crossval import validate as crossval
+from ij_bgcorr.engine.base import Engine
+from ij_bgcorr.engine.doctor import doctor_command
+from ij_bgcorr.engine.jvm import exit_now
+from ij_bgcorr.engine.startup import looks_like_endpoint, start
+from ij_bgcorr.errors import IjBgcorrError
+from ij_bgcorr.image.tiff import file_stem, open_image, save_image
+from ij_bgcorr.macro.files import shipped_macros
+from ij_bgcorr.methods import METHODS
+
+CROSS_VALIDATED = [m.name for m in METHODS.values() if m.cross_validated]
+
+
+def _table(images: dict[str, xr.DataArray]) -> str:
+    rows = [("title", "shape", "dtype", "min", "max", "mean")]
+    for title, image in images.items():
+        values = np.asarray(image.values, dtype=np.float64)
+        rows.append((title, "x".join(f"{d}={n}" for d, n in image.sizes.items()),
+                     str(image.dtype), f"{values.min():.4g}", f"{values.max():.4g}",
+                     f"{values.mean():.4g}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True))
+                     for r in rows)
+
+
+def _save_all(images: dict[str, xr.DataArray], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    for title, image in images.items():
+        name, n = file_stem(title), 2
+        while name in used:
+            name, n = f"{file_stem(title)}-{n}", n + 1
+        used.add(name)
+        save_image(image, out / f"{name}.tif")
+
+
+def _start_engine() -> Engine:
+    """Start the engine ``--fiji`` (or ``$IJ_BGCORR_FIJI``) asks for; errors as click errors."""
+    ctx = click.get_current_context().find_root()
+    fiji = (ctx.obj or {}).get("fiji")
+    try:
+        if fiji and looks_like_endpoint(fiji) and not Path(fiji).expanduser().exists():
+            return start(endpoint=fiji)
+        return start(fiji=fiji)
+    except IjBgcorrError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+@click.option("--fiji", metavar="PATH|ENDPOINT", default=None,
+              help="Run the commands in this Fiji: a Fiji.app folder, or a Maven endpoint "
+                   "such as sc.fiji:fiji. Default: $IJ_BGCORR_FIJI, else the embedded "
+                   "ImageJ 1.x.")
+@click.pass_context
+def main(ctx: click.Context, fiji: str | None) -> None:
+    """Local background correction with Fiji's own ImageJ commands."""
+    ctx.ensure_object(dict)["fiji"] = fiji
+
+
+@main.command()
+@click.argument("image", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--radius", default=15.0, show_default=True, help="Median radius, pixels.")
+@click.option("--out", default=Path("out"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path))
+def run(image: Path | None, radius: float, out: Path) -> None:
+    """Run the lesson's median workflow on IMAGE (default: a generated lesson-like image).
+
+    Writes input.tif, background.tif and foreground.tif (32-bit) to OUT and prints a
+    summary and the Fiji macro.
+    """
+    try:
+        source = open_image(image) if image else synthetic.spots_on_uneven_background()
+        fiji = _start_engine()
+        background, foreground = workflows.median_background(fiji, source, radius)
+    except (IjBgcorrError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    images = {"input": source, "background": background, "foreground": foreground}
+    _save_all(images, out)
+    click.echo(f"ImageJ {fiji.version}; input: {image or 'generated spots on uneven background'}")
+    click.echo(_table(images))
+    click.echo(f"\nwrote {out}/background.tif and {out}/foreground.tif; Fiji macro:\n")
+    click.echo(fiji.recorded_macro())
+
+
+@main.command()
+@click.argument("macro_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--input", "inputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An image to open first, titled 'input' (more: input2, ...).")
+@click.option("--arg", "args", multiple=True, callback=key_values,
+              help="key=value passed through getArgument().")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--timeout", default=600.0, show_default=True, help="Seconds before the macro "
+              "is stopped.")
+def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out: Path,
+          timeout: float) -> None:
+    """Run MACRO_FILE and write every image open at its end to OUT as TIFF."""
+    try:
+        opened = {("input" if i == 0 else f"input{i + 1}"): open_image(p)
+                  for i, p in enumerate(inputs)}
+        result = _start_engine().run_macro(macro_file, inputs=opened, args=args,
+                                   timeout=timeout)
+    except (IjBgcorrError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    _save_all(result.images, out)
+    if result.log:
+        click.echo(result.log)
+    click.echo(_table(result.images))
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="2-D image for the median, rolling-ball and top-hat macros.")
+@click.option("--series", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Time series for the max-projection macro.")
+def lesson(out: Path, image: Path | None, series: Path | None) -> None:
+    """Run every shipped lesson macro (on generated images unless files are given)."""
+    try:
+        still = open_image(image) if image else synthetic.spots_on_uneven_background()
+        movie = open_image(series) if series else synthetic.moving_spots_series()
+    except IjBgcorrError as exc:
+        raise click.ClickException(str(exc)) from exc
+    fiji = _start_engine()
+    for name, path in shipped_macros().items():
+        source = movie if name.startswith("max_projection") else still
+        try:
+            result = fiji.run_macro(path, inputs={"input": source}, timeout=600)
+        except IjBgcorrError as exc:
+            raise click.ClickException(f"{name}: {exc}") from exc
+        _save_all(result.images, out / name)
+        click.echo(f"\n{name}  ->  {out / name}\n{_table(result.images)}")
+
+
+@main.command()
+@click.argument("image")
+@click.option("--method", type=click.Choice(CROSS_VALIDATED), default="median",
+              show_default=True)
+@click.option("--radius", type=float, default=None,
+              help="Pixels; default: the method's ("
+                   + ", ".join(f"{m.name} {m.radius:g}" for m in METHODS.values() if m.radius)
+                   + ").")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+def compare(image: str, method: str, radius: float | None, out: Path) -> None:
+    """Fiji against scikit-image for one method on IMAGE (a path or an http(s) URL).
+
+    Prints the comparison table and writes OUT/<method>.png and OUT/<method>.md.
+    """
+    try:
+        result = crossval.cross_validate(_start_engine(), open_image(image), method, radius)
+    except (IjBgcorrError, OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    out.mkdir(parents=True, exist_ok=True)
+    figure = report.save_figure(result, out / f"{method}.png")
+    text = report.markdown(result, figure.name)
+    (out / f"{method}.md").write_text(text, encoding="utf-8")
+    click.echo(text)
+    click.echo(f"wrote {figure} and {out / f'{method}.md'}")
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--max-radius", default=50, show_default=True, help="Radii 1..N pixels.")
+@click.option("--method", type=click.Choice(crossval.SWEEP_METHODS), default="median",
+              show_default=True, help="Median, or Subtract Background's rolling ball or "
+              "sliding paraboloid.")
+def sweep(out: Path, max_radius: int, method: str) -> None:
+    """Fiji against the references over radii, 8/16/32-bit, odd/even/small images.
+
+    Writes OUT/<method>_sweep.csv and prints a summary per reference kind.
+    """
+    table = crossval.sweep(_start_engine(), radii=tuple(range(1, max_radius + 1)), method=method)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{method}_sweep.csv"
+    table.to_csv(path, index=False)
+    summary = table.groupby(["reference", "dtype"]).agg(
+        cases=("identical", "size"), identical=("identical", "sum"),
+        worst_fraction_different=("fraction_different", "max"),
+        worst_max_abs_diff=("max_abs_diff", "max"))
+    click.echo(summary.to_string())
+    click.echo(f"\nwrote {path}")
+
+
+main.add_command(doctor_command)
+main.add_command(cli_batch.batch_command)
+
+
+def entry_point() -> None:
+    """Run the ``ij-bgcorr`` program: the command, then end without JVM teardown."""
+    try:
+        main(standalone_mode=True)
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    exit_now(code)

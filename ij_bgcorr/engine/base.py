@@ -1,0 +1,400 @@
+"""What both engines share: the lesson's commands, macros and the recorded session.
+
+An engine is ImageJ 1.x running in this process: embedded
+(:mod:`ij_bgcorr.engine.embedded`) or inside the user's Fiji
+(:mod:`ij_bgcorr.engine.fiji`). Both run every command as macro lines through
+one :class:`~ij_bgcorr.engine.runner.MacroRunner`, under one lock, so calls
+from several Python threads are serialized and a command gives the pixels
+the same lines give in Fiji. Start one with :func:`ij_bgcorr.start`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from ij_bgcorr.engine.convert import from_imageplus, to_imageplus
+from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.runner import MacroRunner
+from ij_bgcorr.errors import CommandError, MacroError
+from ij_bgcorr.image.fingerprint import fingerprint
+from ij_bgcorr.macro import commands
+from ij_bgcorr.macro.commands import Call
+from ij_bgcorr.macro.files import argument_string, read_macro, run_macro_line
+from ij_bgcorr.macro.session import Session
+from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
+
+
+@dataclass
+class MacroResult:
+    """What :meth:`Engine.run_macro` returns.
+
+    Attributes
+    ----------
+    images : dict of str to xarray.DataArray
+        The images, by window title.
+    log, returned : str, str or None
+        The Log window's text (what ``print`` wrote); the string the macro returned, if any.
+    results : pandas.DataFrame
+        The Results table.
+    """
+
+    images: dict[str, xr.DataArray] = field(default_factory=dict)
+    log: str = ""
+    results: pd.DataFrame = field(default_factory=pd.DataFrame)
+    returned: str | None = None
+
+    def __getitem__(self, title: str) -> xr.DataArray:
+        """Return the image titled ``title``."""
+        return self.images[title]
+
+
+class Engine:
+    """ImageJ 1.x in this process; the base of both engines. Create one with :func:`start`.
+
+    Every command takes a DataArray or numpy array (:mod:`ij_bgcorr.image.layout`) and
+    returns a new DataArray in the input's layout (dims order, coordinates), with provenance in
+    ``attrs``: ``imagej_version``, ``engine``, ``macro_line`` (the command's own line) and
+    ``macro`` (every line that ran). Inputs are never changed: a command that changes its image
+    in place runs on a ``Duplicate...`` of it. ``title=`` names the result; titles are unique
+    within a session (``x-1.tif``, ``x-2.tif``, as ImageJ numbers copies).
+
+    Parameters
+    ----------
+    timeout : float, default 3600.0
+        Seconds a command may run before it is stopped; kept as the attribute ``timeout``.
+
+    Attributes
+    ----------
+    kind : str
+        ``"embedded"`` or ``"fiji"``.
+    version : str
+        The ImageJ 1.x version that runs the commands (``IJ.getFullVersion()``).
+    """
+
+    kind = "engine"
+
+    def __init__(self, timeout: float = 3600.0) -> None:
+        self.timeout = timeout
+        self.version = str(java.IJ.getFullVersion())
+        self._lock = threading.RLock()
+        self._runner = MacroRunner()
+        self._session = Session()
+
+    def __repr__(self) -> str:
+        """Name the engine's class and ImageJ version."""
+        return f"<{type(self).__name__} ImageJ {self.version}>"
+
+    # -- the mechanism ------------------------------------------------------------------
+    def run(self, call: Call) -> xr.DataArray:
+        """Run one :class:`~ij_bgcorr.macro.commands.Call`; return its result as a new DataArray.
+
+        Parameters
+        ----------
+        call : Call
+            A command from :mod:`ij_bgcorr.macro.commands`.
+
+        Returns
+        -------
+        xarray.DataArray
+            The result, in the first input's layout (less the dims the command removes).
+
+        Raises
+        ------
+        CommandError, MacroError
+            No result image was left; ImageJ failed, or ran past ``timeout`` (MacroTimeout).
+        """
+        with self._lock:
+            titles = [self._session.place(image) for image in call.images]
+            result_title = self._session.claim(call.title or call.default_title(titles))
+            body = call.lines(titles, result_title)
+            code = "\n".join(body)
+            inputs = dict(zip(titles, call.images, strict=True))
+            with self._opened(inputs) as imps:
+                outcome = self._runner.run(code, inputs=imps, timeout=self.timeout)
+                if result_title not in outcome.images:
+                    raise CommandError(f"{code} left no image titled {result_title!r}; open: "
+                                       f"{sorted(outcome.images)}")
+                line = call.command_line(titles, result_title)
+                provenance = {**self._provenance(line), "macro": code}
+                result = from_imageplus(outcome.images[result_title], provenance)
+            self._session.record(titles[0], body, result_title, fingerprint(result))
+        if call.layout is None:
+            return result
+        return call.layout.restore(result, removed=call.removes, as_numpy=False)
+
+    @contextmanager
+    def _opened(self, inputs: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Under the engine's lock: the inputs as ImagePlus; every image closed afterwards."""
+        with self._lock:
+            imps = {title: to_imageplus(image, title) for title, image in inputs.items()}
+            try:
+                yield imps
+            finally:
+                self._runner.close_all_images()
+
+    def _provenance(self, line: str) -> dict[str, Any]:
+        return {"imagej_version": self.version, "macro_line": line, "engine": self.kind}
+
+    # -- the lesson's commands ----------------------------------------------------------
+    def median(self, image: Any, radius: float, title: str | None = None) -> xr.DataArray:
+        """Run Fiji's ``Median...`` filter, ``radius`` in pixels, on every plane.
+
+        ImageJ's kernel is circular: offsets with dx² + dy² <= int(radius²) + 1. Pixels outside
+        the image repeat the nearest edge pixel. Runs as ``Duplicate...`` then ``Median...``, as
+        the lesson's macro does.
+
+        Parameters
+        ----------
+        image : numpy.ndarray or xarray.DataArray
+            Any dims (:mod:`ij_bgcorr.image.layout`); uint8, uint16 or float32 (others converted).
+        radius : float
+            Pixels, > 0.
+        title : str, optional
+            The result's window title.
+
+        Returns
+        -------
+        xarray.DataArray
+            The filtered image, ``image``'s dtype.
+
+        Raises
+        ------
+        CommandError, ImageFormatError, MacroError
+            A bad radius or title; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
+        """
+        return self.run(commands.median(image, radius, title))
+
+    def duplicate(self, image: Any, title: str | None = None) -> xr.DataArray:
+        """Run Fiji's ``Duplicate...``: a copy of all planes, titled ``title``.
+
+        Parameters
+        ----------
+        image : numpy.ndarray or xarray.DataArray
+            Any dims (:mod:`ij_bgcorr.image.layout`); uint8, uint16 or float32 (others converted).
+        title : str, optional
+            The result's window title.
+
+        Returns
+        -------
+        xarray.DataArray
+            The copy, ``image``'s dtype.
+
+        Raises
+        ------
+        CommandError, ImageFormatError, MacroError
+            A bad title; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
+        """
+        return self.run(commands.duplicate(image, title))
+
+    def image_calculator(
+        self, operation: str, image1: Any, image2: Any, create: bool = True,
+        float32: bool = False, title: str | None = None,
+    ) -> xr.DataArray:
+        """Run Fiji's ``Image Calculator...``: ``image1 <operation> image2``, plane by plane.
+
+        Parameters
+        ----------
+        operation : str
+            One of add, subtract, multiply, divide, and, or, xor, min, max, average,
+            difference, copy, transparent-zero.
+        image1, image2 : numpy.ndarray or xarray.DataArray
+            As ``image`` of :meth:`median`, the same row and col sizes; ``image2`` may be one
+            plane or as many as ``image1``.
+        create : bool, default True
+            Without it the command runs on a duplicate of ``image1``.
+        float32 : bool, default False
+            A 32-bit result (ImageJ's "32-bit (float) result").
+        title : str, optional
+            The result's window title.
+
+        Returns
+        -------
+        xarray.DataArray
+            float32 with ``float32``; otherwise ``image1``'s type, clipped as ImageJ clips.
+
+        Raises
+        ------
+        CommandError, ImageFormatError, MacroError
+            Bad option, title or sizes; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
+        """
+        return self.run(commands.image_calculator(operation, image1, image2, create, float32,
+                                                  title))
+
+    def z_project(
+        self, image: Any, method: str = "max", axis: str | None = None,
+        start: int | None = None, stop: int | None = None, title: str | None = None,
+    ) -> xr.DataArray:
+        """Run Fiji's ``Z Project...``: ``method`` avg, max, min, sum, sd or median.
+
+        Parameters
+        ----------
+        image : numpy.ndarray or xarray.DataArray
+            Any dims (:mod:`ij_bgcorr.image.layout`); uint8, uint16 or float32 (others converted).
+        method : str, default "max"
+            avg, max, min, sum, sd or median.
+        axis : {"pln", "t"}, optional
+            Default: ``pln`` (each time frame separately when there are several) or, for a time
+            series without z planes, ``t``.
+        start, stop : int, optional
+            The first and last plane, 1-based and inclusive; default: all.
+        title : str, optional
+            The result's window title.
+
+        Returns
+        -------
+        xarray.DataArray
+            Without the projected dim. As measured in ImageJ 1.53t: sum, sd and median give
+            float32; max, min and avg keep the input type (avg rounded to it).
+
+        Raises
+        ------
+        CommandError, ImageFormatError, MacroError
+            Bad option, title or planes; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
+        """
+        return self.run(commands.z_project(image, method, axis, start, stop, title))
+
+    def subtract_background(
+        self, image: Any, rolling: float = DEFAULT_ROLLING, light_background: bool = False,
+        sliding: bool = False, disable_smoothing: bool = False,
+        create_background: bool = False, separate: bool = False, title: str | None = None,
+    ) -> xr.DataArray:
+        """Run Fiji's ``Subtract Background...`` (rolling ball, radius ``rolling`` pixels).
+
+        Parameters
+        ----------
+        image : numpy.ndarray or xarray.DataArray
+            Any dims (:mod:`ij_bgcorr.image.layout`); uint8, uint16 or float32 (others converted).
+        rolling : float, default 50
+            The ball's radius in pixels, > 0.
+        light_background, sliding, disable_smoothing, create_background, separate : bool
+            False by default: a background lighter than the objects; the sliding paraboloid;
+            no 3x3 mean first (as ImageJ applies); the background as the result instead of the
+            corrected image; (RGB only) each colour corrected on its own.
+        title : str, optional
+            The result's window title.
+
+        Returns
+        -------
+        xarray.DataArray
+            ``image``'s dtype.
+
+        Raises
+        ------
+        CommandError, ImageFormatError, MacroError
+            A bad option or title; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
+        """
+        options = BackgroundOptions(rolling, light_background, sliding, disable_smoothing,
+                                    create_background, separate)
+        return self.run(commands.subtract_background(image, options, title))
+
+    # -- macros -------------------------------------------------------------------------
+    def run_macro(
+        self,
+        macro: str | os.PathLike[str],
+        inputs: Mapping[str, Any] | None = None,
+        args: Mapping[str, Any] | None = None,
+        outputs: Sequence[str] | None = None,
+        timeout: float = 60.0,
+    ) -> MacroResult:
+        """Run an ImageJ macro (a path, a shipped macro's name, or macro text).
+
+        Parameters
+        ----------
+        macro : str or os.PathLike
+            See :func:`~ij_bgcorr.macro.files.read_macro`.
+        inputs : mapping of str to numpy.ndarray or xarray.DataArray, optional
+            Opened first under their titles (the first one is active).
+        args : mapping of str to object, optional
+            Reach the macro through ``getArgument()`` (``{"radius": 15}`` gives ``"radius=15"``).
+        outputs : sequence of str, optional
+            The titles of the images to return; default: all open at the end.
+        timeout : float, default 60.0
+            Seconds before the macro is stopped.
+
+        Returns
+        -------
+        MacroResult
+            The images (canonical form), the Log text and the Results table. Every image is
+            closed in ImageJ afterwards, whatever happened.
+
+        Raises
+        ------
+        MacroError, FileNotFoundError, ImageFormatError
+            ImageJ's message and line, an ``outputs`` title not open at the end, or MacroTimeout
+            after ``timeout`` seconds; a missing macro file; an input ImageJ cannot hold.
+        """
+        code, path = read_macro(macro)
+        argument = argument_string(args)
+        provenance = self._provenance(
+            run_macro_line(path, argument) if path else code.strip())
+        with self._opened(inputs or {}) as imps:
+            self._results_table().reset()
+            outcome = self._runner.run(code, argument, imps, timeout)
+            wanted = list(outputs) if outputs is not None else list(outcome.images)
+            missing = [t for t in wanted if t not in outcome.images]
+            if missing:
+                raise MacroError(f"No image titled {', '.join(map(repr, missing))} was open "
+                                 f"at the end; open: {sorted(outcome.images)}", log=outcome.log)
+            images = {t: from_imageplus(outcome.images[t], provenance) for t in wanted}
+            results = self._results_frame()
+        return MacroResult(images, outcome.log, results, outcome.returned)
+
+    def _results_table(self) -> Any:
+        return java.ResultsTable.getResultsTable()
+
+    def _results_frame(self) -> pd.DataFrame:
+        table = self._results_table()
+        n = int(table.size())
+        columns = {}
+        for heading in table.getHeadings() or []:
+            name = str(heading)
+            if name in (" ", ""):
+                continue
+            values = [str(table.getStringValue(name, row)) for row in range(n)]
+            numeric = pd.to_numeric(pd.Series(values), errors="coerce")
+            columns[name] = values if numeric.isna().any() else numeric
+        return pd.DataFrame(columns)
+
+    # -- session ------------------------------------------------------------------------
+    def recorded_macro(self) -> str:
+        """Return this session's commands as one self-contained macro that replays them in Fiji.
+
+        Run as it is in ImageJ or Fiji, it recreates every command's result under the result's
+        ``attrs["title"]``, pixel for pixel: inputs read with :func:`ij_bgcorr.open_image` are
+        opened from their files; inputs that came from memory are listed in the header, to be
+        open under those titles first.
+
+        Returns
+        -------
+        str
+        """
+        with self._lock:
+            return self._session.macro(f"Recorded by ij-bgcorr with ImageJ {self.version} "
+                                       f"({self.kind} engine)")
+
+    def use_threads(self, threads: int) -> None:
+        """Let ImageJ's filters use ``threads`` threads (Edit > Options > Memory & Threads).
+
+        Parameters
+        ----------
+        threads : int
+            The number of threads.
+        """
+        with self._lock:
+            java.Prefs.setThreads(int(threads))
+
+    def new_session(self) -> None:
+        """Forget the recorded session: :meth:`recorded_macro` starts again from here.
+
+        Titles used so far may be used again afterwards.
+        """
+        with self._lock:
+            self._session = Session()

@@ -1,0 +1,53 @@
+"""A private X display for ImageJ 1.x.
+
+ImageJ 1.x builds AWT dialogs even in batch mode, so it needs an X server.
+A private Xvfb (through PyVirtualDisplay) is started once per process, so no
+window ever reaches the user's screen; without Xvfb an existing ``$DISPLAY``
+is used.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from ij_bgcorr.engine.locate import INSTALL_HINT
+from ij_bgcorr.errors import EngineNotAvailable
+
+_display = None
+
+
+def ensure_display() -> str:
+    """Start (once) a private Xvfb and return the ``DISPLAY`` value in use.
+
+    Returns
+    -------
+    str
+        The private Xvfb's display, or the existing ``$DISPLAY`` when there is no Xvfb.
+
+    Raises
+    ------
+    EngineNotAvailable
+        When Xvfb is not installed and ``$DISPLAY`` is unset, or Xvfb did not start.
+    """
+    global _display
+    if _display is not None:
+        return os.environ["DISPLAY"]
+    if shutil.which("Xvfb") is None:
+        existing = os.environ.get("DISPLAY")
+        if existing:
+            return existing
+        raise EngineNotAvailable(f"ImageJ 1.x needs an X display and Xvfb is not installed. "
+                                 f"{INSTALL_HINT}")
+    from pyvirtualdisplay import Display
+
+    # -terminate: Xvfb ends when its last client (this process's JVM) goes away.
+    # Stopping it from Python instead would cut the JVM's X connection while it
+    # still runs, and AWT then ends the process with exit code 1.
+    display = Display(visible=False, size=(1280, 1024), extra_args=["-terminate"])
+    try:
+        display.start()
+    except Exception as exc:  # the wrapper raises several kinds
+        raise EngineNotAvailable(f"Xvfb did not start: {exc}") from exc
+    _display = display
+    return os.environ["DISPLAY"]

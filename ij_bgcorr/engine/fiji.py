@@ -1,0 +1,369 @@
+"""The Fiji engine: the user's own Fiji (ImageJ2 with its ImageJ 1.x layer) in this process.
+
+PyImageJ builds an ImageJ2 gateway from a local ``Fiji.app`` folder or from a
+Maven endpoint such as ``sc.fiji:fiji``, in headless mode. Fiji's legacy
+layer (``imagej-legacy``) rewrites ImageJ 1.x's dialogs at load time so that
+its commands run without a display; no X server is started and ``DISPLAY``
+is not needed.
+
+A local Fiji.app starts offline: nothing is resolved from a Maven repository.
+PyImageJ, when imported, asks for its ``imglib2-imglyb`` bridge from Maven
+and registers start-up hooks that load it; ij-bgcorr converts through
+ImageJ 1.x's ``ImagePlus`` and needs neither, so they are left out unless the
+Fiji.app ships that jar.
+
+Java starts once per Python process. A process that already runs the
+embedded engine cannot start Fiji: use a separate process for it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ij_bgcorr.engine.base import Engine
+from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.locate import FIJI_ENV
+from ij_bgcorr.errors import EngineNotAvailable
+
+#: What to install when no Fiji can be used.
+FIJI_HINT = (
+    "Install Fiji from https://fiji.sc and pass its folder (fiji='/path/to/Fiji.app', "
+    f"--fiji /path/to/Fiji.app, or {FIJI_ENV}=/path/to/Fiji.app)."
+)
+JAVA_HINT = (
+    "Install Java 11 or newer: sudo apt-get install default-jre-headless, or "
+    "conda install -c conda-forge openjdk=17 (ij-bgcorr never downloads a JDK by itself)."
+)
+PYIMAGEJ_HINT = "Install PyImageJ: pip install pyimagej, or conda install -c conda-forge pyimagej."
+
+# The Maven endpoint of PyImageJ's bridge to ImgLib2 (registered when imglyb is imported).
+_IMGLYB_ENDPOINT = "net.imglib2:imglib2-imglyb"
+
+# Words in the errors PyImageJ, jgo and requests raise when Maven cannot be reached.
+_NETWORK_WORDS = ("resolve", "connection", "max retries", "maven", "http", "name or service",
+                  "timed out", "unreachable")
+
+class FijiEngine(Engine):
+    """Fiji's ImageJ 1.x layer, driven through PyImageJ's ImageJ2 gateway.
+
+    Create it with :func:`ij_bgcorr.start_fiji` (or ``ij_bgcorr.start(fiji=...)``).
+    The commands, :meth:`run_macro` and :meth:`recorded_macro` are the ones
+    every engine has; results carry ``engine="fiji"`` in their attrs.
+
+    Parameters
+    ----------
+    gateway : object or None
+        PyImageJ's gateway (``imagej.init``'s result).
+    source : str
+        The Fiji.app folder or endpoint the gateway was built from.
+    timeout : float, default 3600.0
+        Seconds a command may run before it is stopped.
+
+    Attributes
+    ----------
+    gateway : object or None
+        PyImageJ's ImageJ2 gateway (``ij`` in PyImageJ's documentation), for
+        anything beyond the lesson's commands.
+    source : str
+        The Fiji.app folder or endpoint the gateway was built from.
+    fiji_version : str or None
+        ImageJ2's version as the gateway reports it (None without a gateway);
+        ``version`` is the ImageJ 1.x version that runs the commands, as for the
+        embedded engine.
+    ij_jar : pathlib.Path
+        The jar ImageJ 1.x was loaded from.
+    """
+
+    kind = "fiji"
+
+    def __init__(self, gateway: Any | None, source: str, timeout: float = 3600.0) -> None:
+        super().__init__(timeout)
+        self.ij_jar = _loaded_ij_jar()
+        self.gateway = gateway
+        self.source = source
+        self.fiji_version = str(gateway.getVersion()) if gateway is not None else None
+
+    def __repr__(self) -> str:
+        """Name ImageJ2's and ImageJ 1.x's versions and the source."""
+        return f"<FijiEngine {self.fiji_version} (ImageJ {self.version}) from {self.source}>"
+
+
+def _loaded_ij_jar() -> Path:
+    """Find the jar (or folder) ImageJ 1.x's ``ij.IJ`` was loaded from in the running JVM."""
+    try:
+        location = java.IJ.class_.getProtectionDomain().getCodeSource().getLocation()
+        return Path(str(java.File(location.toURI()).getPath()))
+    except Exception:  # no code source (e.g. a custom class loader): not worth failing for
+        return Path()
+
+
+# -- checking a Fiji.app before starting it ----------------------------------------------
+@dataclass(frozen=True)
+class FijiApp:
+    """A Fiji.app folder that has what the Fiji engine needs.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The Fiji.app folder.
+    ij_jar : pathlib.Path
+        ImageJ 1.x (``jars/ij-*.jar``).
+    imagej_jar : pathlib.Path
+        ImageJ2 (``jars/imagej-2*.jar``).
+    legacy_jar : pathlib.Path
+        The ImageJ 1.x layer (``jars/imagej-legacy-*.jar``).
+    imglyb_jar : pathlib.Path or None
+        PyImageJ's imglyb bridge (``jars/imglib2-imglyb-*.jar``), when the Fiji.app ships it.
+    """
+
+    path: Path
+    ij_jar: Path
+    imagej_jar: Path
+    legacy_jar: Path
+    imglyb_jar: Path | None = None
+
+
+def check_fiji_app(folder: str | os.PathLike[str]) -> FijiApp:
+    """Check that ``folder`` is a Fiji.app: a ``jars`` folder with ImageJ 1.x and ImageJ2.
+
+    Nothing is started.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The Fiji.app folder (``~`` is expanded).
+
+    Returns
+    -------
+    FijiApp
+        Its absolute path and, of each jar, the last by name.
+
+    Raises
+    ------
+    EngineNotAvailable
+        Saying what is missing.
+    """
+    path = Path(folder).expanduser()
+    if not path.exists():
+        raise EngineNotAvailable(f"Fiji was requested at {path}, which does not exist. "
+                                 f"{FIJI_HINT}")
+    if not path.is_dir():
+        raise EngineNotAvailable(f"Fiji was requested at {path}, which is not a folder; give "
+                                 f"the Fiji.app folder itself. {FIJI_HINT}")
+    jars = path / "jars"
+    if not jars.is_dir():
+        raise EngineNotAvailable(f"{path} has no Fiji.app layout: there is no jars/ folder in it. "
+                                 f"{FIJI_HINT}")
+    found = {
+        "ImageJ 1.x (jars/ij-*.jar)": sorted(jars.glob("ij-[0-9]*.jar")),
+        "ImageJ2 (jars/imagej-2*.jar)": sorted(jars.glob("imagej-[0-9]*.jar")),
+        "ImageJ2's ImageJ 1.x layer (jars/imagej-legacy-*.jar)":
+            sorted(jars.glob("imagej-legacy-*.jar")),
+    }
+    missing = [label for label, hits in found.items() if not hits]
+    if missing:
+        raise EngineNotAvailable(f"{path} is not a complete Fiji.app: missing "
+                                 f"{'; '.join(missing)}. {FIJI_HINT}")
+    ij_jar, imagej_jar, legacy_jar = (hits[-1] for hits in found.values())
+    imglyb = sorted(jars.glob("imglib2-imglyb-*.jar"))
+    return FijiApp(path.resolve(), ij_jar, imagej_jar, legacy_jar,
+                   imglyb[-1] if imglyb else None)
+
+
+def fiji_java_home(fiji_app: Path | None = None) -> Path:
+    """Return the Java to start Fiji with: ``$JAVA_HOME``, ``java`` on PATH, or the one Fiji ships.
+
+    Nothing is ever downloaded.
+
+    Parameters
+    ----------
+    fiji_app : pathlib.Path, optional
+        A Fiji.app folder whose bundled ``java/`` is tried last.
+
+    Returns
+    -------
+    pathlib.Path
+        The Java home (the folder holding ``bin/java``).
+
+    Raises
+    ------
+    EngineNotAvailable
+        When there is none.
+    """
+    home = os.environ.get("JAVA_HOME")
+    if home and Path(home, "bin", "java").exists():
+        return Path(home)
+    java = shutil.which("java")
+    if java is not None:
+        return Path(java).resolve().parent.parent
+    tried = "JAVA_HOME is unset and there is no java on PATH"
+    if fiji_app is not None:
+        for pattern in ("java/*/*/bin/java", "java/*/*/jre/bin/java",
+                        "java/*/*/Contents/Home/bin/java"):
+            for candidate in sorted(fiji_app.glob(pattern)):
+                if os.access(candidate, os.X_OK):
+                    return candidate.parent.parent
+        tried += f", and {fiji_app / 'java'} holds no Java Fiji ships with"
+    raise EngineNotAvailable(f"Fiji needs Java and none was found ({tried}). {JAVA_HINT}")
+
+
+# -- starting ------------------------------------------------------------------------------
+def launch_fiji(how: str, where: str, timeout: float) -> FijiEngine:
+    """Start Java with the requested Fiji and build the engine.
+
+    Parameters
+    ----------
+    how : {"path", "endpoint"}
+        What ``where`` is.
+    where : str
+        A Fiji.app folder (``how="path"``) or a Maven endpoint.
+    timeout : float
+        Seconds a command may run before it is stopped.
+
+    Returns
+    -------
+    FijiEngine
+        The engine, Fiji running in this process.
+
+    Raises
+    ------
+    EngineNotAvailable
+        Saying what was tried and what to install, when the folder is no Fiji.app,
+        PyImageJ or Java is missing, the endpoint cannot be resolved, or Java already
+        runs in this process.
+    """
+    app = check_fiji_app(where) if how == "path" else None
+    source = str(app.path) if app is not None else where
+    _require_pyimagej()
+    java_home = fiji_java_home(app.path if app is not None else None)
+    _require_no_jvm(source)
+    gateway = _init_gateway(app, source, java_home)
+    return FijiEngine(gateway, source, timeout)
+
+
+def _require_pyimagej() -> None:
+    try:
+        found = importlib.util.find_spec("imagej") is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise EngineNotAvailable(f"The Fiji engine needs PyImageJ, which is not installed. "
+                                 f"{PYIMAGEJ_HINT}")
+
+
+def _require_no_jvm(source: str) -> None:
+    import scyjava
+
+    if scyjava.jvm_started():
+        raise EngineNotAvailable(
+            f"Cannot start Fiji from {source}: Java already runs in this process (the embedded "
+            "engine, or other code, started it) and Java starts only once per process. Start "
+            "Fiji in a separate Python process, before anything else uses Java.")
+
+
+@contextmanager
+def _scyjava_state_restored_on_failure() -> Iterator[None]:
+    """Undo what importing and starting PyImageJ changed in scyjava, if Java did not start.
+
+    Saved: scyjava's endpoints, start-up hooks, JVM options and fetch mode,
+    JPype's class path, and ``$JAVA_HOME``, so that a failed Fiji start leaves
+    the process as it found it (the embedded engine can still start).
+    """
+    import jpype._classpath
+    import scyjava
+    from scyjava import _jvm
+
+    endpoints = list(scyjava.config.endpoints)
+    hooks = list(_jvm._startup_callbacks)
+    options = list(scyjava.config.get_options())
+    fetch = scyjava.config.get_fetch_java()
+    classpath = list(jpype._classpath._CLASSPATHS)
+    java_home = os.environ.get("JAVA_HOME")
+    try:
+        yield
+    except BaseException:
+        if not scyjava.jvm_started():
+            scyjava.config.endpoints[:] = endpoints
+            _jvm._startup_callbacks[:] = hooks
+            scyjava.config.get_options()[:] = options
+            scyjava.config.set_java_constraints(fetch=fetch)
+            jpype._classpath._CLASSPATHS[:] = classpath
+            if java_home is None:
+                os.environ.pop("JAVA_HOME", None)
+            else:
+                os.environ["JAVA_HOME"] = java_home
+        raise
+
+
+def _leave_out_imglyb(app: FijiApp) -> None:
+    """Start a local Fiji without resolving PyImageJ's imglyb bridge from Maven.
+
+    The bridge's jar comes from the Fiji.app when it ships one; otherwise the
+    start-up hooks that would load its classes are left out too (ij-bgcorr
+    converts images through ImagePlus and never uses them).
+    """
+    import scyjava
+    from scyjava import _jvm
+
+    scyjava.config.endpoints[:] = [e for e in scyjava.config.endpoints
+                                   if not e.startswith(_IMGLYB_ENDPOINT)]
+    if app.imglyb_jar is None:
+        _jvm._startup_callbacks[:] = [
+            hook for hook in _jvm._startup_callbacks
+            if not str(getattr(hook, "__module__", "")).startswith("imglyb")]
+
+
+def _init_gateway(app: FijiApp | None, source: str, java_home: Path) -> Any:
+    """``imagej.init(source, mode="headless")`` with the installed Java; errors reworded."""
+    import scyjava
+
+    how = "path" if app is not None else "endpoint"
+    with _scyjava_state_restored_on_failure():
+        try:
+            import imagej
+        except ImportError as exc:
+            raise EngineNotAvailable(f"PyImageJ could not be imported ({exc}). "
+                                     f"{PYIMAGEJ_HINT}") from exc
+        if app is not None:
+            _leave_out_imglyb(app)
+        os.environ["JAVA_HOME"] = str(java_home)
+        # "auto" prefers the Java found above and would download one only if there were
+        # none, which fiji_java_home has excluded. ("never" trips PyImageJ 1.8.0's Java
+        # version guess with an UnboundLocalError.)
+        scyjava.config.set_java_constraints(fetch="auto")
+        heap = os.environ.get("IJ_BGCORR_MAX_HEAP")
+        if heap:
+            scyjava.config.add_option(f"-Xmx{heap}")
+        try:
+            gateway = imagej.init(source, mode="headless")
+        except Exception as exc:
+            raise EngineNotAvailable(_init_failure(how, source, exc)) from exc
+    legacy = getattr(gateway, "legacy", None)
+    if legacy is None or not legacy.isActive():
+        raise EngineNotAvailable(
+            f"Fiji from {source} started without its ImageJ 1.x layer (imagej-legacy is "
+            f"missing or inactive), which runs the lesson's commands. {FIJI_HINT}")
+    return gateway
+
+
+def _init_failure(how: str, source: str, exc: BaseException) -> str:
+    """Explain to a user why ``imagej.init`` failed."""
+    text = f"{type(exc).__name__}: {exc}"
+    if how == "endpoint" and any(word in text.lower() for word in _NETWORK_WORDS):
+        return (f"Fiji endpoint {source!r} could not be resolved ({text}). Resolving an "
+                "endpoint downloads ImageJ2/Fiji from the SciJava Maven repository "
+                "(https://maven.scijava.org), which this machine did not reach (no network, "
+                f"or a proxy). Run where it is reachable, or use a local Fiji. {FIJI_HINT}")
+    if isinstance(exc, UnboundLocalError) and "major_version" in str(exc):
+        return (f"PyImageJ could not tell which Java to use ({text}): scyjava's fetch mode is "
+                "'never'. Use scyjava.config.set_java_constraints(fetch='auto') with Java "
+                "installed, or upgrade PyImageJ.")
+    what = f"endpoint {source!r}" if how == "endpoint" else source
+    return f"Fiji did not start from {what} ({text}). {FIJI_HINT}"

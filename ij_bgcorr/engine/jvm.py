@@ -1,0 +1,76 @@
+"""Starting the Java virtual machine with ImageJ 1.x on its class path.
+
+The JVM is started once per Python process, through scyjava, with the
+installed Java (``fetch="never"``: no JDK is ever downloaded unless the user
+configures scyjava otherwise before starting the engine).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ij_bgcorr.errors import EngineNotAvailable
+
+
+def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> None:
+    """Start the JVM with ``ij_jar``; if it already runs, check ImageJ is on its class path.
+
+    Parameters
+    ----------
+    ij_jar : pathlib.Path
+        ImageJ 1.x's jar, put on the class path.
+    java_home : pathlib.Path
+        The Java to start, as ``$JAVA_HOME`` when that is unset.
+    max_heap : str, optional
+        The JVM's ``-Xmx`` value; default ``$IJ_BGCORR_MAX_HEAP``, else Java's own.
+
+    Raises
+    ------
+    EngineNotAvailable
+        When the JVM does not start, or a JVM already runs in this process without
+        ImageJ 1.x on its class path.
+    """
+    import scyjava
+
+    if not scyjava.jvm_started():
+        os.environ.setdefault("JAVA_HOME", str(java_home))
+        scyjava.config.set_java_constraints(fetch="never")
+        # ImageJ 1.x needs nothing from Maven; an endpoint another library (such
+        # as PyImageJ, on import) registered would make scyjava try to download.
+        scyjava.config.endpoints.clear()
+        scyjava.config.add_classpath(str(ij_jar))
+        heap = max_heap or os.environ.get("IJ_BGCORR_MAX_HEAP")
+        if heap:
+            scyjava.config.add_option(f"-Xmx{heap}")
+        try:
+            scyjava.start_jvm()
+        except Exception as exc:
+            raise EngineNotAvailable(f"The JVM did not start with {ij_jar}: {exc}") from exc
+    try:
+        scyjava.jimport("ij.IJ")
+    except Exception as exc:
+        raise EngineNotAvailable(
+            "A JVM is already running in this process without ImageJ 1.x on its class path; "
+            "start ij-bgcorr before anything else starts Java."
+        ) from exc
+
+
+def exit_now(code: int) -> None:
+    """Flush output and end the process with ``code``, skipping the JVM's teardown.
+
+    Destroying a JVM that ImageJ, AWT and JPype have used can crash or abort the
+    process at exit (measured: segmentation faults in DestroyJavaVM, or
+    "FATAL: exception not rethrown"), which would replace a program's exit
+    code. Command-line entry points end through here once their work is done.
+
+    Parameters
+    ----------
+    code : int
+        The process's exit status. This function does not return.
+    """
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)

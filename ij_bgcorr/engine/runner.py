@@ -1,0 +1,241 @@
+"""Running ImageJ macro code so that it can neither hang nor fail silently.
+
+Every command and every macro runs through :class:`MacroRunner`: the code runs
+in ImageJ's interpreter on a worker thread named as ImageJ names its own macro
+threads, while the :mod:`~ij_bgcorr.engine.watchdog` closes any window ImageJ
+opens and :mod:`~ij_bgcorr.engine.capture` records what it prints. When the
+run ends, :func:`~ij_bgcorr.macro.failures.macro_error` tells from that
+evidence whether and how it failed. A run past its timeout is aborted, and
+stopped if it ignores the abort.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ij_bgcorr.engine.capture import Captured, OutputCapture
+from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.watchdog import SWEEP_SECONDS, WindowWatch, stop_macro
+from ij_bgcorr.errors import MacroTimeout
+from ij_bgcorr.macro.failures import RunEvidence, line_text, macro_error
+
+# ImageJ stops a macro at IJ.error (a missing file or window) only on a thread named
+# as its own macro threads are ("Run$_<name> Macro$"); on another it would go on.
+_MACRO_THREAD = "Run$_ij-bgcorr Macro$"
+
+
+@dataclass
+class MacroOutcome:
+    """What a successful macro run left behind.
+
+    Attributes
+    ----------
+    images : dict of str to ImagePlus
+        Each open image by title, in the order they were opened (a title
+        several images share gets ``-2``, ``-3`` suffixes, so none is lost).
+    active : str or None
+        The title of the image active at the end.
+    log : str
+        What the macro printed.
+    returned : str or None
+        The string the macro returned, if any.
+    """
+
+    images: dict[str, Any] = field(default_factory=dict)
+    active: str | None = None
+    log: str = ""
+    returned: str | None = None
+
+
+@dataclass
+class _Run:
+    """The state of one macro run: its interpreter, its threads and how it ended."""
+
+    code: str
+    argument: str
+    interp: Any
+    java_thread: Any | None = None
+    returned: Any | None = None
+    exception: Any | None = None
+
+    def work(self) -> None:
+        """Run the code in ImageJ's interpreter: the worker thread's body."""
+        thread = java.Thread.currentThread()
+        thread.setName(_MACRO_THREAD)
+        self.java_thread = thread
+        try:
+            self.returned = self.interp.run(self.code, self.argument)
+        except Exception as exc:  # a Java exception ends the macro
+            self.exception = exc
+        finally:
+            java.Thread.detach()
+
+    def evidence(self, captured: Captured, dialogs: list[tuple[str, list[str]]]) -> RunEvidence:
+        """Everything the run left behind, for :func:`~ij_bgcorr.macro.failures.macro_error`."""
+        exc = self.exception
+        return RunEvidence(
+            code=self.code, last_line=int(self.interp.getLineNumber()),
+            printed=captured.out.lines, errors=captured.err.lines, dialogs=list(dialogs),
+            interpreter_error=_interpreter_error(self.interp),
+            exception=None if exc is None else (type(exc).__name__, _exception_text(exc)))
+
+
+class MacroRunner:
+    """Runs macro code in ImageJ 1.x's interpreter; one instance per engine.
+
+    Not thread-safe by itself: the engine serializes calls.
+    """
+
+    def __init__(self) -> None:
+        self._windows = WindowWatch()
+        self._output = OutputCapture()
+        # ImageJ keeps the interpreter of the last macro function that ran a command
+        # (IJ.macroInterpreter); after one failed, ImageJ hands the next run's errors
+        # to it, and they are lost. It is cleared before every run.
+        self._last_interpreter = java.IJ.class_.getDeclaredField("macroInterpreter")
+        self._last_interpreter.setAccessible(True)
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Let the JVM end with Python: stop AWT callbacks, windows and ImageJ's thread pool.
+
+        ImageJ's shared ``ThreadUtil`` pool has non-daemon threads the JVM
+        would wait for forever when Python exits.
+        """
+        self._windows.close()
+        java.ThreadUtil.threadPoolExecutor.shutdown()
+
+    def close_all_images(self) -> None:
+        """Close every image ImageJ holds (batch-mode and window images)."""
+        for imp in _open_images().values():
+            java.Interpreter.removeBatchModeImage(imp)
+            imp.changes = False
+            imp.close()
+            imp.flush()
+
+    def run(self, code: str, argument: str = "", inputs: Mapping[str, Any] | None = None,
+            timeout: float = 60.0) -> MacroOutcome:
+        """Run macro ``code`` with ``inputs`` open; the first input is active.
+
+        Parameters
+        ----------
+        code : str
+            The macro's text.
+        argument : str
+            What ``getArgument()`` returns inside the macro.
+        inputs : mapping of str to ImagePlus, optional
+            Images to open first, by title.
+        timeout : float
+            Seconds the macro may run.
+
+        Returns
+        -------
+        MacroOutcome
+            The images left open (still open, for the caller to read and close),
+            the log and the returned value.
+
+        Raises
+        ------
+        MacroError
+            With ImageJ's message and line, on any error; every image is closed.
+        MacroTimeout
+            After ``timeout`` seconds; every image is closed.
+        """
+        self.close_all_images()
+        _open_inputs(inputs or {})
+        run = _Run(code, argument, java.Interpreter())
+        self._windows.start_run()
+        self._last_interpreter.set(None, None)
+        with self._output.during(lambda: int(run.interp.getLineNumber())) as captured:
+            worker = threading.Thread(target=run.work, name="ij-bgcorr-macro", daemon=True)
+            worker.start()
+            try:
+                self._wait(worker, timeout)
+            except BaseException:  # e.g. Ctrl-C: do not leave the macro running
+                run.interp.abortMacro()
+                raise
+            timed_out = worker.is_alive()
+            still_running = timed_out and not stop_macro(run.interp, worker, run.java_thread)
+        evidence = run.evidence(captured, self._windows.dialogs)
+        if timed_out:
+            self.close_all_images()
+            ending = ("could not be stopped: ImageJ's thread goes on in the background"
+                      if still_running else "was stopped")
+            raise MacroTimeout(
+                f"The macro ran longer than its timeout of {timeout:g} s and {ending}",
+                line=evidence.last_line, code_line=line_text(code, evidence.last_line),
+                log=evidence.log)
+        error = macro_error(evidence)
+        if error is not None:
+            self.close_all_images()
+            raise error
+        images, active = _images_by_title()
+        returned = None if run.returned is None else str(run.returned)
+        return MacroOutcome(images=images, active=active, log=evidence.log, returned=returned)
+
+    def _wait(self, worker: threading.Thread, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the macro, sweeping windows meanwhile."""
+        deadline = time.monotonic() + timeout
+        while worker.is_alive() and time.monotonic() < deadline:
+            worker.join(min(SWEEP_SECONDS, max(deadline - time.monotonic(), 0)))
+            if worker.is_alive():
+                self._windows.sweep()
+
+
+def _open_inputs(inputs: Mapping[str, Any]) -> None:
+    """Open ``inputs`` as batch-mode images under their titles, the first one active."""
+    java.Interpreter.batchMode = True
+    for title, imp in reversed(list(inputs.items())):
+        imp.setTitle(title)
+        java.Interpreter.addBatchModeImage(imp)
+        java.Interpreter.activateImage(imp)
+
+
+def _open_images() -> dict[int, Any]:
+    """Every image ImageJ holds, batch-mode and window images, by ID."""
+    images: dict[int, Any] = {}
+    for image_id in list(java.Interpreter.getBatchModeImageIDs() or []):
+        imp = java.Interpreter.getBatchModeImage(int(image_id))
+        if imp is not None:
+            images[int(imp.getID())] = imp
+    for image_id in list(java.WindowManager.getIDList() or []):
+        imp = java.WindowManager.getImage(int(image_id))
+        if imp is not None:
+            images.setdefault(int(imp.getID()), imp)
+    return images
+
+
+def _images_by_title() -> tuple[dict[str, Any], str | None]:
+    """Return the open images by (made unique) title, and the active one's title."""
+    current = java.WindowManager.getCurrentImage()
+    current_id = int(current.getID()) if current is not None else None
+    images: dict[str, Any] = {}
+    active = None
+    for image_id, imp in _open_images().items():
+        title = str(imp.getTitle())
+        key, n = title, 2
+        while key in images:
+            key, n = f"{title}-{n}", n + 1
+        images[key] = imp
+        if image_id == current_id:
+            active = key
+    return images, active
+
+
+def _interpreter_error(interp: Any) -> str | None:
+    """Return the interpreter's own error message, when it says the macro failed (ImageJ 1.54+)."""
+    try:
+        failed = bool(interp.wasError())
+    except AttributeError:  # older ImageJ has no wasError()
+        return None
+    message = interp.getErrorMessage() if failed else None
+    return None if message is None else str(message)
+
+
+def _exception_text(exc: Any) -> str:
+    return str(exc.getMessage()) if hasattr(exc, "getMessage") else str(exc)

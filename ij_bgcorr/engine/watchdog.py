@@ -1,0 +1,203 @@
+"""What keeps a macro run from hanging: closing windows, and stopping runaway threads.
+
+ImageJ 1.x reports errors in modal dialogs that would block the calling thread
+forever, and any window it opens would wait for a user. An AWT listener reads
+every window the moment it opens (its title and texts become the error
+message) and disposes of it.
+
+The listener can lose a race with AWT: when it closes a modal dialog before the
+macro's thread has entered the dialog's event loop, that thread waits forever
+on a dialog nobody sees. While a macro runs, open windows are therefore also
+swept every :data:`SWEEP_SECONDS`: a window still showing is read and closed,
+and the modal dialogs this run has closed are closed again, which ends such a
+wait.
+
+A command that ignores a macro's abort (ImageJ 1.53t's sliding paraboloid
+looping on NaN) is stopped with ``Thread.stop`` (Java 17; newer Java refuses).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from ij_bgcorr.engine.java import java
+
+#: Seconds between two sweeps of the open windows while a macro runs.
+SWEEP_SECONDS = 0.25
+#: Seconds a macro, then its stopped threads, are given to end.
+GRACE_SECONDS = 5.0
+_WINDOW_OPENED = 200  # java.awt.event.WindowEvent.WINDOW_OPENED
+
+
+class WindowWatch:
+    """Reads and closes every window ImageJ opens; one per engine.
+
+    Attributes
+    ----------
+    dialogs : list of (str, list of str)
+        For the current run, each window closed, as its title and texts.
+    """
+
+    def __init__(self) -> None:
+        from jpype import JImplements, JOverride
+
+        watch = self
+
+        @JImplements("java.awt.event.AWTEventListener")
+        class _Listener:
+            @JOverride
+            def eventDispatched(self, event: Any) -> None:
+                if int(event.getID()) == _WINDOW_OPENED:
+                    watch._read_and_close(event.getWindow())
+
+        @JImplements("java.lang.Runnable")
+        class _Sweep:
+            @JOverride
+            def run(self) -> None:
+                watch._sweep_on_event_thread()
+
+        self.dialogs: list[tuple[str, list[str]]] = []
+        # windows this run has read and closed (a Java identity set)
+        self._closed = java.Collections.newSetFromMap(java.IdentityHashMap())
+        self._lock = threading.Lock()
+        self._sweep_task = _Sweep()
+        self._sweep_pending = False
+        self._listener = _Listener()
+        self._toolkit = java.Toolkit.getDefaultToolkit()
+        self._toolkit.addAWTEventListener(self._listener, java.AWTEvent.WINDOW_EVENT_MASK)
+        label = java.MultiLineLabel.class_.getDeclaredField("lines")
+        label.setAccessible(True)
+        self._label_lines = label
+
+    def start_run(self) -> None:
+        """Forget the previous run's windows."""
+        self.dialogs.clear()
+        with self._lock:
+            self._closed.clear()
+
+    def close(self) -> None:
+        """Stop listening and dispose of every window (the JVM can then end)."""
+        self._toolkit.removeAWTEventListener(self._listener)
+        for window in java.Window.getWindows():
+            window.dispose()
+
+    def sweep(self) -> None:
+        """Ask AWT's event thread to sweep the windows (once; the caller never waits on it).
+
+        Disposing a window from another thread waits for the event thread, which
+        under load can hang for good; on the event thread it cannot.
+        """
+        with self._lock:
+            if self._sweep_pending:
+                return
+            self._sweep_pending = True
+        java.EventQueue.invokeLater(self._sweep_task)
+
+    def _read_and_close(self, window: Any) -> None:
+        """Keep a window's title and texts for the error report, then dispose of it."""
+        with self._lock:
+            first_time = bool(self._closed.add(window))
+        try:
+            if first_time:
+                title = str(window.getTitle()) if hasattr(window, "getTitle") else ""
+                texts: list[str] = []
+                self._collect_text(window, texts)
+                self.dialogs.append((title, texts))
+        finally:
+            window.dispose()
+
+    def _sweep_on_event_thread(self) -> None:
+        """Close what the listener missed, and wake a thread stuck in a closed modal dialog.
+
+        Only dialogs this run has already closed are closed again: a dialog ImageJ
+        fills from a macro's options without showing it is never touched (its
+        dispose would reset the fields the command is still reading).
+        """
+        try:
+            for window in java.Window.getWindows():
+                if window.isShowing():
+                    self._read_and_close(window)
+            with self._lock:
+                closed = list(self._closed.toArray())
+            for window in closed:
+                if isinstance(window, java.Dialog) and window.isModal() \
+                        and not window.isShowing():
+                    window.dispose()
+        except Exception:  # a window going away mid-sweep; the next sweep retries
+            pass
+        finally:
+            with self._lock:
+                self._sweep_pending = False
+
+    def _collect_text(self, container: Any, out: list[str]) -> None:
+        for comp in container.getComponents():
+            if isinstance(comp, java.MultiLineLabel):
+                out.extend(str(s) for s in self._label_lines.get(comp) if s is not None)
+            elif hasattr(comp, "getText") and not hasattr(comp, "getState"):
+                text = comp.getText()
+                if text:
+                    out.append(str(text))
+            if isinstance(comp, java.Container):
+                self._collect_text(comp, out)
+
+
+def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None) -> bool:
+    """Abort a macro past its timeout; return True once it and its ImageJ threads are gone.
+
+    A command may ignore the abort and may run in helper threads (one per
+    plane of a stack): after :data:`GRACE_SECONDS`, the macro's thread and
+    every thread started after it (Java thread ids only grow) that is
+    executing ImageJ code are stopped with ``Thread.stop``.
+
+    Parameters
+    ----------
+    interp : ij.macro.Interpreter
+        The macro's interpreter.
+    worker : threading.Thread
+        The Python thread running it.
+    java_thread : java.lang.Thread or None
+        The macro's Java thread; None when the macro never reached Java.
+
+    Returns
+    -------
+    bool
+        Whether the macro and its ImageJ threads are gone; not when ``Thread.stop`` is
+        refused (Java 20+) or they outlive the grace period.
+    """
+    interp.abortMacro()
+    worker.join(GRACE_SECONDS)
+    if java_thread is None:  # the macro never reached Java
+        return not worker.is_alive()
+    first_id = int(java_thread.getId())
+    stuck = [t for t in _imagej_threads() if int(t.getId()) >= first_id]
+    if worker.is_alive():
+        stuck.append(java_thread)
+    if stuck and all(_force_stop(t) for t in stuck):
+        worker.join(GRACE_SECONDS)
+        deadline = time.monotonic() + GRACE_SECONDS
+        while any(t.isAlive() for t in stuck) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    return not worker.is_alive() and not any(t.isAlive() for t in stuck)
+
+
+def _imagej_threads() -> list[Any]:
+    """Live Java threads executing ImageJ code (an ``ij.`` frame), AWT's own excepted."""
+    traces = java.Thread.getAllStackTraces()
+    return [thread for thread, frames in traces.items()
+            if not str(thread.getName()).startswith("AWT-")
+            and any(str(frame.getClassName()).startswith("ij.") for frame in frames)]
+
+
+def _force_stop(thread: Any) -> bool:
+    """Stop a Java thread that ignored the macro abort (a command looping forever).
+
+    ``Thread.stop`` still works on Java 17 (deprecated) and throws on Java 20+,
+    where the thread is left running: returns whether the stop was accepted.
+    """
+    try:
+        thread.stop()
+    except Exception:  # UnsupportedOperationException on newer Java
+        return False
+    return True

@@ -1,0 +1,209 @@
+"""Reading and writing images as ImageJ hyperstack TIFF files (through tifffile).
+
+Files written here open in Fiji as hyperstacks with their calibration
+(pixel size and unit, z step, frame interval), and read back here with the
+same values, dimension names and calibration.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tifffile
+import xarray as xr
+
+from ij_bgcorr.errors import ImageFormatError
+from ij_bgcorr.image.arrays import as_image, calibration_of
+from ij_bgcorr.image.calibration import Calibration
+from ij_bgcorr.image.fetch import fetch, is_url
+from ij_bgcorr.image.fingerprint import fingerprint
+
+# tifffile's ImageJ axis letters → ij-bgcorr dimension names
+# (I and Q: the pages of a plain multi-page TIFF, which ImageJ opens as a stack)
+_AXES = {"T": "t", "Z": "pln", "C": "ch", "Y": "row", "X": "col", "S": "ch", "I": "pln",
+         "Q": "pln"}
+# TIFF compressions ImageJ 1.x decodes: none, LZW, deflate (two codes), PackBits
+_IMAGEJ_COMPRESSIONS = {1, 5, 8, 32946, 32773}
+# TIFF ResolutionUnit → unit name, for files without ImageJ's own unit
+_RESOLUTION_UNITS = {2: "inch", 3: "cm"}
+
+
+def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
+    """Read a TIFF file (or an http(s) URL, fetched once) into a DataArray.
+
+    ImageJ metadata (hyperstack axes, unit, z spacing, frame interval) and the
+    TIFF resolution tags become calibration attrs and coordinates.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A TIFF file (only read), or an http(s) URL.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(t, pln, row, col, ch)`` (those present); uint8, uint16 or
+        float32. ``attrs["title"]`` is the file name, ``attrs["source"]`` its
+        path and ``attrs["source_fingerprint"]`` a digest of the pixels read (an
+        engine session records ``open(path)`` for an input whose pixels still
+        match), unless they had to be converted to a type ImageJ holds
+        (ImageJ's own ``open`` would read other values).
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no such file.
+    ImageFormatError
+        When the file is not a readable TIFF, its dimensions cannot be mapped
+        to t, pln, row, col, ch, or its pixel type cannot be held.
+    OSError
+        When a URL cannot be downloaded.
+
+    Warns
+    -----
+    ImageConversionWarning
+        When the pixel type is converted to one ImageJ holds.
+    """
+    path = fetch(str(path)) if is_url(path) else Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No such image file: {path}")
+    try:
+        with tifffile.TiffFile(path) as tif:
+            series = tif.series[0]
+            values = series.asarray()
+            axes = series.axes
+            meta = tif.imagej_metadata or {}
+            page = tif.pages.first
+            tags = page.tags
+            x_res = tags["XResolution"].value if "XResolution" in tags else None
+            y_res = tags["YResolution"].value if "YResolution" in tags else None
+            rgb = (page.photometric == tifffile.PHOTOMETRIC.RGB and "S" in axes
+                   and values.dtype == np.uint8)
+            tiff_unit = _RESOLUTION_UNITS.get(int(page.resolutionunit), "pixel")
+            reopens = _imagej_reads_alike(tif, page, axes)
+    except Exception as exc:  # tifffile raises many kinds on a corrupt or truncated file
+        raise ImageFormatError(f"{path} is not a readable TIFF file: "
+                               f"{type(exc).__name__}: {exc}") from exc
+    unknown = [a for a, n in zip(axes, values.shape, strict=True) if a not in _AXES and n > 1]
+    keep = [i for i, (a, n) in enumerate(zip(axes, values.shape, strict=True))
+            if a in "YX" or (a in _AXES and n > 1) or (a == "S" and rgb)]
+    dims = [_AXES[axes[i]] for i in keep]
+    if unknown or len(set(dims)) < len(dims):
+        raise ImageFormatError(
+            f"{path}: cannot map the file's dimensions "
+            f"{dict(zip(axes, values.shape, strict=True))} (tifffile's axis letters) to "
+            f"t, pln, row, col, ch.")
+    values = values.reshape([values.shape[i] for i in keep])
+    cal = Calibration(
+        pixel_width=_pixel_size(x_res), pixel_height=_pixel_size(y_res),
+        voxel_depth=float(meta.get("spacing", 1.0)),
+        unit=_unit(meta.get("unit", tiff_unit if x_res else "pixel")),
+        frame_interval=float(meta.get("finterval", 0.0)),
+        time_unit=str(meta.get("tunit", "sec")),
+        x_origin=float(meta.get("xorigin", 0.0)), y_origin=float(meta.get("yorigin", 0.0)),
+        z_origin=float(meta.get("zorigin", 0.0)),
+    )
+    image = as_image(xr.DataArray(values, dims=dims), calibration=cal, rgb=rgb)
+    image.attrs.update(title=path.name, source=str(path.absolute()))
+    if reopens and values.dtype == image.dtype:  # ImageJ's open() gives the same image
+        image.attrs["source_fingerprint"] = fingerprint(image)
+    return image
+
+
+def _imagej_reads_alike(tif: tifffile.TiffFile, page: Any, axes: str) -> bool:
+    """Whether ImageJ 1.x's own ``open()`` reads this file as the same image.
+
+    True for ImageJ hyperstack TIFFs and plain single- or multi-page TIFFs in
+    strips with a compression ImageJ decodes; not for OME-TIFF (ImageJ alone
+    sees its planes as one plain stack), tiled or otherwise compressed files.
+    """
+    layout = tif.is_imagej or (not tif.is_ome and len(tif.series) == 1
+                               and set(axes) <= set("IQYXS"))
+    return bool(layout and not page.is_tiled and int(page.compression) in _IMAGEJ_COMPRESSIONS)
+
+
+def file_stem(title: str) -> str:
+    """Return a safe file name (without .tif) for an image's window title.
+
+    Parameters
+    ----------
+    title : str
+        A window title, with or without ``.tif``/``.tiff``.
+
+    Returns
+    -------
+    str
+        Letters, digits, ``.``, ``_`` and ``-`` only; ``"image"`` when nothing
+        is left.
+    """
+    stem = Path(title).stem if title.lower().endswith((".tif", ".tiff")) else title
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")
+    return name or "image"
+
+
+def _pixel_size(resolution: Any) -> float:
+    if not resolution:
+        return 1.0
+    num, den = resolution
+    return float(den) / float(num) if num else 1.0
+
+
+def _unit(unit: Any) -> str:
+    text = str(unit)
+    return "micron" if text in ("\\u00B5m", "µm", "um") else text
+
+
+def save_image(image: Any, path: str | os.PathLike[str]) -> Path:
+    """Write an image as an ImageJ hyperstack TIFF that Fiji and tifffile read.
+
+    Calibration goes to the resolution tags and ImageJ metadata. RGB images
+    are written as RGB colour.
+
+    Parameters
+    ----------
+    image : numpy.ndarray or xarray.DataArray
+        Any image :func:`~ij_bgcorr.image.arrays.as_image` takes.
+    path : str or os.PathLike
+        The file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ImageFormatError
+        When ``image`` is no image ImageJ can hold.
+
+    Warns
+    -----
+    ImageConversionWarning
+        When its pixel type is converted first.
+    """
+    image = as_image(image)
+    path = Path(path)
+    cal = calibration_of(image)
+    rgb = bool(image.attrs.get("rgb"))
+    letters = {"t": "T", "pln": "Z", "row": "Y", "col": "X", "ch": "S" if rgb else "C"}
+    values = image.values
+    axes = "".join(letters[d] for d in image.dims)
+    if "C" in axes:  # ImageJ wants channels before rows: TZCYX
+        values = np.moveaxis(values, axes.index("C"), axes.index("Y"))
+        axes = axes.replace("C", "").replace("YX", "CYX")
+    metadata: dict[str, Any] = {"axes": axes, "unit": cal.unit, "spacing": cal.voxel_depth,
+                                "xorigin": cal.x_origin, "yorigin": cal.y_origin,
+                                "zorigin": cal.z_origin}
+    if cal.frame_interval > 0:
+        metadata.update(finterval=cal.frame_interval, tunit=cal.time_unit)
+    tifffile.imwrite(
+        path, values, imagej=True, metadata=metadata,
+        resolution=(1.0 / cal.pixel_width, 1.0 / cal.pixel_height),
+        photometric="rgb" if rgb else "minisblack",
+    )
+    return path
+

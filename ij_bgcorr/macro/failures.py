@@ -1,0 +1,230 @@
+"""Telling from what a macro run left behind whether it failed, and how.
+
+A pure function of recorded evidence, so that it can be tested without Java.
+ImageJ reports a macro's failure in different ways depending on where it runs:
+
+* ImageJ 1.x with a display (the embedded engine) opens a modal "Macro Error"
+  dialog whose text ends in ``in line N``;
+* Fiji's headless legacy layer prints ``Macro Error: <message> in line N`` and
+  the offending statement to standard error, and for an unknown command lets
+  the macro call return normally;
+* ``IJ.error`` (a missing window or file) prints its message and, on a macro
+  thread, cancels the macro ("Macro canceled");
+* a Java exception inside a macro function prints its stack trace;
+* ``exit("message")`` ends the macro with "Macro canceled" after printing its
+  message, while a plain ``exit()`` is a clean end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ij_bgcorr.errors import MacroError
+
+_LINE_SUFFIX = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\s*$", re.S)
+_IN_LINE = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\b", re.S)
+# Thread.dumpStack() prints a trace that is no error
+_DUMPED_STACK = "java.lang.Exception: Stack trace"
+# A Java stack trace's first line, e.g. "java.lang.NumberFormatException: For input ..."
+_JAVA_EXCEPTION = re.compile(r"^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error)\b")
+# exit, exit(), exit("message"): the argument, if any, is captured
+_EXIT_CALL = re.compile(r"\bexit\b\s*(?:\(\s*(?P<arg>[^)]*?)\s*\))?")
+_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|//.*$')
+_DIALOG_BUTTONS = ("OK", 'Show "Debug" Window')
+_CANCELED = "Macro canceled"
+
+
+@dataclass
+class RunEvidence:
+    """What one macro run left behind, as plain Python values.
+
+    Attributes
+    ----------
+    code : str
+        The macro's text.
+    last_line : int
+        The 1-based macro line the interpreter was at when the run ended.
+    printed, errors : list of (int, str)
+        Each line written to standard output and standard error during the
+        run, with the macro line that was running.
+    dialogs : list of (str, list of str)
+        Each window ImageJ opened, as its title and texts.
+    interpreter_error : str or None
+        The interpreter's own error message when it says it failed.
+    exception : (str, str) or None
+        The Java exception's class name and message, when the run ended with one.
+    """
+
+    code: str
+    last_line: int
+    printed: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    dialogs: list[tuple[str, list[str]]] = field(default_factory=list)
+    interpreter_error: str | None = None
+    exception: tuple[str, str] | None = None
+
+    @property
+    def log(self) -> str:
+        """What the run printed to standard output, one line per printed line."""
+        return "\n".join(text for _, text in self.printed)
+
+    def error(self, message: str, line: int | None) -> MacroError:
+        """Make the :class:`~ij_bgcorr.errors.MacroError` for ``message``, with code line and log.
+
+        Parameters
+        ----------
+        message : str
+            ImageJ's message.
+        line : int or None
+            The 1-based macro line it names; when None (or 0), :attr:`last_line`.
+
+        Returns
+        -------
+        MacroError
+            The error, not raised.
+        """
+        line = line or self.last_line
+        return MacroError(message, line=line, code_line=line_text(self.code, line), log=self.log)
+
+
+def macro_error(run: RunEvidence) -> MacroError | None:
+    """Return the error the run ended with, or None when it succeeded (or ended with ``exit()``).
+
+    Parameters
+    ----------
+    run : RunEvidence
+        What the run left behind.
+
+    Returns
+    -------
+    MacroError or None
+        The error, with ImageJ's message, line and the log; not raised.
+    """
+    for title, texts in run.dialogs:
+        message, line = dialog_message(title, texts)
+        return run.error(message, line)
+    printed_error = _printed_macro_error([text for _, text in run.errors])
+    if printed_error is not None:
+        return run.error(*printed_error)
+    for stream in (run.printed, run.errors):
+        for k, (line, text) in enumerate(stream[:-1]):
+            if (_JAVA_EXCEPTION.match(text) and stream[k + 1][1].startswith("\tat ")
+                    and not text.startswith(_DUMPED_STACK)):
+                return run.error(_root_cause(text, [t for _, t in stream[k + 1:]]), line)
+    if run.exception is None:
+        return run.error(run.interpreter_error, None) if run.interpreter_error else None
+    name, text = run.exception
+    if text == _CANCELED:
+        return _canceled(run)
+    if run.interpreter_error:
+        return run.error(run.interpreter_error, None)
+    return run.error(f"{name}: {text}", None)
+
+
+def _printed_macro_error(lines: list[str]) -> tuple[str, int] | None:
+    """Fiji's ``Macro Error: <message> in line N`` (the message may span lines)."""
+    for k, text in enumerate(lines):
+        if not text.startswith("Macro Error: "):
+            continue
+        message = text.removeprefix("Macro Error: ")
+        for more in [""] + lines[k + 1:k + 6]:
+            message = f"{message} {more}".strip() if more else message
+            match = _LINE_SUFFIX.match(message)
+            if match:
+                return " ".join(match["msg"].split()), int(match["line"])
+    return None
+
+
+def _root_cause(first: str, trace: list[str]) -> str:
+    """Return a printed stack trace's innermost exception (``Caused by: ...``), else the first."""
+    cause = first.strip()
+    for text in trace:
+        if text.startswith("Caused by: "):
+            cause = text.removeprefix("Caused by: ").strip()
+        elif not text.startswith("\t"):
+            break
+    return cause
+
+
+def _canceled(run: RunEvidence) -> MacroError | None:
+    """``exit()`` is a clean end; ``exit("message")``, ``IJ.error`` and an abort are errors.
+
+    ImageJ prints an ``exit`` message or an ``IJ.error`` message just before it
+    cancels, on the line that was running: those lines are the message.
+    """
+    statement = line_text(run.code, run.last_line) or ""
+    printed = [text for line, text in run.printed + run.errors if line == run.last_line]
+    bare, with_message = exit_calls(statement)
+    if bare and not (with_message and printed):
+        return None
+    message = " ".join(" ".join(printed).split())
+    return run.error(message or "The macro was canceled", None)
+
+
+def exit_calls(statement: str) -> tuple[int, int]:
+    """Count the ``exit`` calls in a statement that have no message, and those that have one.
+
+    Parameters
+    ----------
+    statement : str
+        Macro code; ``exit`` in its strings and comments does not count.
+
+    Returns
+    -------
+    tuple of int
+        ``(calls without a message, calls with one)``.
+    """
+    code = _STRING_OR_COMMENT.sub(lambda m: "" if m[0].startswith("//") else '""', statement)
+    args = [call["arg"] for call in _EXIT_CALL.finditer(code)]
+    return sum(not arg for arg in args), sum(bool(arg) for arg in args)
+
+
+def dialog_message(title: str, texts: list[str]) -> tuple[str, int | None]:
+    """Return ImageJ's message and line number from a dialog's texts.
+
+    A "Macro Error" dialog shows the message, ``in line N``, then the
+    statement around the error; only the message is kept.
+
+    Parameters
+    ----------
+    title : str
+        The dialog's title.
+    texts : list of str
+        Its texts, buttons included.
+
+    Returns
+    -------
+    tuple of (str, int or None)
+        The message, and the 1-based line when the dialog names one. A dialog
+        with no text but its buttons is taken as one asking for input.
+    """
+    body = [t for t in texts if t.strip() and t.strip() not in _DIALOG_BUTTONS]
+    if not body:
+        return f"ImageJ opened a dialog titled {title!r} asking for input", None
+    match = _IN_LINE.search("\n".join(body))
+    if match:
+        return " ".join(match["msg"].split()), int(match["line"])
+    prefix = "" if title in ("Macro Error", "Macro", "") else f"{title}: "
+    return prefix + " ".join(body), None
+
+
+def line_text(code: str, line: int | None) -> str | None:
+    """Return the text of 1-based ``line`` of ``code``, or None when out of range.
+
+    Parameters
+    ----------
+    code : str
+        Macro code.
+    line : int or None
+        A 1-based line number.
+
+    Returns
+    -------
+    str or None
+        The line, without its line break.
+    """
+    lines = code.splitlines()
+    if line is None or not 1 <= line <= len(lines):
+        return None
+    return lines[line - 1]

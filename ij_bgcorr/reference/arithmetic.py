@@ -1,0 +1,55 @@
+"""Pixel arithmetic between images: the lesson's image minus background."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ij_bgcorr.errors import CommandError
+from ij_bgcorr.image.layout import read_image
+from ij_bgcorr.reference.kinds import check_kind
+from ij_bgcorr.reference.results import Image, in_layout
+
+
+def subtract(a: Image, b: Image, kind: str = "imagej") -> Image:
+    """Difference a - b of two images of the same shape.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray or xarray.DataArray
+        Images under the package's image contract (`ij_bgcorr.image.layout`)
+        with the same sizes; uint8, uint16 or float32.
+    kind : {"imagej", "lesson"}, default "imagej"
+        ``"imagej"`` is ImageJ's ``imageCalculator("Subtract create 32-bit",
+        a, b)``: both converted to float32, then subtracted, so the result can
+        be negative and nothing wraps.
+        ``"lesson"`` is the lesson's ``a.astype(np.int16) - b.astype(np.int16)``:
+        exact for 8-bit images, but a uint16 value above 32767 wraps to a
+        negative number when cast, and a difference outside -32768..32767 wraps too.
+
+    Returns
+    -------
+    numpy.ndarray or xarray.DataArray
+        float32 (``"imagej"``) or int16 (``"lesson"``) pixels of the common
+        shape; a DataArray (with ``a``'s layout) when ``a`` is one (``b`` may be
+        either).
+
+    Raises
+    ------
+    CommandError
+        When ``a`` and ``b`` differ in shape (the message gives both), or
+        ``kind`` is unknown.
+    """
+    kind = check_kind(kind)
+    image_a, layout = read_image(a)
+    image_b, _ = read_image(b)
+    if dict(image_a.sizes) != dict(image_b.sizes):
+        raise CommandError(f"a and b differ in shape: a {dict(image_a.sizes)}, "
+                           f"b {dict(image_b.sizes)}")
+    arr_a, arr_b = image_a.values, image_b.values
+    if kind == "imagej":
+        out = arr_a.astype(np.float32) - arr_b.astype(np.float32)
+        text = 'ImageJ imageCalculator("Subtract create 32-bit", a, b): float32(a) - float32(b)'
+    else:
+        out = arr_a.astype(np.int16) - arr_b.astype(np.int16)
+        text = "a.astype(np.int16) - b.astype(np.int16)"
+    return in_layout(out, image_a, layout, text)

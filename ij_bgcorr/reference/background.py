@@ -1,0 +1,96 @@
+"""Rolling-ball background subtraction in both kinds: ImageJ's and the lesson's scikit-image."""
+
+from __future__ import annotations
+
+import numpy as np
+from skimage import restoration, util
+
+from ij_bgcorr.errors import CommandError
+from ij_bgcorr.image.layout import map_planes, read_image
+from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
+from ij_bgcorr.reference.kinds import check_kind
+from ij_bgcorr.reference.results import Image, in_layout
+from ij_bgcorr.reference.rolling_ball import correct_image
+
+
+def subtract_background(
+    img: Image,
+    rolling: float = DEFAULT_ROLLING,
+    light_background: bool = False,
+    sliding: bool = False,
+    disable_smoothing: bool = False,
+    create_background: bool = False,
+    separate: bool = False,
+    kind: str = "imagej",
+) -> Image:
+    """Rolling-ball background subtraction, as ImageJ computes it or as the lesson's code.
+
+    Parameters
+    ----------
+    img : numpy.ndarray or xarray.DataArray
+        Image under the package's image contract (`ij_bgcorr.image.layout`);
+        uint8, uint16 or float32 (RGB: a uint8 DataArray marked
+        ``attrs["rgb"]``, for ``kind="imagej"``).
+    rolling : float, default 50
+        Ball radius in pixels, > 0.
+    light_background : bool, default False
+        Objects darker than the background.
+    sliding, disable_smoothing, separate : bool, default False
+        ImageJ's options (see `ij_bgcorr.reference.rolling_ball.subtract_background`);
+        only ``kind="imagej"`` takes them.
+    create_background : bool, default False
+        Return the background instead of the corrected image.
+    kind : {"imagej", "lesson"}, default "imagej"
+        ``"imagej"`` reproduces ImageJ's ``Subtract Background...`` (shrinking
+        for large radii, trimmed ball, interpolation back, 3x3 pre-smoothing,
+        the sliding paraboloid with its corner correction): identical to
+        ImageJ 1.53t (see `ij_bgcorr.reference.rolling_ball`).
+        ``"lesson"`` is the lesson's ``img -
+        skimage.restoration.rolling_ball(img, radius=rolling)``, plane by
+        plane; with ``light_background`` the image is inverted
+        (``skimage.util.invert``), corrected, and inverted back, as in
+        scikit-image's own example.
+
+    Returns
+    -------
+    numpy.ndarray or xarray.DataArray
+        The corrected image (or, with ``create_background``, the background),
+        same type, shape and dtype as ``img``.
+
+    Raises
+    ------
+    CommandError
+        When ``rolling`` is not a finite number of pixels above 0, ``kind`` is
+        unknown, ``separate`` is set for an image that is not RGB, or
+        ``kind="lesson"`` is asked for ImageJ's own options.
+    """
+    kind = check_kind(kind)
+    options = BackgroundOptions(rolling, light_background, sliding, disable_smoothing,
+                                create_background, separate)
+    if kind == "imagej":
+        return correct_image(img, options)
+    return _lesson_subtract_background(img, options)
+
+
+def _lesson_subtract_background(img: Image, options: BackgroundOptions) -> Image:
+    """Compute the lesson's ``img - skimage.restoration.rolling_ball(img, radius)`` by plane."""
+    if options.sliding or options.disable_smoothing or options.separate:
+        raise CommandError("sliding, disable_smoothing and separate are ImageJ options; "
+                           "use kind='imagej' for them")
+    image, layout = read_image(img)
+    light, create = options.light_background, options.create_background
+
+    def correct(plane: np.ndarray) -> np.ndarray:
+        plane = util.invert(plane) if light else plane
+        ball = restoration.rolling_ball(plane, radius=options.rolling)
+        if create:
+            return util.invert(ball) if light else ball
+        corrected = plane - ball
+        return util.invert(corrected) if light else corrected
+
+    out = map_planes(image, correct)
+    call = f"skimage.restoration.rolling_ball({{}}, radius={options.rolling})"
+    text = call.format("img") if create else "img - " + call.format("img")
+    if light:
+        text = f"invert({'' if create else 'invert(img) - '}{call.format('invert(img)')})"
+    return in_layout(out, image, layout, text)

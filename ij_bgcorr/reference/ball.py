@@ -1,0 +1,205 @@
+"""The rolling ball of ImageJ 1.x's ``Subtract Background...`` on one float32 plane.
+
+For radii above 10 pixels the image is first shrunk by a factor 2 (radius <= 30),
+4 (<= 100) or 8, every shrunken pixel being the minimum of its block; a ball of
+radius ``radius / factor`` whose rim is trimmed (by 24 %, 32 % or 40 % of that
+radius) is rolled under the shrunken image, and the result is interpolated back
+to full size with bilinear interpolation between shrunken pixel centres (linear
+extrapolation at the borders). Rolling the ball is a grey-level opening whose
+structuring element is the square grid of ball heights; the ball centre also
+visits positions up to its half-width outside the image, the image being
+ignored outside its bounds. All arithmetic is float32, as in ImageJ 1.53t.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+F32 = np.float32
+
+
+def ball_parameters(radius: float) -> tuple[int, np.ndarray]:
+    """Shrink factor and ball heights for a ball of ``radius`` pixels.
+
+    The ball lives on the shrunken grid: its radius there is ``radius / factor``
+    (at least 1). Its rim is trimmed so that its half-width is
+    ``round(r - trim)``; grid points outside the sphere have height 0.
+
+    Parameters
+    ----------
+    radius : float
+        Ball radius in pixels of the full-size image, > 0.
+
+    Returns
+    -------
+    factor : int
+        The shrink factor: 1, 2, 4 or 8.
+    heights : numpy.ndarray of float32, shape (w, w), w odd
+        The ball's height above each grid point of the shrunken image, in
+        shrunken pixels.
+    """
+    if radius <= 10:
+        factor, trim_percent = 1, 24
+    elif radius <= 30:
+        factor, trim_percent = 2, 24
+    elif radius <= 100:
+        factor, trim_percent = 4, 32
+    else:
+        factor, trim_percent = 8, 40
+    r = max(radius / factor, 1.0)
+    trim = int(trim_percent * r) // 100
+    half = int(math.floor(r - trim + 0.5))
+    d = np.arange(-half, half + 1, dtype=np.float64)
+    rest = r * r - d[:, None] ** 2 - d[None, :] ** 2
+    heights = np.where(rest > 0, np.sqrt(np.maximum(rest, 0)), 0.0).astype(F32)
+    return factor, heights
+
+
+def shrink(plane: np.ndarray, factor: int) -> np.ndarray:
+    """Minimum over ``factor`` x ``factor`` blocks (partial blocks at the far edges).
+
+    Parameters
+    ----------
+    plane : numpy.ndarray of float32, shape (row, col)
+        The image; NaN is ignored, as in ImageJ.
+    factor : int
+        Block side, in pixels.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (ceil(row / factor), ceil(col / factor))
+        The shrunken image.
+    """
+    rows, cols = plane.shape
+    srows, scols = -(-rows // factor), -(-cols // factor)
+    padded = np.full((srows * factor, scols * factor), np.inf, dtype=F32)
+    padded[:rows, :cols] = plane
+    blocks = padded.reshape(srows, factor, scols, factor)
+    return np.fmin.reduce(blocks, axis=(1, 3))  # NaN ignored, as in ImageJ
+
+
+def enlarge(small: np.ndarray, shape: tuple[int, int], factor: int) -> np.ndarray:
+    """Bilinear interpolation of the shrunken background back to ``shape``.
+
+    A shrunken image of a single row is interpolated as ImageJ 1.53t does: between
+    a row of zeros (index -1) and that row, with the weights extrapolated.
+
+    Parameters
+    ----------
+    small : numpy.ndarray of float32, shape (srow, scol), scol >= 2
+        The shrunken background (`shrink`'s grid).
+    shape : tuple of int
+        The full-size (row, col) shape.
+    factor : int
+        The shrink factor `small` was made with.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape ``shape``
+        The background at full size.
+    """
+    xi, xw = _interpolation(shape[1], small.shape[1], factor)
+    yi, yw = _interpolation(shape[0], small.shape[0], factor)
+    rows = small[:, xi] * xw + small[:, xi + 1] * (F32(1) - xw)
+    if small.shape[0] == 1:
+        rows = np.vstack([np.zeros_like(rows), rows])
+        yi = yi + 1
+    wy = yw[:, None]
+    return rows[yi] * wy + rows[yi + 1] * (F32(1) - wy)
+
+
+def _interpolation(length: int, small_length: int, factor: int) -> tuple[np.ndarray, np.ndarray]:
+    """Left shrunken index and its weight (float32) for every full-size index."""
+    i = np.arange(length)
+    centred = i - factor // 2
+    index = np.where(centred >= 0, centred // factor, 0)  # division truncating towards 0
+    index = np.minimum(index, small_length - 2)
+    distance = (i.astype(F32) + F32(0.5)) / F32(factor) - (index.astype(F32) + F32(0.5))
+    return index, (F32(1) - distance).astype(F32)
+
+
+def roll_ball(plane: np.ndarray, heights: np.ndarray) -> np.ndarray:
+    """Top surface of the ball rolled under ``plane`` (a grey opening).
+
+    Erosion (highest ball position at each centre) over centres up to the ball's
+    half-width outside the image, then dilation (upper envelope of the balls).
+
+    Parameters
+    ----------
+    plane : numpy.ndarray of float32, shape (row, col)
+        The (possibly shrunken) image; NaN is ignored, as in ImageJ.
+    heights : numpy.ndarray of float32, shape (w, w), w odd
+        The ball, from `ball_parameters`.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (row, col)
+        The background. Where only NaN is in reach it is ImageJ's float
+        maximum, 3.4e38.
+    """
+    half = heights.shape[0] // 2
+    width = heights.shape[0]
+    rows, cols = plane.shape
+    # Image padded by 2 half-widths of +inf: erosion for every extended centre.
+    padded = np.full((rows + 4 * half, cols + 4 * half), np.inf, dtype=F32)
+    padded[2 * half:2 * half + rows, 2 * half:2 * half + cols] = plane
+    erows, ecols = rows + 2 * half, cols + 2 * half
+    eroded = np.full((erows, ecols), np.finfo(F32).max, dtype=F32)  # NaN ignored, as in ImageJ
+    tmp = np.empty_like(eroded)
+    for dy in range(width):
+        for dx in range(width):
+            np.subtract(padded[dy:dy + erows, dx:dx + ecols], heights[dy, dx], out=tmp)
+            np.fmin(eroded, tmp, out=eroded)
+    surface = np.full((rows, cols), -np.inf, dtype=F32)
+    tmp = np.empty_like(surface)
+    for dy in range(width):
+        for dx in range(width):
+            np.add(eroded[dy:dy + rows, dx:dx + cols], heights[dy, dx], out=tmp)
+            np.fmax(surface, tmp, out=surface)
+    return surface
+
+
+def rolling_ball_background(plane: np.ndarray, radius: float) -> np.ndarray:
+    """Rolling-ball background of a plane with a dark background.
+
+    Parameters
+    ----------
+    plane : numpy.ndarray of float32, shape (row, col)
+        The image the background is estimated from (already smoothed, if it is to be).
+    radius : float
+        Ball radius in pixels, > 0.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (row, col)
+        The background: shrunk, rolled and enlarged again for radii above 10.
+    """
+    factor, heights = ball_parameters(radius)
+    if factor == 1:
+        return roll_ball(plane, heights)
+    small = roll_ball(shrink(plane, factor), heights)
+    return enlarge(small, plane.shape, factor)
+
+
+def imagej_fails(shape: tuple[int, ...], radius: float) -> bool:
+    """Whether ImageJ 1.53t's rolling ball fails and leaves the image unchanged.
+
+    That happens when the image, shrunken for the ball, is a single column wide
+    (``ceil(cols / factor) == 1`` with a shrink factor above 1).
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The image's shape, columns last.
+    radius : float
+        Ball radius in pixels, > 0.
+
+    Returns
+    -------
+    bool
+        True when ImageJ throws inside the command and keeps the pixels as they were.
+    """
+    factor, _ = ball_parameters(radius)
+    return factor > 1 and -(-shape[-1] // factor) < 2

@@ -1,0 +1,35 @@
+"""What the reference functions take and give back: images in the package's one contract."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ij_bgcorr.image.layout import Layout
+
+#: An image as the reference functions take and return it (see `ij_bgcorr.image.layout`).
+Image = np.ndarray | xr.DataArray
+
+
+def in_layout(out: np.ndarray, image: xr.DataArray, layout: Layout, text: str) -> Image:
+    """Give a result computed in ``image``'s canonical layout the input's layout.
+
+    Parameters
+    ----------
+    out : numpy.ndarray
+        The result's pixels, of ``image``'s shape (canonical dims order); any dtype.
+    image : xarray.DataArray
+        The input in canonical form, as `ij_bgcorr.image.layout.read_image` gave it.
+    layout : Layout
+        The input's layout, from the same call.
+    text : str
+        What was computed, stored as ``attrs["reference"]``.
+
+    Returns
+    -------
+    numpy.ndarray or xarray.DataArray
+        A numpy array of the input's shape for a numpy input; otherwise a
+        DataArray with the input's dims order, coords, name and attrs, plus
+        ``attrs["reference"] = text``.
+    """
+    return layout.restore(image.copy(data=out), {"reference": text})

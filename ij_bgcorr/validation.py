@@ -1,0 +1,98 @@
+"""Checks of the numbers users pass, one place for both the engine and the numpy side.
+
+Each check raises :class:`~ij_bgcorr.errors.CommandError` (a ``ValueError``)
+naming the parameter, so a bad radius reads the same whichever side refused it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from ij_bgcorr.errors import CommandError
+
+
+def positive_pixels(name: str, value: object) -> float:
+    """Return ``value`` as a float number of pixels, finite and > 0.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message (``"radius"``, ``"rolling"``).
+    value : object
+        What the caller passed.
+
+    Returns
+    -------
+    float
+        The value, in pixels.
+
+    Raises
+    ------
+    CommandError
+        When ``value`` is not a real number (booleans included), not finite,
+        or not above 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise CommandError(f"{name} must be a number of pixels, got {value!r}.")
+    number = float(value)
+    if not math.isfinite(number):
+        raise CommandError(f"{name} must be a finite number of pixels, got {value!r}.")
+    if number <= 0:
+        raise CommandError(f"{name} must be > 0 pixels, got {value!r}.")
+    return number
+
+
+def whole_pixels(name: str, value: object) -> int:
+    """Return ``value`` as a whole, positive number of pixels (for ``skimage.morphology.disk``).
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        What the caller passed.
+
+    Returns
+    -------
+    int
+        The value, in pixels.
+
+    Raises
+    ------
+    CommandError
+        When ``value`` is not a positive whole number.
+    """
+    number = positive_pixels(name, value)
+    if not number.is_integer():
+        raise CommandError(f"{name} must be a whole number of pixels for scikit-image's disk, "
+                           f"got {value!r}.")
+    return int(number)
+
+
+def choice(kind: str, value: object, choices: dict[str, str]) -> str:
+    """Return the entry of ``choices`` that ``value`` names (case-insensitive).
+
+    Parameters
+    ----------
+    kind : str
+        What is chosen, for the message (``"projection method"``).
+    value : object
+        The caller's choice.
+    choices : dict of str to str
+        Accepted names (lower case) and what each stands for.
+
+    Returns
+    -------
+    str
+        ``choices[value]``.
+
+    Raises
+    ------
+    CommandError
+        When ``value`` is not one of the names.
+    """
+    key = str(value).lower()
+    if key not in choices:
+        raise CommandError(f"Unknown {kind} {value!r}; choose one of {', '.join(choices)}.")
+    return choices[key]
