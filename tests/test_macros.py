@@ -66,6 +66,14 @@ ERRORS = [
     ('newImage("a", "8-bit", 9, 9, 1);\nexit("my own message");', "my own message", 2),
     ('a = newArray(2);\nb = 1;\nc = a[5];', "Index (5) out of 0-1 range", 3),
     ('open("/no/such/file.tif");', "File not found", 1),
+    ('newImage("a", "8-bit", 9, 9, 1);\nopen("/no/such/file.tif");\nrun("Median...", "radius=2");',
+     "File not found: /no/such/file.tif", 2),
+    ('selectWindow("input");\nprint("went on");\nx = getTitle() + ;',
+     'No window with the title "input" found', 1),
+    ('function f(n) {\n  if (n > 2) return g();\n  return f(n + 1);\n}\nf(0);',
+     "Undefined identifier", 2),
+    ('print("1");\nf = File.open("/no/such/dir/x.txt");', "File open error", 2),
+    ('call("java.lang.Integer.parseInt", "zz");', "NumberFormatException", 1),
 ]
 
 
@@ -83,6 +91,31 @@ def test_each_macro_error_kind_raises_with_message_and_line(fiji, code, message,
 def test_exit_without_message_is_a_normal_end(fiji):
     result = fiji.run_macro('newImage("a", "8-bit", 4, 4, 1);\nexit;\nprint("never");')
     assert list(result.images) == ["a"] and "never" not in result.log
+    for code in ('{ print("done"); exit(); }', 'exit(); // bye', 'print("a"); exit();',
+                 'x = 1; if (x == 0) exit("bad"); exit;'):
+        fiji.run_macro(code)
+
+
+def test_nothing_runs_after_a_failed_open(fiji, tmp_path):
+    out = tmp_path / "written.tif"
+    with pytest.raises(ijb.MacroError, match="File not found"):
+        fiji.run_macro(f'newImage("a", "8-bit", 9, 9, 1);\nopen("/no/such/file.tif");\n'
+                       f'saveAs("Tiff", "{out}");')
+    assert not out.exists()
+
+
+def test_an_error_is_not_swallowed_after_a_function_failed_without_image(fiji):
+    with pytest.raises(ijb.MacroError, match="no images open"):
+        fiji.run_macro("w = getWidth();")
+    with pytest.raises(ijb.MacroError, match="File not found"):
+        fiji.run_macro('open("/no/such/file.tif");\nnewImage("after", "8-bit", 4, 4, 1);')
+
+
+@pytest.mark.parametrize("code", ['call("java.lang.Thread.dumpStack");',
+                                  'print("Macro Error: looks bad in line 7");',
+                                  'print("java.lang.RuntimeException: in a string");'])
+def test_error_look_alikes_are_not_errors(fiji, code):
+    fiji.run_macro(code)
 
 
 def test_timeout_stops_the_macro(fiji):
@@ -176,3 +209,30 @@ def test_cli_macro_output_names_are_safe_files(tmp_path):
         "a_b-2.tif", "a_b.tif", "x-2.tif", "x.tif"]
     res = CliRunner().invoke(main, ["lesson", "--out", str(tmp_path / "l"), "--image", str(macro)])
     assert res.exit_code == 1 and "Traceback" not in res.output
+
+
+# -- telling errors apart, without Java -----------------------------------------------------
+def test_error_classification_from_recorded_evidence():
+    from ij_bgcorr.macro_errors import RunEvidence, macro_error
+
+    code = 'print("1");\nf = File.open("/x");\nexit;'
+    fiji_printed = RunEvidence(code, 2, errors=[
+        (2, 'Macro Error: File open error "/x (No such file or directory)"'),
+        (2, "in line 2"), (2, " "), (2, 'f = File . open ( "/x" <)> ; ')])
+    error = macro_error(fiji_printed)
+    assert (error.message, error.line) == ('File open error "/x (No such file or directory)"', 2)
+    dialog = RunEvidence(code, 2, dialogs=[("Macro Error", [
+        'File open error "/x" in line 2\nf = File . open ( "/x" <)> ;', "OK"])])
+    assert macro_error(dialog).message == 'File open error "/x"'
+    clean = RunEvidence(code, 3, printed=[(1, "1")], exception=("JException", "Macro canceled"))
+    assert macro_error(clean) is None
+    spoof = RunEvidence('print("Macro Error: x in line 7");', 1,
+                        printed=[(1, "Macro Error: x in line 7")])
+    assert macro_error(spoof) is None
+    trace = RunEvidence("call(...);", 1, errors=[
+        (1, "java.lang.reflect.InvocationTargetException"), (1, "\tat x.y(Z.java:1)"),
+        (1, "Caused by: java.lang.NumberFormatException: zz"), (1, "\t... 3 more")])
+    assert macro_error(trace).message == "java.lang.NumberFormatException: zz"
+    canceled = RunEvidence('open("/x");', 1, printed=[(1, "File not found: "), (1, "/x")],
+                           exception=("JException", "Macro canceled"))
+    assert macro_error(canceled).message == "File not found: /x"
