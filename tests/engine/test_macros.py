@@ -210,30 +210,3 @@ def test_cli_macro_output_names_are_safe_files(tmp_path):
         "a_b-2.tif", "a_b.tif", "x-2.tif", "x.tif"]
     res = CliRunner().invoke(main, ["lesson", "--out", str(tmp_path / "l"), "--image", str(macro)])
     assert res.exit_code == 1 and "Traceback" not in res.output
-
-
-# -- telling errors apart, without Java -----------------------------------------------------
-def test_error_classification_from_recorded_evidence():
-    from ij_bgcorr.macro_errors import RunEvidence, macro_error
-
-    code = 'print("1");\nf = File.open("/x");\nexit;'
-    fiji_printed = RunEvidence(code, 2, errors=[
-        (2, 'Macro Error: File open error "/x (No such file or directory)"'),
-        (2, "in line 2"), (2, " "), (2, 'f = File . open ( "/x" <)> ; ')])
-    error = macro_error(fiji_printed)
-    assert (error.message, error.line) == ('File open error "/x (No such file or directory)"', 2)
-    dialog = RunEvidence(code, 2, dialogs=[("Macro Error", [
-        'File open error "/x" in line 2\nf = File . open ( "/x" <)> ;', "OK"])])
-    assert macro_error(dialog).message == 'File open error "/x"'
-    clean = RunEvidence(code, 3, printed=[(1, "1")], exception=("JException", "Macro canceled"))
-    assert macro_error(clean) is None
-    spoof = RunEvidence('print("Macro Error: x in line 7");', 1,
-                        printed=[(1, "Macro Error: x in line 7")])
-    assert macro_error(spoof) is None
-    trace = RunEvidence("call(...);", 1, errors=[
-        (1, "java.lang.reflect.InvocationTargetException"), (1, "\tat x.y(Z.java:1)"),
-        (1, "Caused by: java.lang.NumberFormatException: zz"), (1, "\t... 3 more")])
-    assert macro_error(trace).message == "java.lang.NumberFormatException: zz"
-    canceled = RunEvidence('open("/x");', 1, printed=[(1, "File not found: "), (1, "/x")],
-                           exception=("JException", "Macro canceled"))
-    assert macro_error(canceled).message == "File not found: /x"
