@@ -13,6 +13,7 @@ import xarray as xr
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.image.arrays import as_image
 from ij_bgcorr.image.layout import read_image
+from ij_bgcorr.options import DEFAULT_RADIUS, DEFAULT_ROLLING
 
 
 def _as_input(image: Any) -> xr.DataArray:
@@ -22,7 +23,7 @@ def _as_input(image: Any) -> xr.DataArray:
 
 
 def median_background(
-    engine: Engine, image: Any, radius: float = 15
+    engine: Engine, image: Any, radius: float = DEFAULT_RADIUS
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """Compute background = median filter of the input (``radius`` pixels); foreground = input - it.
 
@@ -87,7 +88,7 @@ def max_projection_background(
 
 
 def rolling_ball_background(
-    engine: Engine, image: Any, rolling: float = 50, light_background: bool = False
+    engine: Engine, image: Any, rolling: float = DEFAULT_ROLLING, light_background: bool = False
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """Run ImageJ's rolling ball: the background it creates, and its own subtraction.
 
@@ -124,7 +125,7 @@ def rolling_ball_background(
 
 
 def tophat_background(
-    engine: Engine, image: Any, radius: float = 15, timeout: float = 600.0
+    engine: Engine, image: Any, radius: float = DEFAULT_RADIUS, timeout: float = 600.0
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """Compute background = grey opening (ImageJ's Minimum then Maximum, ``radius`` pixels).
 

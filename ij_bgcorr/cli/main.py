@@ -21,6 +21,7 @@ from ij_bgcorr.errors import IjBgcorrError
 from ij_bgcorr.image.tiff import file_stem, open_image, save_image
 from ij_bgcorr.macro.files import shipped_macros
 from ij_bgcorr.methods import METHODS
+from ij_bgcorr.options import DEFAULT_RADIUS
 
 CROSS_VALIDATED = [m.name for m in METHODS.values() if m.cross_validated]
 
@@ -73,7 +74,7 @@ def main(ctx: click.Context, fiji: str | None) -> None:
 
 @main.command()
 @click.argument("image", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--radius", default=15.0, show_default=True, help="Median radius, pixels.")
+@click.option("--radius", default=DEFAULT_RADIUS, show_default=True, help="Median radius, pixels.")
 @click.option("--out", default=Path("out"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path))
 def run(image: Path | None, radius: float, out: Path) -> None:

@@ -22,8 +22,8 @@ from typing import Literal
 
 import click
 
-from ij_bgcorr.engine.fiji import FIJI_HINT, PYIMAGEJ_HINT, check_fiji_app, fiji_java_home
-from ij_bgcorr.engine.locate import FIJI_ENV, IJ_JAR_ENV, find_ij_jar
+from ij_bgcorr.engine.fiji import FIJI_HINT, PYIMAGEJ_HINT, check_fiji_app
+from ij_bgcorr.engine.locate import FIJI_ENV, IJ_JAR_ENV, find_ij_jar, find_java_home
 from ij_bgcorr.engine.startup import fiji_request
 from ij_bgcorr.errors import EngineNotAvailable
 
@@ -211,7 +211,7 @@ def check_java() -> Check:
         Its status, what was found, and the fix when it is missing.
     """
     try:
-        home = fiji_java_home()
+        home = find_java_home()
         version = java_version(home)
     except (EngineNotAvailable, ValueError, OSError, subprocess.TimeoutExpired) as exc:
         return Check("Java", "missing", str(exc).split(" Install")[0],

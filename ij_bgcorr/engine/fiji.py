@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from typing import Any
 
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.java import java
-from ij_bgcorr.engine.locate import FIJI_ENV
+from ij_bgcorr.engine.locate import FIJI_ENV, IJ_JAR_GLOB, find_java_home, max_heap_option
 from ij_bgcorr.errors import EngineNotAvailable
 
 #: What to install when no Fiji can be used.
@@ -162,7 +161,7 @@ def check_fiji_app(folder: str | os.PathLike[str]) -> FijiApp:
         raise EngineNotAvailable(f"{path} has no Fiji.app layout: there is no jars/ folder in it. "
                                  f"{FIJI_HINT}")
     found = {
-        "ImageJ 1.x (jars/ij-*.jar)": sorted(jars.glob("ij-[0-9]*.jar")),
+        "ImageJ 1.x (jars/ij-*.jar)": sorted(jars.glob(IJ_JAR_GLOB)),
         "ImageJ2 (jars/imagej-2*.jar)": sorted(jars.glob("imagej-[0-9]*.jar")),
         "ImageJ2's ImageJ 1.x layer (jars/imagej-legacy-*.jar)":
             sorted(jars.glob("imagej-legacy-*.jar")),
@@ -175,43 +174,6 @@ def check_fiji_app(folder: str | os.PathLike[str]) -> FijiApp:
     imglyb = sorted(jars.glob("imglib2-imglyb-*.jar"))
     return FijiApp(path.resolve(), ij_jar, imagej_jar, legacy_jar,
                    imglyb[-1] if imglyb else None)
-
-
-def fiji_java_home(fiji_app: Path | None = None) -> Path:
-    """Return the Java to start Fiji with: ``$JAVA_HOME``, ``java`` on PATH, or the one Fiji ships.
-
-    Nothing is ever downloaded.
-
-    Parameters
-    ----------
-    fiji_app : pathlib.Path, optional
-        A Fiji.app folder whose bundled ``java/`` is tried last.
-
-    Returns
-    -------
-    pathlib.Path
-        The Java home (the folder holding ``bin/java``).
-
-    Raises
-    ------
-    EngineNotAvailable
-        When there is none.
-    """
-    home = os.environ.get("JAVA_HOME")
-    if home and Path(home, "bin", "java").exists():
-        return Path(home)
-    java = shutil.which("java")
-    if java is not None:
-        return Path(java).resolve().parent.parent
-    tried = "JAVA_HOME is unset and there is no java on PATH"
-    if fiji_app is not None:
-        for pattern in ("java/*/*/bin/java", "java/*/*/jre/bin/java",
-                        "java/*/*/Contents/Home/bin/java"):
-            for candidate in sorted(fiji_app.glob(pattern)):
-                if os.access(candidate, os.X_OK):
-                    return candidate.parent.parent
-        tried += f", and {fiji_app / 'java'} holds no Java Fiji ships with"
-    raise EngineNotAvailable(f"Fiji needs Java and none was found ({tried}). {JAVA_HINT}")
 
 
 # -- starting ------------------------------------------------------------------------------
@@ -242,7 +204,7 @@ def launch_fiji(how: str, where: str, timeout: float) -> FijiEngine:
     app = check_fiji_app(where) if how == "path" else None
     source = str(app.path) if app is not None else where
     _require_pyimagej()
-    java_home = fiji_java_home(app.path if app is not None else None)
+    java_home = find_java_home(app.path if app is not None else None, "Fiji", JAVA_HINT)
     _require_no_jvm(source)
     gateway = _init_gateway(app, source, java_home)
     return FijiEngine(gateway, source, timeout)
@@ -335,12 +297,12 @@ def _init_gateway(app: FijiApp | None, source: str, java_home: Path) -> Any:
             _leave_out_imglyb(app)
         os.environ["JAVA_HOME"] = str(java_home)
         # "auto" prefers the Java found above and would download one only if there were
-        # none, which fiji_java_home has excluded. ("never" trips PyImageJ 1.8.0's Java
+        # none, which find_java_home has excluded. ("never" trips PyImageJ 1.8.0's Java
         # version guess with an UnboundLocalError.)
         scyjava.config.set_java_constraints(fetch="auto")
-        heap = os.environ.get("IJ_BGCORR_MAX_HEAP")
+        heap = max_heap_option()
         if heap:
-            scyjava.config.add_option(f"-Xmx{heap}")
+            scyjava.config.add_option(heap)
         try:
             gateway = imagej.init(source, mode="headless")
         except Exception as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ij_bgcorr.engine.locate import max_heap_option
 from ij_bgcorr.errors import EngineNotAvailable
 
 
@@ -40,9 +41,9 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
         # as PyImageJ, on import) registered would make scyjava try to download.
         scyjava.config.endpoints.clear()
         scyjava.config.add_classpath(str(ij_jar))
-        heap = max_heap or os.environ.get("IJ_BGCORR_MAX_HEAP")
+        heap = f"-Xmx{max_heap}" if max_heap else max_heap_option()
         if heap:
-            scyjava.config.add_option(f"-Xmx{heap}")
+            scyjava.config.add_option(heap)
         try:
             scyjava.start_jvm()
         except Exception as exc:

@@ -14,6 +14,10 @@ from ij_bgcorr.errors import EngineNotAvailable
 
 #: Environment variable naming an ij.jar to use.
 IJ_JAR_ENV = "IJ_BGCORR_IJ_JAR"
+#: Environment variable with the JVM's maximum heap size (e.g. ``8g``).
+MAX_HEAP_ENV = "IJ_BGCORR_MAX_HEAP"
+#: ImageJ 1.x's jar in a Fiji.app's ``jars/`` folder (``ij-1.54f.jar``).
+IJ_JAR_GLOB = "ij-[0-9]*.jar"
 #: Environment variable naming a Fiji.app folder.
 FIJI_ENV = "IJ_BGCORR_FIJI"
 #: Where Debian's ``libij-java`` package puts ImageJ 1.x.
@@ -38,7 +42,7 @@ def fiji_ij_jar(fiji_app: str | os.PathLike[str]) -> Path | None:
     pathlib.Path or None
         The last such jar by name; None when there is none.
     """
-    jars = sorted(Path(fiji_app).glob("jars/ij-*.jar"))
+    jars = sorted(Path(fiji_app).glob(f"jars/{IJ_JAR_GLOB}"))
     return jars[-1] if jars else None
 
 
@@ -83,26 +87,49 @@ def find_ij_jar(explicit: str | os.PathLike[str] | None = None) -> Path:
     raise EngineNotAvailable(f"No ij.jar found (tried {', '.join(tried)}). {INSTALL_HINT}")
 
 
-def find_java_home() -> Path:
-    """Return the installed Java runtime's home: ``$JAVA_HOME``, else the ``java`` on PATH.
+def find_java_home(fiji_app: Path | None = None, needed_by: str = "ImageJ",
+                   hint: str = INSTALL_HINT) -> Path:
+    """Return the Java to start: ``$JAVA_HOME``, else ``java`` on PATH, else the one Fiji ships.
 
     ij-bgcorr never downloads a JDK by itself.
+
+    Parameters
+    ----------
+    fiji_app : pathlib.Path, optional
+        A Fiji.app folder whose bundled ``java/`` is tried last.
+    needed_by : str
+        Who needs Java, for the message (``"ImageJ"``, ``"Fiji"``).
+    hint : str
+        What to install, for the message.
 
     Returns
     -------
     pathlib.Path
-        The folder holding ``bin/java``.
+        The Java home (the folder holding ``bin/java``).
 
     Raises
     ------
     EngineNotAvailable
-        When there is no Java runtime.
+        When there is none.
     """
     home = os.environ.get("JAVA_HOME")
     if home and Path(home, "bin", "java").exists():
         return Path(home)
     java = shutil.which("java")
-    if java is None:
-        raise EngineNotAvailable(f"No Java runtime found (JAVA_HOME unset, no java on PATH). "
-                                 f"{INSTALL_HINT}")
-    return Path(java).resolve().parent.parent
+    if java is not None:
+        return Path(java).resolve().parent.parent
+    tried = "JAVA_HOME is unset and there is no java on PATH"
+    if fiji_app is not None:
+        for pattern in ("java/*/*/bin/java", "java/*/*/jre/bin/java",
+                        "java/*/*/Contents/Home/bin/java"):
+            for candidate in sorted(fiji_app.glob(pattern)):
+                if os.access(candidate, os.X_OK):
+                    return candidate.parent.parent
+        tried += f", and {fiji_app / 'java'} holds no Java Fiji ships with"
+    raise EngineNotAvailable(f"{needed_by} needs Java and none was found ({tried}). {hint}")
+
+
+def max_heap_option() -> str | None:
+    """Return the JVM option ``-Xmx<size>`` that ``$IJ_BGCORR_MAX_HEAP`` asks for, or None."""
+    heap = os.environ.get(MAX_HEAP_ENV, "").strip()
+    return f"-Xmx{heap}" if heap else None

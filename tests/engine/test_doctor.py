@@ -27,6 +27,7 @@ def no_env_fiji(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(FIJI_ENV, raising=False)
 
 
+@pytest.mark.jvm  # needs Java installed (it is not started)
 def test_this_machine_embedded_ready_fiji_not_configured(no_env_fiji: None) -> None:
     result = CliRunner().invoke(doctor_command, [])
     assert result.exit_code == 0, result.output
@@ -37,6 +38,7 @@ def test_this_machine_embedded_ready_fiji_not_configured(no_env_fiji: None) -> N
     assert f"export {FIJI_ENV}=/path/to/Fiji.app" in result.output
 
 
+@pytest.mark.jvm
 def test_diagnose_fields(no_env_fiji: None) -> None:
     checks = diagnose()
     assert isinstance(checks, list) and all(isinstance(c, Check) for c in checks)
@@ -102,6 +104,7 @@ def test_fiji_check(tmp_path: Path) -> None:
     assert "ImageJ2 2.14.0, ImageJ 1." in found.detail
 
 
+@pytest.mark.jvm
 def test_doctor_with_the_real_fiji() -> None:
     """With $IJ_BGCORR_FIJI naming a real Fiji.app, doctor says it is ready, with both versions."""
     from conftest import SHARED_FIJI

@@ -23,7 +23,7 @@ from ij_bgcorr.engine import startup
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.embedded import EmbeddedEngine
 from ij_bgcorr.engine.fiji import FijiEngine, check_fiji_app
-from ij_bgcorr.engine.locate import FIJI_ENV
+from ij_bgcorr.engine.locate import FIJI_ENV, find_java_home
 from ij_bgcorr.engine.startup import looks_like_endpoint, select_engine, start_fiji
 from ij_bgcorr.errors import CommandError, EngineNotAvailable
 
@@ -47,6 +47,19 @@ COMPLETE_JARS = ("ij-1.54f.jar", "imagej-2.14.0.jar", "imagej-legacy-1.2.1.jar")
 @pytest.fixture
 def no_env_fiji(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(FIJI_ENV, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def installed_java(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Java home these tests can find on any machine; nothing here starts it."""
+    home = tmp_path_factory.mktemp("java-home")
+    java = home / "bin" / "java"
+    java.parent.mkdir()
+    java.write_text("#!/bin/sh\n")
+    java.chmod(0o755)
+    monkeypatch.setenv("JAVA_HOME", str(home))
+    return home
 
 
 @pytest.fixture
@@ -308,7 +321,7 @@ def test_java_fiji_ships_with_is_used(tmp_path: Path, monkeypatch: pytest.Monkey
     java.parent.mkdir(parents=True)
     java.write_text("#!/bin/sh\n")
     java.chmod(0o755)
-    assert fiji_engine.fiji_java_home(app) == java.parent.parent
+    assert find_java_home(app) == java.parent.parent
 
 
 def test_jvm_already_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

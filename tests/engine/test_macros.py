@@ -181,6 +181,7 @@ def test_shipped_macros_are_all_there():
                                      "rolling_ball_background", "tophat_background"}
 
 
+@pytest.mark.jvm  # the command starts the engine in this process
 def test_cli_run_macro_and_lesson(tmp_path, spots_path):
     runner = CliRunner()
     res = runner.invoke(main, ["run", "--out", str(tmp_path / "run")])
@@ -200,6 +201,7 @@ def test_cli_run_macro_and_lesson(tmp_path, spots_path):
     assert len(list((tmp_path / "l").glob("*/foreground.tif"))) == 4
 
 
+@pytest.mark.jvm
 def test_cli_macro_output_names_are_safe_files(tmp_path):
     macro = tmp_path / "names.ijm"
     macro.write_text('newImage("a/b", "8-bit", 5, 5, 1);\nnewImage("a b", "8-bit", 5, 5, 1);\n'
