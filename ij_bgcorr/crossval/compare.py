@@ -146,8 +146,12 @@ def compare(
         if set(b.dims) != set(a.dims):
             raise ValueError(f"cannot compare images with dims {a.dims} and {b.dims}")
         b = b.transpose(*a.dims)
-    elif isinstance(a, xr.DataArray) and np.shape(b) == a.shape:
-        b = a.copy(data=np.asarray(b))
+    elif isinstance(a, xr.DataArray) and not isinstance(b, xr.DataArray):
+        # a numpy b is named by its number of dims, as everywhere; it must then
+        # hold a's dims (in any order) to be compared
+        named = _numpy_named(np.asarray(b))
+        if set(named.dims) == set(_renamed(a).dims):
+            a, b = _renamed(a), named.transpose(*_renamed(a).dims)
     arr_a, labels = _planes(a)
     arr_b, _ = _planes(b)
     if arr_a.shape != arr_b.shape:
@@ -191,6 +195,15 @@ def _renamed(img: xr.DataArray) -> xr.DataArray:
     return img.rename({d: DIM_ALIASES[d] for d in img.dims if d in DIM_ALIASES})
 
 
+def _numpy_named(values: np.ndarray) -> xr.DataArray:
+    """Name a numpy image's dims by the package's default for its number of dims."""
+    if values.ndim < 2:
+        raise ValueError(f"an image has at least 2 dimensions; got shape {values.shape}")
+    dims = DEFAULT_DIMS.get(values.ndim) or (
+        *(f"axis{i}" for i in range(values.ndim - 2)), "row", "col")
+    return xr.DataArray(values, dims=dims)
+
+
 def _planes(img: np.ndarray | xr.DataArray) -> tuple[np.ndarray, list[str]]:
     """``img``'s values as ``(planes..., row, col)`` and a label for each plane.
 
@@ -199,15 +212,7 @@ def _planes(img: np.ndarray | xr.DataArray) -> tuple[np.ndarray, list[str]]:
     (``(row, col)``, ``(pln, row, col)``, ...), and any other number of
     dimensions as leading plane axes before ``(row, col)``.
     """
-    if isinstance(img, xr.DataArray):
-        arr = _renamed(img)
-    else:
-        values = np.asarray(img)
-        if values.ndim < 2:
-            raise ValueError(f"an image has at least 2 dimensions; got shape {values.shape}")
-        dims = DEFAULT_DIMS.get(values.ndim) or (
-            *(f"axis{i}" for i in range(values.ndim - 2)), "row", "col")
-        arr = xr.DataArray(values, dims=dims)
+    arr = _renamed(img) if isinstance(img, xr.DataArray) else _numpy_named(np.asarray(img))
     if "row" not in arr.dims or "col" not in arr.dims:
         raise ValueError(f"an image needs 'row' and 'col' dims; got {arr.dims}")
     others = sorted((d for d in arr.dims if d not in ("row", "col")),

@@ -213,7 +213,9 @@ def _integer_values(values: np.ndarray) -> np.ndarray:
                                            "every value is unchanged")
             return values.astype(target)
     out = values.astype(np.float32)
-    changed = int(np.count_nonzero(out.astype(np.float64) != values))
+    # float64 cannot tell large integers apart: compare exactly, as Python numbers
+    large = np.abs(values.astype(np.float64)) > 2**24
+    changed = int(np.count_nonzero(out[large].astype(object) != values[large].astype(object)))
     _warn_conversion(values.dtype, "32-bit float (float32); " + (
         "every value is unchanged" if not changed else
         f"{changed} values above 2**24 in magnitude were rounded"))
@@ -244,7 +246,7 @@ def _warn_conversion(dtype: np.dtype, what: str) -> None:
 
 def _callers_stacklevel() -> int:
     """Find the stack level of the first frame outside this package: the user's call."""
-    package = os.path.dirname(__file__)
+    package = os.path.dirname(os.path.dirname(__file__))
     frame, level = sys._getframe(1), 1
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame, level = frame.f_back, level + 1

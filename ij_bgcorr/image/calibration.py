@@ -116,7 +116,10 @@ class Calibration:
             values = coords.get(dim)
             if values is None or len(values) == 0:
                 continue
-            values = np.asarray(values, dtype=float)
+            try:
+                values = np.asarray(values, dtype=float)
+            except (TypeError, ValueError):  # labels ("0h", "1h"): not a calibration
+                continue
             step = float(found.get(step_key, getattr(defaults, step_key)))
             if len(values) >= 2:
                 steps = np.diff(values)

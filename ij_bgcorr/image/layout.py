@@ -38,7 +38,7 @@ class Layout:
     Attributes
     ----------
     dims : tuple of str
-        The input's dim names (aliases renamed), in its order.
+        The input's dim names (aliases as canonical names), in its order.
     sizes : dict of str to int
         The size of each of those dims.
     coords : dict of hashable to xarray.DataArray
@@ -49,6 +49,9 @@ class Layout:
         The input's attrs.
     is_numpy : bool
         Whether the input was a numpy array.
+    aliases : dict of str to str
+        The input's own name of each dim it named by an alias (``{"row": "y"}``);
+        results get those names back.
     """
 
     dims: tuple[str, ...]
@@ -57,6 +60,7 @@ class Layout:
     name: Hashable = None
     attrs: dict[str, Any] = field(default_factory=dict)
     is_numpy: bool = False
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def restore(self, result: xr.DataArray, provenance: Mapping[str, Any] | None = None,
                 removed: tuple[str, ...] = (), as_numpy: bool = True) -> xr.DataArray | np.ndarray:
@@ -93,6 +97,7 @@ class Layout:
         out = out.transpose(*order, *[d for d in out.dims if d not in order])
         if self.is_numpy and as_numpy:
             return out.values
+        out = out.rename({d: self.aliases[d] for d in out.dims if d in self.aliases})
         coords = {name: coord for name, coord in self.coords.items()
                   if set(coord.dims) <= set(out.dims)
                   and all(out.sizes[d] == coord.sizes[d] for d in coord.dims)}
@@ -132,9 +137,10 @@ def read_image(img: Any, rgb: bool | None = None) -> tuple[xr.DataArray, Layout]
     """
     canonical = as_image(img, rgb=rgb)
     if isinstance(img, xr.DataArray):
-        renamed = img.rename({d: DIM_ALIASES[d] for d in img.dims if d in DIM_ALIASES})
-        layout = Layout(tuple(map(str, renamed.dims)), dict(renamed.sizes),
-                        dict(renamed.coords), img.name, dict(img.attrs))
+        aliases = {DIM_ALIASES[str(d)]: str(d) for d in img.dims if d in DIM_ALIASES}
+        layout = Layout(tuple(DIM_ALIASES.get(str(d), str(d)) for d in img.dims),
+                        {DIM_ALIASES.get(str(d), str(d)): n for d, n in img.sizes.items()},
+                        dict(img.coords), img.name, dict(img.attrs), aliases=aliases)
     else:
         dims = DEFAULT_DIMS[np.ndim(img)]
         layout = Layout(dims, dict(zip(dims, np.shape(img), strict=True)), is_numpy=True)

@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from ij_bgcorr.errors import CommandError
-from ij_bgcorr.image.arrays import plane_sizes
+from ij_bgcorr.image.arrays import DIM_ALIASES, plane_sizes
 from ij_bgcorr.image.layout import Layout, read_image
 from ij_bgcorr.macro.text import number, option_value, quote, run_line
 from ij_bgcorr.options import PROJECTIONS, BackgroundOptions
@@ -323,15 +323,14 @@ def z_project(
     projection = PROJECTIONS[choice("projection method", method, {k: k for k in PROJECTIONS})]
     arr, layout = read_image(image)
     nz, nt = arr.sizes.get("pln", 1), arr.sizes.get("t", 1)
+    axis = DIM_ALIASES.get(axis, axis) if isinstance(axis, str) else axis
     if axis is None:
         axis = "pln" if nz > 1 or nt == 1 else "t"
     if axis not in ("pln", "t"):
         raise CommandError(f"z_project projects along 'pln' or 't', not {axis!r}.")
     if axis == "t" and nz > 1:
-        raise CommandError(
-            "ImageJ's Z Project cannot project along 't' when the image also has z planes; "
-            "select one plane first (image.isel(pln=k))."
-        )
+        raise CommandError("ImageJ's Z Project cannot project along 't' when the image also "
+                           "has z planes; select one plane first (image.isel(pln=k)).")
     n = nz if axis == "pln" else nt
     if n < 2:
         raise CommandError(f"z_project needs more than one {axis!r} plane; the image has {n}.")

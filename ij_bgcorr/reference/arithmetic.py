@@ -7,7 +7,7 @@ import numpy as np
 from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.layout import read_image
 from ij_bgcorr.reference.kinds import check_kind
-from ij_bgcorr.reference.results import Image, in_layout
+from ij_bgcorr.reference.results import Image, in_layout, refuse_rgb
 
 
 def subtract(a: Image, b: Image, kind: str = "imagej") -> Image:
@@ -42,6 +42,8 @@ def subtract(a: Image, b: Image, kind: str = "imagej") -> Image:
     kind = check_kind(kind)
     image_a, layout = read_image(a)
     image_b, _ = read_image(b)
+    if kind == "imagej":
+        refuse_rgb(image_a, "ImageJ's 32-bit Image Calculator turns an RGB image into grey")
     if dict(image_a.sizes) != dict(image_b.sizes):
         raise CommandError(f"a and b differ in shape: a {dict(image_a.sizes)}, "
                            f"b {dict(image_b.sizes)}")

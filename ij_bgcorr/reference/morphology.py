@@ -8,7 +8,7 @@ from skimage import morphology
 from ij_bgcorr.image.layout import map_planes, read_image
 from ij_bgcorr.reference.kinds import check_kind
 from ij_bgcorr.reference.rank import imagej_kernel, opening_plane
-from ij_bgcorr.reference.results import Image, in_layout
+from ij_bgcorr.reference.results import Image, in_layout, refuse_rgb
 from ij_bgcorr.validation import whole_pixels
 
 
@@ -88,6 +88,8 @@ def tophat(img: Image, radius: float, kind: str = "imagej") -> Image:
     """
     kind = check_kind(kind)
     image, layout = read_image(img)
+    if kind == "imagej":
+        refuse_rgb(image, "ImageJ's 32-bit subtraction of the top-hat turns RGB into grey")
     arr = image.values
     background = opening(image, radius, kind).values
     if kind == "lesson":  # white_tophat is exactly this difference

@@ -15,7 +15,7 @@ from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.arrays import DIM_ALIASES
 from ij_bgcorr.image.layout import Layout, read_image
 from ij_bgcorr.options import PROJECTIONS
-from ij_bgcorr.reference.results import Image
+from ij_bgcorr.reference.results import Image, refuse_rgb
 from ij_bgcorr.validation import choice
 
 
@@ -64,6 +64,8 @@ def z_project(img: Image, method: str = "max", axis: int | str | None = None) ->
     """
     method = choice("projection method", method, {name: name for name in PROJECTIONS})
     image, layout = read_image(img)
+    if method in ("sum", "sd"):
+        refuse_rgb(image, f"ImageJ's {method} projection of an RGB stack stays 8-bit RGB")
     dim = _projection_dim(axis, image, layout)
     index = image.dims.index(dim)
     out = _PROJECT[method](np.moveaxis(image.values, index, 0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.layout import Layout
 
 #: An image as the reference functions take and return it (see `ij_bgcorr.image.layout`).
@@ -33,3 +34,24 @@ def in_layout(out: np.ndarray, image: xr.DataArray, layout: Layout, text: str) -
         ``attrs["reference"] = text``.
     """
     return layout.restore(image.copy(data=out), {"reference": text})
+
+
+def refuse_rgb(image: xr.DataArray, what: str) -> None:
+    """Refuse an RGB image for a step whose colour version ImageJ computes otherwise.
+
+    Parameters
+    ----------
+    image : xarray.DataArray
+        The input in canonical form.
+    what : str
+        The step and how ImageJ treats colour there, for the message.
+
+    Raises
+    ------
+    CommandError
+        When ``image`` is RGB (``attrs["rgb"]``).
+    """
+    if image.attrs.get("rgb"):
+        raise CommandError(
+            f"{what}; this reference does not reproduce it. Mark the image as three grey "
+            "channels (img.assign_attrs(rgb=False)) to compute it channel by channel.")
