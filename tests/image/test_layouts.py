@@ -218,7 +218,7 @@ def test_cross_validation_of_a_two_channel_image(fiji: ijb.Engine, tmp_path: Pat
     assert height > 0.35 * width  # two rows of panels, one per channel
 
 
-# -- what an adversarial review found ------------------------------------------------------
+# -- edge cases: alias names, label coords, numpy order, large integers, colour ---------------
 def test_alias_dim_names_come_back(fiji: ijb.Engine) -> None:
     img = xr.DataArray(RNG.integers(0, 255, (60, 30), dtype=np.uint8), dims=("y", "x"))
     sub = img.isel(y=slice(10, 50))
