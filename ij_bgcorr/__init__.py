@@ -18,6 +18,8 @@ The subpackages are the layers, each importing only those below it:
 ``options``, ``methods``, ``validation`` and ``errors`` are shared by all.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from ij_bgcorr.batch.run import BatchSummary, batch
 from ij_bgcorr.crossval import Comparison, compare
 from ij_bgcorr.engine import EmbeddedEngine, Engine, FijiEngine, MacroResult, start, start_fiji
@@ -31,6 +33,11 @@ from ij_bgcorr.errors import (
     MacroTimeout,
 )
 from ij_bgcorr.image import DIM_ORDER, Calibration, as_image, open_image, save_image
+
+try:  # the version is written once, in pyproject.toml
+    __version__ = version("ij-bgcorr")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "DIM_ORDER", "BatchSummary", "Calibration", "CommandError", "Comparison", "EmbeddedEngine",

@@ -62,6 +62,7 @@ def _start_engine() -> Engine:
 
 
 @click.group()
+@click.version_option(package_name="ij-bgcorr", prog_name="ij-bgcorr")
 @click.option("--fiji", metavar="PATH|ENDPOINT", default=None,
               help="Run the commands in this Fiji: a Fiji.app folder, or a Maven endpoint "
                    "such as sc.fiji:fiji. Default: $IJ_BGCORR_FIJI, else the embedded "

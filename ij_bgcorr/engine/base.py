@@ -14,7 +14,6 @@ import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -22,6 +21,7 @@ import xarray as xr
 
 from ij_bgcorr.engine.convert import from_imageplus, to_imageplus
 from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.results import MacroResult
 from ij_bgcorr.engine.runner import MacroRunner
 from ij_bgcorr.errors import CommandError, MacroError
 from ij_bgcorr.image.fingerprint import fingerprint
@@ -30,30 +30,6 @@ from ij_bgcorr.macro.commands import Call
 from ij_bgcorr.macro.files import argument_string, read_macro, run_macro_line
 from ij_bgcorr.macro.session import Session
 from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
-
-
-@dataclass
-class MacroResult:
-    """What :meth:`Engine.run_macro` returns.
-
-    Attributes
-    ----------
-    images : dict of str to xarray.DataArray
-        The images, by window title.
-    log, returned : str, str or None
-        The Log window's text (what ``print`` wrote); the string the macro returned, if any.
-    results : pandas.DataFrame
-        The Results table.
-    """
-
-    images: dict[str, xr.DataArray] = field(default_factory=dict)
-    log: str = ""
-    results: pd.DataFrame = field(default_factory=pd.DataFrame)
-    returned: str | None = None
-
-    def __getitem__(self, title: str) -> xr.DataArray:
-        """Return the image titled ``title``."""
-        return self.images[title]
 
 
 class Engine:

@@ -1,0 +1,43 @@
+"""What a macro run gives back to Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import xarray as xr
+
+
+@dataclass
+class MacroResult:
+    """What :meth:`Engine.run_macro` returns.
+
+    Attributes
+    ----------
+    images : dict of str to xarray.DataArray
+        The images, by window title.
+    log, returned : str, str or None
+        The Log window's text (what ``print`` wrote); the string the macro returned, if any.
+    results : pandas.DataFrame
+        The Results table.
+    """
+
+    images: dict[str, xr.DataArray] = field(default_factory=dict)
+    log: str = ""
+    results: pd.DataFrame = field(default_factory=pd.DataFrame)
+    returned: str | None = None
+
+    def __getitem__(self, title: str) -> xr.DataArray:
+        """Return the image titled ``title``."""
+        return self.images[title]
+
+    def __repr__(self) -> str:
+        """Summarise: each image's title and sizes, the log's lines, the table's size."""
+        images = ", ".join(f"{title!r}: {dict(image.sizes)} {image.dtype}"
+                           for title, image in self.images.items())
+        lines = len(self.log.splitlines())
+        rows, columns = self.results.shape
+        returned = f", returned={self.returned!r}" if self.returned is not None else ""
+        return (f"<MacroResult images={{{images}}}, log: {lines} lines, "
+                f"results: {rows} rows x {columns} columns{returned}>")
+

@@ -1,0 +1,40 @@
+"""What a lab needs to adopt the package: its version, licence, citation and types."""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import ij_bgcorr as ijb
+from ij_bgcorr.cli.main import main
+from ij_bgcorr.engine.results import MacroResult
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_the_version_is_written_once_and_shown_everywhere() -> None:
+    in_pyproject = next(line.split('"')[1] for line in
+                        (REPO / "pyproject.toml").read_text().splitlines()
+                        if line.startswith("version = "))
+    assert ijb.__version__ == in_pyproject
+    shown = CliRunner().invoke(main, ["--version"], standalone_mode=False)
+    assert shown.output.strip() == f"ij-bgcorr, version {in_pyproject}"
+    assert f"version: {in_pyproject}" in (REPO / "CITATION.cff").read_text()
+
+
+def test_licence_changelog_citation_and_types_ship() -> None:
+    assert "BSD 3-Clause License" in (REPO / "LICENSE").read_text()
+    assert (REPO / "CHANGELOG.md").read_text().startswith("# Changelog")
+    assert importlib.resources.files("ij_bgcorr").joinpath("py.typed").is_file()
+
+
+def test_a_macro_result_prints_as_a_summary() -> None:
+    import numpy as np
+    import pandas as pd
+
+    result = MacroResult({"fg": ijb.as_image(np.zeros((4, 5), np.float32))}, "a\nb",
+                         pd.DataFrame({"Area": [1.0, 2.0]}), "done")
+    assert repr(result) == ("<MacroResult images={'fg': {'row': 4, 'col': 5} float32}, "
+                            "log: 2 lines, results: 2 rows x 1 columns, returned='done'>")
