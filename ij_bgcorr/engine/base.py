@@ -80,7 +80,7 @@ class Engine:
         Returns
         -------
         xarray.DataArray
-            The result, in the first input's layout (less the dims the command removes).
+            The result, in the first input's layout (less a projected dim).
 
         Raises
         ------
@@ -104,7 +104,7 @@ class Engine:
             self._session.record(titles[0], body, result_title, fingerprint(result))
         if call.layout is None:
             return result
-        return call.layout.restore(result, removed=call.removes, as_numpy=False)
+        return call.layout.restore(result, as_numpy=False)
 
     @contextmanager
     def _opened(self, inputs: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

@@ -63,12 +63,12 @@ class Layout:
     aliases: dict[str, str] = field(default_factory=dict)
 
     def restore(self, result: xr.DataArray, provenance: Mapping[str, Any] | None = None,
-                removed: tuple[str, ...] = (), as_numpy: bool = True) -> xr.DataArray | np.ndarray:
+                as_numpy: bool = True) -> xr.DataArray | np.ndarray:
         """Return ``result`` (canonical order) in this layout, ``provenance`` added to its attrs.
 
-        Dims the input had with size 1 and ``result`` lost are put back; the
-        ``removed`` dims (a projection's axis) stay removed. With ``as_numpy``,
-        a numpy input gives a numpy array.
+        Dims the input had with size 1 and ``result`` lost are put back (a
+        projection's axis has more than one plane, so it stays removed). With
+        ``as_numpy``, a numpy input gives a numpy array.
 
         Parameters
         ----------
@@ -76,8 +76,6 @@ class Layout:
             A result computed from the input, dims in canonical order.
         provenance : mapping of str to object, optional
             Attrs saying how ``result`` was made.
-        removed : tuple of str, default ()
-            Dims the computation removed.
         as_numpy : bool, default True
             Return a numpy array for a numpy input.
 
@@ -91,7 +89,7 @@ class Layout:
         """
         out = result
         for dim in self.dims:
-            if dim not in out.dims and dim not in removed and self.sizes[dim] == 1:
+            if dim not in out.dims and self.sizes[dim] == 1:
                 out = out.expand_dims(dim)
         order = [d for d in self.dims if d in out.dims]
         out = out.transpose(*order, *[d for d in out.dims if d not in order])

@@ -46,9 +46,9 @@ class Call:
         The prefix of the title ImageJ gives the new image it opens (``"MAX_"``), or None when
         the command changes the active image in place: then the engine runs it on a
         ``Duplicate...`` of its first input, as the lesson's macros do, so the input is unchanged.
-    title, layout, removes : str or None, Layout or None, tuple of str
+    title, layout : str or None, Layout or None
         The result's title the caller asked for, if any; how the first input was laid out
-        (the result gets it back); the dims the command projects away.
+        (the result gets it back).
     """
 
     images: tuple[xr.DataArray, ...]
@@ -57,7 +57,6 @@ class Call:
     creates: str | None = None
     title: str | None = None
     layout: Layout | None = None
-    removes: tuple[str, ...] = ()
 
     def line(self, titles: Sequence[str]) -> str:
         """Return the command's macro line with its images under ``titles`` (first: the target).
@@ -125,9 +124,10 @@ class Call:
             ImageJ's own title for the result is not ``result``.
         """
         line = self.command_line(titles, result)
-        if self.creates is None:
-            copy = duplicate_line(result, _n_planes(self.images[0]) > 1)
-            return [copy] if self.command is None else [copy, line]
+        if self.creates is None and self.command is not None:
+            return [duplicate_line(result, _n_planes(self.images[0]) > 1), line]
+        if self.creates is None:  # a plain Duplicate...: its own line is the copy
+            return [line]
         if result == self.default_title(titles):
             return [line]
         return [line, f"rename({quote(result)});"]
@@ -310,7 +310,7 @@ def z_project(
     Returns
     -------
     Call
-        The command, for :meth:`ij_bgcorr.engine.base.Engine.run`. It removes the projected dim.
+        The command, for :meth:`ij_bgcorr.engine.base.Engine.run`.
 
     Raises
     ------
@@ -348,10 +348,9 @@ def z_project(
     options.append(f"projection={projection.option}")
     if axis == "pln" and nt > 1:
         options.append("all")
-    removes = ("pln",) if axis == "pln" else ("t",)
     return Call((arr,), "Z Project...", " ".join(options),
                 creates=projection.prefix, title=check_title(title),
-                layout=layout, removes=removes)
+                layout=layout)
 
 
 #: Largest 32-bit magnitude ImageJ's sliding paraboloid is safe with (slopes must not overflow).

@@ -72,7 +72,7 @@ def z_project(img: Image, method: str = "max", axis: int | str | None = None) ->
     text = (f'ImageJ run("Z Project...", "projection=[{PROJECTIONS[method].imagej_name}]") '
             f"along {dim!r}")
     projected = image.isel({dim: 0}, drop=True).copy(data=out)
-    return layout.restore(projected, {"reference": text}, removed=(dim,))
+    return layout.restore(projected, {"reference": text})
 
 
 def _projection_dim(axis: int | str | None, image: xr.DataArray, layout: Layout) -> str:
