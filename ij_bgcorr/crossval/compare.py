@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ij_bgcorr.image.arrays import DEFAULT_DIMS, DIM_ALIASES, DIM_ORDER
+from ij_bgcorr.image.arrays import DEFAULT_DIMS, DIM_ORDER, with_canonical_names
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,8 @@ def compare(
         Images of the same sizes, any real dtype, under the package's image
         contract (`ij_bgcorr.image.layout`): a DataArray by its dim names (``b``
         may list them in another order), a numpy array as ``(row, col)``,
-        ``(pln, row, col)``, ... A numpy ``b`` against a DataArray ``a`` is
-        taken in ``a``'s order.
+        ``(pln, row, col)``, ... A numpy ``b`` is named by its number of dims
+        too, and compared in ``a``'s order when it holds ``a``'s dims.
     radius : float, optional
         Filter radius in pixels (>= 0): the differences are then also split
         between the border band, pixels fewer than ``radius`` rows or columns
@@ -141,17 +141,19 @@ def compare(
         When the sizes or dims differ, an image has no ``row`` and ``col`` (or
         fewer than 2 dims), or ``radius`` is negative.
     """
-    if isinstance(a, xr.DataArray) and isinstance(b, xr.DataArray):
-        a, b = _renamed(a), _renamed(b)
-        if set(b.dims) != set(a.dims):
-            raise ValueError(f"cannot compare images with dims {a.dims} and {b.dims}")
-        b = b.transpose(*a.dims)
-    elif isinstance(a, xr.DataArray) and not isinstance(b, xr.DataArray):
-        # a numpy b is named by its number of dims, as everywhere; it must then
-        # hold a's dims (in any order) to be compared
-        named = _numpy_named(np.asarray(b))
-        if set(named.dims) == set(_renamed(a).dims):
-            a, b = _renamed(a), named.transpose(*_renamed(a).dims)
+    if isinstance(a, xr.DataArray):
+        a = with_canonical_names(a)
+        if isinstance(b, xr.DataArray):
+            b = with_canonical_names(b)
+            if set(b.dims) != set(a.dims):
+                raise ValueError(f"cannot compare images with dims {a.dims} and {b.dims}")
+            b = b.transpose(*a.dims)
+        else:
+            # a numpy b is named by its number of dims, as everywhere; when it then
+            # holds a's dims (in any order) it is compared in a's order
+            named = _numpy_named(np.asarray(b))
+            if set(named.dims) == set(a.dims):
+                b = named.transpose(*a.dims)
     arr_a, labels = _planes(a)
     arr_b, _ = _planes(b)
     if arr_a.shape != arr_b.shape:
@@ -191,10 +193,6 @@ def compare(
     )
 
 
-def _renamed(img: xr.DataArray) -> xr.DataArray:
-    return img.rename({d: DIM_ALIASES[d] for d in img.dims if d in DIM_ALIASES})
-
-
 def _numpy_named(values: np.ndarray) -> xr.DataArray:
     """Name a numpy image's dims by the package's default for its number of dims."""
     if values.ndim < 2:
@@ -212,7 +210,8 @@ def _planes(img: np.ndarray | xr.DataArray) -> tuple[np.ndarray, list[str]]:
     (``(row, col)``, ``(pln, row, col)``, ...), and any other number of
     dimensions as leading plane axes before ``(row, col)``.
     """
-    arr = _renamed(img) if isinstance(img, xr.DataArray) else _numpy_named(np.asarray(img))
+    arr = (with_canonical_names(img) if isinstance(img, xr.DataArray)
+           else _numpy_named(np.asarray(img)))
     if "row" not in arr.dims or "col" not in arr.dims:
         raise ValueError(f"an image needs 'row' and 'col' dims; got {arr.dims}")
     others = sorted((d for d in arr.dims if d not in ("row", "col")),

@@ -87,7 +87,7 @@ def as_image(
         When the pixel type is converted.
     """
     if isinstance(data, xr.DataArray):
-        arr = data.rename({d: DIM_ALIASES[d] for d in data.dims if d in DIM_ALIASES})
+        arr = with_canonical_names(data)
         attrs = dict(arr.attrs)
         cal = calibration or Calibration.from_coords(
             {d: arr.coords[d].values for d in arr.dims if d in arr.coords}, attrs
@@ -120,6 +120,23 @@ def as_image(
         raise ImageFormatError("An RGB image must be uint8 with a 'ch' dimension of size 3.")
     arr = xr.DataArray(values, dims=arr.dims).transpose(*[d for d in DIM_ORDER if d in arr.dims])
     return labelled(arr.values, arr.dims, cal, {**attrs, "rgb": is_rgb})
+
+
+def with_canonical_names(image: xr.DataArray) -> xr.DataArray:
+    """Return ``image`` with its dims named by aliases (``x``, ``y``, ``time``) renamed.
+
+    Parameters
+    ----------
+    image : xarray.DataArray
+        Any image.
+
+    Returns
+    -------
+    xarray.DataArray
+        The same data, dims named ``t``, ``pln``, ``row``, ``col``, ``ch`` where
+        :data:`DIM_ALIASES` has a name for them.
+    """
+    return image.rename({d: DIM_ALIASES[d] for d in image.dims if d in DIM_ALIASES})
 
 
 def labelled(
