@@ -11,15 +11,21 @@ from typing import Any
 import xarray as xr
 
 from ij_bgcorr.engine.base import Engine
-from ij_bgcorr.image.arrays import as_image
-from ij_bgcorr.image.layout import read_image
+from ij_bgcorr.image.layout import Layout, read_image
 from ij_bgcorr.options import DEFAULT_RADIUS, DEFAULT_ROLLING
 
 
-def _as_input(image: Any) -> xr.DataArray:
-    """Return the image titled ``input``, in its own layout (results come back in it)."""
-    named = image if isinstance(image, xr.DataArray) else as_image(image)
-    return named.assign_attrs(title="input")
+def _as_input(image: Any) -> tuple[xr.DataArray, Layout]:
+    """Return the image, read once and titled ``input``, and its layout (for the results)."""
+    source, layout = read_image(image)
+    return source.assign_attrs(title="input"), layout
+
+
+def _in_layout(layout: Layout, background: xr.DataArray,
+               foreground: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+    """Return both results in the input's layout (a numpy input still gives DataArrays)."""
+    return (layout.restore(background, as_numpy=False),  # type: ignore[return-value]
+            layout.restore(foreground, as_numpy=False))
 
 
 def median_background(
@@ -48,11 +54,11 @@ def median_background(
     CommandError, ImageFormatError, MacroError
         A bad radius; an image ImageJ cannot hold; ImageJ failing (or timing out).
     """
-    source = _as_input(image)
+    source, layout = _as_input(image)
     background = engine.median(source, radius=radius, title="background")
     foreground = engine.image_calculator("subtract", source, background, float32=True,
                                          title="foreground")
-    return background, foreground
+    return _in_layout(layout, background, foreground)
 
 
 def max_projection_background(
@@ -80,11 +86,11 @@ def max_projection_background(
     CommandError, ImageFormatError, MacroError
         A series of one frame; an image ImageJ cannot hold; ImageJ failing (or timing out).
     """
-    source = _as_input(series)
+    source, layout = _as_input(series)
     background = engine.z_project(source, method="max", title="background")
     foreground = engine.image_calculator("subtract", source, background, float32=True,
                                          title="foreground")
-    return background, foreground
+    return _in_layout(layout, background, foreground)
 
 
 def rolling_ball_background(
@@ -116,12 +122,12 @@ def rolling_ball_background(
     CommandError, ImageFormatError, MacroError
         A bad radius; an image ImageJ cannot hold; ImageJ failing (or timing out).
     """
-    source = _as_input(image)
+    source, layout = _as_input(image)
     options = {"rolling": rolling, "light_background": light_background}
     background = engine.subtract_background(source, create_background=True, title="background",
                                             **options)
     foreground = engine.subtract_background(source, title="foreground", **options)
-    return background, foreground
+    return _in_layout(layout, background, foreground)
 
 
 def tophat_background(
@@ -155,10 +161,8 @@ def tophat_background(
     ImageFormatError, MacroError
         An image ImageJ cannot hold; the macro failing (MacroTimeout after ``timeout`` s).
     """
-    source = _as_input(image)
-    _, layout = read_image(source)
+    source, layout = _as_input(image)
     result = engine.run_macro("tophat_background", inputs={"input": source},
                               args={"radius": radius}, outputs=["background", "foreground"],
                               timeout=timeout)
-    return (layout.restore(result["background"], as_numpy=False),
-            layout.restore(result["foreground"], as_numpy=False))
+    return _in_layout(layout, result["background"], result["foreground"])

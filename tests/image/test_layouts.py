@@ -263,3 +263,16 @@ def test_colour_steps_imagej_computes_otherwise_are_refused(call) -> None:
                        dims=("pln", "row", "col", "ch"), rgb=True)
     with pytest.raises(ijb.CommandError, match="does not reproduce it"):
         call(rgb)
+
+
+def test_a_workflow_reads_its_input_once_and_answers_in_its_layout(fiji: ijb.Engine) -> None:
+    from ij_bgcorr import workflows
+
+    image = xr.DataArray(RNG.normal(100, 5, (20, 22)), dims=("y", "x"), name="cells")  # float64
+    with pytest.warns(ijb.ImageConversionWarning) as caught:
+        background, foreground = workflows.median_background(fiji, image, 2)
+    assert sum(issubclass(w.category, ijb.ImageConversionWarning) for w in caught) == 1
+    assert background.dims == foreground.dims == ("y", "x")
+    assert background.name == foreground.name == "cells"
+    np.testing.assert_array_equal(background.values,
+                                  reference.median(image.astype(np.float32), 2).values)
