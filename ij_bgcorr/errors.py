@@ -65,3 +65,10 @@ class MacroTimeout(MacroError):
 
 class ImageConversionWarning(UserWarning):
     """An image's pixel type was converted to one ImageJ holds; the message says what changed."""
+
+
+class ParameterError(IjBgcorrError, ValueError):
+    """A macro's script parameter (``#@ Integer radius``) is missing, unknown or has a bad value.
+
+    The message names the parameter and what it accepts.
+    """
