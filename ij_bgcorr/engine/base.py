@@ -16,7 +16,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import pandas as pd
 import xarray as xr
 
 from ij_bgcorr.engine.convert import from_imageplus, to_imageplus
@@ -312,7 +311,6 @@ class Engine:
         provenance = self._provenance(
             run_macro_line(path, argument) if path else code.strip())
         with self._opened(inputs or {}) as imps:
-            self._results_table().reset()
             outcome = self._runner.run(code, argument, imps, timeout)
             wanted = list(outputs) if outputs is not None else list(outcome.images)
             missing = [t for t in wanted if t not in outcome.images]
@@ -320,24 +318,8 @@ class Engine:
                 raise MacroError(f"No image titled {', '.join(map(repr, missing))} was open "
                                  f"at the end; open: {sorted(outcome.images)}", log=outcome.log)
             images = {t: from_imageplus(outcome.images[t], provenance) for t in wanted}
-            results = self._results_frame()
-        return MacroResult(images, outcome.log, results, outcome.returned)
-
-    def _results_table(self) -> Any:
-        return java.ResultsTable.getResultsTable()
-
-    def _results_frame(self) -> pd.DataFrame:
-        table = self._results_table()
-        n = int(table.size())
-        columns = {}
-        for heading in table.getHeadings() or []:
-            name = str(heading)
-            if name in (" ", ""):
-                continue
-            values = [str(table.getStringValue(name, row)) for row in range(n)]
-            numeric = pd.to_numeric(pd.Series(values), errors="coerce")
-            columns[name] = values if numeric.isna().any() else numeric
-        return pd.DataFrame(columns)
+        return MacroResult(images, outcome.log, outcome.results, outcome.returned,
+                           outcome.tables)
 
     # -- session ------------------------------------------------------------------------
     def recorded_macro(self) -> str:

@@ -19,13 +19,16 @@ class MacroResult:
     log, returned : str, str or None
         The Log window's text (what ``print`` wrote); the string the macro returned, if any.
     results : pandas.DataFrame
-        The Results table.
+        The Results table: every row the macro's measurements added.
+    tables : dict of str to pandas.DataFrame
+        The other tables the macro made (``Table.create``, ``Array.show``), by title.
     """
 
     images: dict[str, xr.DataArray] = field(default_factory=dict)
     log: str = ""
     results: pd.DataFrame = field(default_factory=pd.DataFrame)
     returned: str | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __getitem__(self, title: str) -> xr.DataArray:
         """Return the image titled ``title``."""
@@ -38,6 +41,8 @@ class MacroResult:
         lines = len(self.log.splitlines())
         rows, columns = self.results.shape
         returned = f", returned={self.returned!r}" if self.returned is not None else ""
+        tables = "".join(f", table {title!r}: {t.shape[0]} rows x {t.shape[1]} columns"
+                         for title, t in self.tables.items())
         return (f"<MacroResult images={{{images}}}, log: {lines} lines, "
-                f"results: {rows} rows x {columns} columns{returned}>")
+                f"results: {rows} rows x {columns} columns{tables}{returned}>")
 

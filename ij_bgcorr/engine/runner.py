@@ -18,8 +18,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from ij_bgcorr.engine.capture import Captured, OutputCapture
+from ij_bgcorr.engine.hooks import CommandHooks
 from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.tables import (
+    close_text_windows,
+    named_tables,
+    reset_results,
+    results_frame,
+)
 from ij_bgcorr.engine.watchdog import SWEEP_SECONDS, WindowWatch, stop_macro
 from ij_bgcorr.errors import MacroTimeout
 from ij_bgcorr.macro.failures import RunEvidence, line_text, macro_error
@@ -44,12 +53,18 @@ class MacroOutcome:
         What the macro printed.
     returned : str or None
         The string the macro returned, if any.
+    results : pandas.DataFrame
+        The Results table.
+    tables : dict of str to pandas.DataFrame
+        The other tables, by title.
     """
 
     images: dict[str, Any] = field(default_factory=dict)
     active: str | None = None
     log: str = ""
     returned: str | None = None
+    results: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,6 +77,8 @@ class _Run:
     java_thread: Any | None = None
     returned: Any | None = None
     exception: Any | None = None
+    shown: Any | None = None
+    dialog_line: int | None = None
 
     def work(self) -> None:
         """Run the code in ImageJ's interpreter: the worker thread's body."""
@@ -73,6 +90,9 @@ class _Run:
         except Exception as exc:  # a Java exception ends the macro
             self.exception = exc
         finally:
+            # the image setBatchMode(false) displayed: ImageJ without its main window
+            # keeps it only as this thread's current image
+            self.shown = java.WindowManager.getTempCurrentImage()
             java.Thread.detach()
 
     def evidence(self, captured: Captured, dialogs: list[tuple[str, list[str]]]) -> RunEvidence:
@@ -81,7 +101,7 @@ class _Run:
         return RunEvidence(
             code=self.code, last_line=int(self.interp.getLineNumber()),
             printed=captured.out.lines, errors=captured.err.lines, dialogs=list(dialogs),
-            interpreter_error=_interpreter_error(self.interp),
+            interpreter_error=_interpreter_error(self.interp), dialog_line=self.dialog_line,
             exception=None if exc is None else (type(exc).__name__, _exception_text(exc)))
 
 
@@ -94,11 +114,15 @@ class MacroRunner:
     def __init__(self) -> None:
         self._windows = WindowWatch()
         self._output = OutputCapture()
+        self._hooks = CommandHooks()
         # ImageJ keeps the interpreter of the last macro function that ran a command
         # (IJ.macroInterpreter); after one failed, ImageJ hands the next run's errors
         # to it, and they are lost. It is cleared before every run.
         self._last_interpreter = java.IJ.class_.getDeclaredField("macroInterpreter")
         self._last_interpreter.setAccessible(True)
+        # the interpreter's own end-of-macro flag: set, the macro stops at its next statement
+        self._done = java.Interpreter.class_.getDeclaredField("done")
+        self._done.setAccessible(True)
         atexit.register(self.close)
 
     def close(self) -> None:
@@ -107,11 +131,13 @@ class MacroRunner:
         ImageJ's shared ``ThreadUtil`` pool has non-daemon threads the JVM
         would wait for forever when Python exits.
         """
+        self._hooks.close()
         self._windows.close()
         java.ThreadUtil.threadPoolExecutor.shutdown()
 
     def close_all_images(self) -> None:
-        """Close every image ImageJ holds (batch-mode and window images)."""
+        """Close every image ImageJ holds (batch-mode and window images) and every table window."""
+        close_text_windows()
         for imp in _open_images().values():
             java.Interpreter.removeBatchModeImage(imp)
             imp.changes = False
@@ -147,15 +173,24 @@ class MacroRunner:
             After ``timeout`` seconds; every image is closed.
         """
         self.close_all_images()
+        reset_results()
         _open_inputs(inputs or {})
         run = _Run(code, argument, java.Interpreter())
-        self._windows.start_run()
+        dialog_opened = threading.Event()
+
+        def halt() -> None:  # on AWT's thread, before the dialog lets the macro go on
+            if run.dialog_line is None:
+                run.dialog_line = int(run.interp.getLineNumber())
+            self._done.setBoolean(run.interp, True)
+            dialog_opened.set()
+
+        self._windows.start_run(on_dialog=halt)
         self._last_interpreter.set(None, None)
         with self._output.during(lambda: int(run.interp.getLineNumber())) as captured:
             worker = threading.Thread(target=run.work, name="ij-bgcorr-macro", daemon=True)
             worker.start()
             try:
-                self._wait(worker, timeout)
+                self._wait(worker, timeout, dialog_opened, run.interp)
             except BaseException:  # e.g. Ctrl-C: do not leave the macro running
                 run.interp.abortMacro()
                 raise
@@ -174,17 +209,25 @@ class MacroRunner:
         if error is not None:
             self.close_all_images()
             raise error
-        images, active = _images_by_title()
+        images, active = _images_by_title(run.shown)
         returned = None if run.returned is None else str(run.returned)
-        return MacroOutcome(images=images, active=active, log=evidence.log, returned=returned)
+        return MacroOutcome(images=images, active=active, log=evidence.log, returned=returned,
+                            results=results_frame(), tables=named_tables())
 
-    def _wait(self, worker: threading.Thread, timeout: float) -> None:
-        """Wait up to ``timeout`` seconds for the macro, sweeping windows meanwhile."""
+    def _wait(self, worker: threading.Thread, timeout: float, dialog_opened: threading.Event,
+              interp: Any) -> None:
+        """Wait up to ``timeout`` seconds for the macro, sweeping windows meanwhile.
+
+        A macro that opened a dialog is stopped: nobody will answer it.
+        """
         deadline = time.monotonic() + timeout
         while worker.is_alive() and time.monotonic() < deadline:
             worker.join(min(SWEEP_SECONDS, max(deadline - time.monotonic(), 0)))
             if worker.is_alive():
                 self._windows.sweep()
+                if dialog_opened.is_set():
+                    dialog_opened.clear()
+                    interp.abortMacro()
 
 
 def _open_inputs(inputs: Mapping[str, Any]) -> None:
@@ -210,13 +253,22 @@ def _open_images() -> dict[int, Any]:
     return images
 
 
-def _images_by_title() -> tuple[dict[str, Any], str | None]:
-    """Return the open images by (made unique) title, and the active one's title."""
+def _images_by_title(shown: Any | None = None) -> tuple[dict[str, Any], str | None]:
+    """Return the open images by (made unique) title, and the active one's title.
+
+    ``shown``, the image ``setBatchMode(false)`` displayed, is open and active.
+    """
+    opened = _open_images()
     current = java.WindowManager.getCurrentImage()
+    if shown is not None and shown.getProcessor() is not None:
+        opened.setdefault(int(shown.getID()), shown)
+        current = shown
+        java.Interpreter.batchMode = True
+        java.Interpreter.addBatchModeImage(shown)  # so that it is closed with the others
     current_id = int(current.getID()) if current is not None else None
     images: dict[str, Any] = {}
     active = None
-    for image_id, imp in _open_images().items():
+    for image_id, imp in opened.items():
         title = str(imp.getTitle())
         key, n = title, 2
         while key in images:

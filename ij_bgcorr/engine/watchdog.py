@@ -1,9 +1,12 @@
 """What keeps a macro run from hanging: closing windows, and stopping runaway threads.
 
 ImageJ 1.x reports errors in modal dialogs that would block the calling thread
-forever, and any window it opens would wait for a user. An AWT listener reads
-every window the moment it opens (its title and texts become the error
-message) and disposes of it.
+forever, and any dialog it opens would wait for a user. An AWT listener reads
+every dialog the moment it opens (its title and texts become the error
+message), disposes of it, wakes the thread waiting on it and asks the macro to
+stop: a run never waits for a person. The windows a macro shows its results
+in, images (after ``setBatchMode(false)``) and tables, are left open for the
+engine to read.
 
 The listener can lose a race with AWT: when it closes a modal dialog before the
 macro's thread has entered the dialog's event loop, that thread waits forever
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ij_bgcorr.engine.java import java
@@ -59,6 +63,7 @@ class WindowWatch:
                 watch._sweep_on_event_thread()
 
         self.dialogs: list[tuple[str, list[str]]] = []
+        self._on_dialog: Callable[[], None] = lambda: None
         # windows this run has read and closed (a Java identity set)
         self._closed = java.Collections.newSetFromMap(java.IdentityHashMap())
         self._lock = threading.Lock()
@@ -71,9 +76,17 @@ class WindowWatch:
         label.setAccessible(True)
         self._label_lines = label
 
-    def start_run(self) -> None:
-        """Forget the previous run's windows."""
+    def start_run(self, on_dialog: Callable[[], None] = lambda: None) -> None:
+        """Forget the previous run's windows; call ``on_dialog`` when a dialog opens in this run.
+
+        Parameters
+        ----------
+        on_dialog : callable
+            Called on AWT's event thread after a dialog was read and closed; it
+            must return at once (the runner stops the macro from its own thread).
+        """
         self.dialogs.clear()
+        self._on_dialog = on_dialog
         with self._lock:
             self._closed.clear()
 
@@ -96,7 +109,9 @@ class WindowWatch:
         java.EventQueue.invokeLater(self._sweep_task)
 
     def _read_and_close(self, window: Any) -> None:
-        """Keep a window's title and texts for the error report, then dispose of it."""
+        """Keep a dialog's title and texts for the error report, close it and stop the macro."""
+        if _shows_a_result(window):
+            return
         with self._lock:
             first_time = bool(self._closed.add(window))
         try:
@@ -106,7 +121,9 @@ class WindowWatch:
                 self._collect_text(window, texts)
                 self.dialogs.append((title, texts))
         finally:
-            window.dispose()
+            _release(window)
+        if first_time:
+            self._on_dialog()
 
     def _sweep_on_event_thread(self) -> None:
         """Close what the listener missed, and wake a thread stuck in a closed modal dialog.
@@ -141,6 +158,27 @@ class WindowWatch:
                     out.append(str(text))
             if isinstance(comp, java.Container):
                 self._collect_text(comp, out)
+
+
+def _shows_a_result(window: Any) -> bool:
+    """Tell an image window or a table window (kept for the engine to read) from a dialog."""
+    if isinstance(window, java.ImageWindow):
+        return True
+    # a table window gets its table only after it opened; "Exception" shows a Java error
+    return isinstance(window, java.TextWindow) and str(window.getTitle()) != "Exception"
+
+
+def _release(window: Any) -> None:
+    """Dispose of a dialog and wake a thread waiting on it.
+
+    ``waitForUser`` and non-blocking dialogs wait on the dialog object itself
+    (``Object.wait``), which disposing does not end.
+    """
+    from jpype import synchronized
+
+    window.dispose()
+    with synchronized(window):
+        window.notifyAll()
 
 
 def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None) -> bool:

@@ -32,6 +32,13 @@ _JAVA_EXCEPTION = re.compile(r"^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error)
 _EXIT_CALL = re.compile(r"\bexit\b\s*(?:\(\s*(?P<arg>[^)]*?)\s*\))?")
 _STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|//.*$')
 _DIALOG_BUTTONS = ("OK", 'Show "Debug" Window')
+# The macro functions that wait for a person to answer a dialog
+_PERSON_CALL = re.compile(
+    r"\b(waitForUser|getBoolean|getNumber|getString|getDirectory|getDir|showMessageWithCancel"
+    r"|File\.openDialog|File\.saveDialog|Dialog\.show|Dialog\.createNonBlocking)\s*\(")
+# How headless Fiji refuses a dialog; a file chooser cancels the macro
+_HEADLESS_REFUSALS = ("HeadlessException", "headless dialog", "The macro was canceled",
+                      "NonBlockingGenericDialog")
 _CANCELED = "Macro canceled"
 
 
@@ -54,6 +61,8 @@ class RunEvidence:
         The interpreter's own error message when it says it failed.
     exception : (str, str) or None
         The Java exception's class name and message, when the run ended with one.
+    dialog_line : int or None
+        The macro line running when the first dialog opened.
     """
 
     code: str
@@ -63,6 +72,7 @@ class RunEvidence:
     dialogs: list[tuple[str, list[str]]] = field(default_factory=list)
     interpreter_error: str | None = None
     exception: tuple[str, str] | None = None
+    dialog_line: int | None = None
 
     @property
     def log(self) -> str:
@@ -91,6 +101,11 @@ class RunEvidence:
 def macro_error(run: RunEvidence) -> MacroError | None:
     """Return the error the run ended with, or None when it succeeded (or ended with ``exit()``).
 
+    A call that waits for a person (``waitForUser``, ``getBoolean``,
+    ``Dialog.show``, a file chooser, ...) fails on both engines: the error
+    names the call, whether ImageJ showed a dialog (the embedded engine) or
+    refused to (headless Fiji: a HeadlessException, or a canceled macro).
+
     Parameters
     ----------
     run : RunEvidence
@@ -101,9 +116,42 @@ def macro_error(run: RunEvidence) -> MacroError | None:
     MacroError or None
         The error, with ImageJ's message, line and the log; not raised.
     """
+    error = _imagej_error(run)
+    if error is None or not error.line:
+        return error
+    call = asks_a_person(line_text(run.code, error.line) or "")
+    headless = any(mark in error.message for mark in _HEADLESS_REFUSALS)
+    if call and (run.dialogs or headless):
+        return run.error(
+            f"{call}() waits for a person to answer a dialog, and nobody can in a script "
+            "run (headless Fiji stops here too): give the macro the value as an argument "
+            "or a script parameter (#@) instead", error.line)
+    return error
+
+
+def asks_a_person(statement: str) -> str | None:
+    """Return the first call in a statement that waits for a person, e.g. ``"waitForUser"``.
+
+    Parameters
+    ----------
+    statement : str
+        Macro code; calls in its strings and comments do not count.
+
+    Returns
+    -------
+    str or None
+        The function's name, None when there is none.
+    """
+    code = _STRING_OR_COMMENT.sub(lambda m: "" if m[0].startswith("//") else '""', statement)
+    match = _PERSON_CALL.search(code)
+    return match[1] if match else None
+
+
+def _imagej_error(run: RunEvidence) -> MacroError | None:
+    """Return the error as ImageJ reported it (dialog, printed error, exception or cancel)."""
     for title, texts in run.dialogs:
         message, line = dialog_message(title, texts)
-        return run.error(message, line)
+        return run.error(message, line or run.dialog_line)
     printed_error = _printed_macro_error([text for _, text in run.errors])
     if printed_error is not None:
         return run.error(*printed_error)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ij_bgcorr.macro.text import number, option_value, quote
+from ij_bgcorr.errors import CommandError
+from ij_bgcorr.macro.text import number, option_of, option_value, quote
 
 #: The lesson's macros shipped with the package.
 MACRO_DIR = Path(__file__).resolve().parents[1] / "macros"
@@ -27,8 +29,9 @@ def shipped_macros() -> dict[str, Path]:
 def read_macro(macro: str | os.PathLike[str]) -> tuple[str, Path | None]:
     """Return ``(code, path)`` for a macro given as a path, a shipped macro's name, or text.
 
-    A string containing a newline, ``;`` or ``(`` is macro text; any other
-    string names a file (or a shipped macro).
+    A string that names an existing file is that file; else one containing a
+    newline, ``;`` or ``(`` is macro text, and any other names a file (or a
+    shipped macro).
 
     Parameters
     ----------
@@ -47,7 +50,7 @@ def read_macro(macro: str | os.PathLike[str]) -> tuple[str, Path | None]:
     FileNotFoundError
         When the file is missing.
     """
-    if isinstance(macro, str) and any(ch in macro for ch in "\n;("):
+    if isinstance(macro, str) and not os.path.isfile(macro) and any(ch in macro for ch in "\n;("):
         return macro, None
     path = Path(macro)
     if not path.is_file() and str(macro) in shipped_macros():
@@ -62,7 +65,8 @@ def argument_string(args: Mapping[str, Any] | None) -> str:
 
     A macro reads it with ``getArgument()`` and one value with
     ``call("ij.Macro.getValue", getArgument(), "radius", "15")``, as Fiji
-    macros read their options.
+    macros read their options; every value is written so that this call
+    gives it back exactly (see :func:`~ij_bgcorr.macro.text.option_value`).
 
     Parameters
     ----------
@@ -74,16 +78,36 @@ def argument_string(args: Mapping[str, Any] | None) -> str:
     -------
     str
         The options string; empty without arguments.
+
+    Raises
+    ------
+    CommandError
+        When a key is not a word, or a value cannot be read back by its key (it holds
+        unbalanced brackets and a single quote, or another key followed by ``=``).
     """
-    words = []
+    words, expected = [], {}
     for key, value in (args or {}).items():
+        if not isinstance(key, str) or not re.fullmatch(r"[^\s=\[\]']+", key):
+            raise CommandError(f"Macro argument names are words without '=', brackets or "
+                               f"quotes; got {key!r}")
         if isinstance(value, bool):
             if value:
-                words.append(str(key))
+                words.append(key)
             continue
         text = number(value) if isinstance(value, (int, float)) else str(value)
-        words.append(f"{key}={option_value(text)}")
-    return " ".join(words)
+        try:
+            words.append(f"{key}={option_value(text)}")
+        except CommandError as exc:
+            raise CommandError(f"Macro argument {key!r}: {exc}") from None
+        expected[key] = text
+    argument = " ".join(words)
+    for key, text in expected.items():
+        if option_of(argument, key) != text:
+            raise CommandError(
+                f"Macro argument {key!r} = {text!r} would not reach the macro intact: ImageJ "
+                f"would read {option_of(argument, key)!r}, as another value holds {key + '='!r}; "
+                "pass it as a script parameter (#@ String " + key + ") instead")
+    return argument
 
 
 def run_macro_line(path: Path, argument: str) -> str:

@@ -8,6 +8,9 @@ would paste into Fiji.
 from __future__ import annotations
 
 import numbers
+import re
+
+from ij_bgcorr.errors import CommandError
 
 
 def quote(text: str) -> str:
@@ -27,7 +30,11 @@ def quote(text: str) -> str:
 
 
 def option_value(text: str) -> str:
-    """Write a value in an options string; ImageJ needs brackets around spaces.
+    """Write a value in an options string so that ImageJ's ``Macro.getValue`` reads it back.
+
+    ImageJ ends a bare value at the first space, a ``[...]`` value at the
+    bracket that balances the opening one, and a ``'...'`` value at the next
+    single quote; the shortest of these forms that gives ``text`` back is used.
 
     Parameters
     ----------
@@ -37,9 +44,67 @@ def option_value(text: str) -> str:
     Returns
     -------
     str
-        ``[text]`` when it holds a space, else ``text``.
+        ``text`` as it is, in brackets, or in single quotes.
+
+    Raises
+    ------
+    CommandError
+        When no form gives ``text`` back: it holds unbalanced brackets and a single quote.
     """
-    return f"[{text}]" if " " in text else text
+    if text and " " not in text and text[0] not in "['":
+        return text
+    if _balanced(text):
+        return f"[{text}]"
+    if "'" not in text:
+        return f"'{text}'"
+    raise CommandError(f"ImageJ's options cannot hold the value {text!r}: it has unbalanced "
+                       "brackets and a single quote")
+
+
+def _balanced(text: str) -> bool:
+    """Tell whether ``[text]`` closes at its last bracket, as ImageJ counts brackets."""
+    depth = 1
+    for ch in text:
+        depth += {"[": 1, "]": -1}.get(ch, 0)
+        if depth == 0:
+            return False
+    return depth == 1
+
+
+def option_of(options: str, key: str) -> str | None:
+    """Return the value ``key`` has in an options string, read the way ImageJ reads it.
+
+    Written here (ImageJ's ``Macro.getValue`` is in Java) so that an options
+    string can be checked before ImageJ sees it.
+
+    Parameters
+    ----------
+    options : str
+        An options string, e.g. ``"radius=15 title=[a b]"``.
+    key : str
+        The key, e.g. ``"title"``.
+
+    Returns
+    -------
+    str or None
+        The value; None when ImageJ would find none.
+    """
+    options += " "
+    found = re.search(rf"(?<![^\W\d_]){re.escape(key)}=", options)
+    if found is None:
+        return None
+    rest = options[found.end():]
+    if rest[0] == "'":
+        end = rest.find("'", 1)
+        return rest[1:end] if end > 0 else None
+    if rest[0] == "[":
+        depth = 0
+        for i, ch in enumerate(rest):
+            depth += {"[": 1, "]": -1}.get(ch, 0)
+            if depth == 0:
+                return rest[1:i]
+        return None
+    return rest[:rest.index(" ")]
 
 
 def number(value: float) -> str:

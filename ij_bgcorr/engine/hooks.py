@@ -1,0 +1,51 @@
+"""What ImageJ is told before each command it runs, so that macros behave as in Fiji.
+
+A command listener (ImageJ calls it on the command's thread, just before the
+command) does two things, on both engines alike:
+
+* before ``Measure``, it marks the Results table as ImageJ marks a table one
+  of whose columns was deleted. ImageJ's ``Analyzer.displayResults`` then
+  leaves the table alone instead of deleting the rows its (absent) Results
+  window does not show, so that every Measure adds a row, as in the Fiji GUI;
+* a command run without options (``run("Median...")``) gets empty options, so
+  that its dialog takes its default values instead of waiting for a person:
+  what headless Fiji does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ij_bgcorr.engine.java import java
+
+#: The commands whose rows ImageJ would delete without a Results window.
+_MEASURING = frozenset({"Measure"})
+
+
+class CommandHooks:
+    """The command listener; one per engine, removed with :meth:`close`."""
+
+    def __init__(self) -> None:
+        from jpype import JImplements, JOverride
+
+        mark = java.ResultsTable.class_.getDeclaredField("columnDeleted")
+        mark.setAccessible(True)
+
+        @JImplements("ij.CommandListener")
+        class _Listener:
+            @JOverride
+            def commandExecuting(self, command: Any) -> Any:
+                if command is None:
+                    return command
+                if str(command) in _MEASURING:
+                    mark.setBoolean(java.ResultsTable.getResultsTable(), True)
+                if java.Macro.getOptions() is None:
+                    java.Macro.setOptions(" ")
+                return command
+
+        self._listener = _Listener()
+        java.Executer.addCommandListener(self._listener)
+
+    def close(self) -> None:
+        """Stop listening (before the JVM shuts down)."""
+        java.Executer.removeCommandListener(self._listener)

@@ -1,0 +1,106 @@
+"""The tables a macro leaves behind (Results and named tables), as pandas DataFrames.
+
+Two things differ from the Fiji GUI when ImageJ runs without its main window,
+and are made to behave as in the GUI here:
+
+* ``run("Measure")`` keeps only the last row of the Results table: ImageJ
+  deletes the rows its (absent) Results window does not show; see
+  :mod:`~ij_bgcorr.engine.hooks` for how the rows are kept, on both engines;
+* named tables (``Table.create``, ``Array.show``) live in table windows. The
+  embedded engine has a display, keeps those windows open while the macro
+  runs (see :mod:`~ij_bgcorr.engine.watchdog`) and reads them at the end.
+  Headless Fiji cannot hold them at all (see :func:`named_table_calls`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ij_bgcorr.engine.java import java
+
+
+def reset_results() -> None:
+    """Empty the Results table, as at the start of each macro run."""
+    java.ResultsTable.getResultsTable().reset()
+
+
+def results_frame() -> pd.DataFrame:
+    """Return the Results table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`table_frame`.
+    """
+    return table_frame(java.ResultsTable.getResultsTable())
+
+
+def table_frame(table: Any) -> pd.DataFrame:
+    """Return an ImageJ ResultsTable as a DataFrame, numbers at full double precision.
+
+    Parameters
+    ----------
+    table : ij.measure.ResultsTable
+        The table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per heading, in ImageJ's order: float64 for numeric columns (the
+        doubles ImageJ holds, not the rounded text it shows), str for text columns
+        (row labels included, as ``Label``); one row per table row.
+    """
+    rows = int(table.size())
+    columns: dict[str, Any] = {}
+    for heading in table.getHeadings() or []:
+        name = str(heading)
+        if name in (" ", ""):
+            continue
+        if name == "Label":
+            columns[name] = [str(table.getLabel(row) or "") for row in range(rows)]
+            continue
+        index = int(table.getColumnIndex(name))
+        values = np.array(table.getColumnAsDoubles(index), dtype=np.float64) if rows else \
+            np.empty(0)
+        texts = [str(table.getStringValue(index, row)) for row in np.flatnonzero(np.isnan(values))]
+        numeric = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce")
+        if numeric.isna().all() and texts and any(t not in ("NaN", "") for t in texts):
+            columns[name] = [str(table.getStringValue(index, row)) for row in range(rows)]
+        else:
+            columns[name] = values
+    return pd.DataFrame(columns)
+
+
+def named_tables() -> dict[str, pd.DataFrame]:
+    """Return every table shown in a window other than Results, by window title.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        In the order the windows were opened; see :func:`table_frame`.
+    """
+    tables = {}
+    for window in _table_windows():
+        title = str(window.getTitle())
+        if title != "Results":
+            tables[title] = table_frame(window.getResultsTable())
+    return tables
+
+
+def close_text_windows() -> None:
+    """Close every table (and other text) window without asking to save it."""
+    for window in java.WindowManager.getNonImageWindows() or []:
+        if not isinstance(window, java.TextWindow):
+            continue
+        java.WindowManager.removeWindow(window)
+        window.dispose()
+
+
+def _table_windows() -> list[Any]:
+    """Return the open windows that show a ResultsTable."""
+    frames = java.WindowManager.getNonImageWindows() or []
+    return [f for f in frames
+            if isinstance(f, java.TextWindow) and f.getResultsTable() is not None]
