@@ -86,6 +86,9 @@ class FileResult:
     outputs : dict of str to dict
         By output title: ``{"path", "sha256", "bytes", "macro_line"}``
         (``path`` relative to the batch's output folder, size in bytes).
+    tables : dict of str to dict
+        By table title (the macro method's Results and named tables, as CSV):
+        ``{"path", "sha256", "bytes"}``.
     seconds : float
         Wall time spent on the file in the worker, seconds.
     worker : str
@@ -104,6 +107,7 @@ class FileResult:
     imagej_version: str | None = None
     macro_lines: list[str] = field(default_factory=list)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: float = 0.0
     worker: str = ""
     macro: str = ""

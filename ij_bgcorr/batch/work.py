@@ -14,16 +14,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import xarray as xr
 
 from ij_bgcorr.batch.files import atomic_write, file_sha256
 from ij_bgcorr.batch.manifest import FileResult, Job
 from ij_bgcorr.errors import CommandError
-from ij_bgcorr.image.tiff import file_stem, open_image, save_image
+from ij_bgcorr.image.outputs import save_table, unique_stems
+from ij_bgcorr.image.tiff import open_image, save_image
 
 
-def _run_method(job: Job, image: xr.DataArray) -> dict[str, xr.DataArray]:
-    """Return the job's output images by title (``background``/``foreground`` or the macro's)."""
+def _run_method(job: Job, image: xr.DataArray
+                ) -> tuple[dict[str, xr.DataArray], dict[str, pd.DataFrame]]:
+    """Return the job's output images and tables by title (a macro's, or the two images)."""
     # imported here: the engine loads Java, which only the workers need
     from ij_bgcorr import workflows
     from ij_bgcorr.engine.startup import start
@@ -49,10 +52,10 @@ def _run_method(job: Job, image: xr.DataArray) -> dict[str, xr.DataArray]:
                                   timeout=job.timeout)
         if not result.images:
             raise CommandError("the macro left no image open")
-        return dict(result.images)
+        return dict(result.images), result.all_tables()
     else:
         raise CommandError(f"Unknown method {job.method!r}")
-    return {"background": background, "foreground": foreground}
+    return {"background": background, "foreground": foreground}, {}
 
 
 def _recorded_macro() -> str:
@@ -62,18 +65,26 @@ def _recorded_macro() -> str:
     return engine.recorded_macro() if engine is not None else ""
 
 
-def _write_outputs(images: dict[str, xr.DataArray], folder: Path, result: FileResult) -> None:
-    """Save each image as ``<folder>/<title>.tif`` and record it in ``result``."""
+def _write_outputs(images: dict[str, xr.DataArray], tables: dict[str, pd.DataFrame],
+                   folder: Path, result: FileResult) -> None:
+    """Save each image as ``<folder>/<title>.tif``, each table as ``.csv``; record them."""
     folder.mkdir(parents=True, exist_ok=True)
     base = folder.parent  # manifest paths are relative to the batch's output folder
+
+    def written(path: Path) -> dict[str, Any]:
+        return {"path": str(path.relative_to(base)), "sha256": file_sha256(path),
+                "bytes": path.stat().st_size}
+
     outputs: dict[str, dict[str, Any]] = {}
-    for title, out_image in images.items():
-        path = folder / f"{file_stem(title)}.tif"
-        atomic_write(path, lambda temp, im=out_image: save_image(im, temp))
-        line = str(out_image.attrs.get("macro_line", ""))
-        outputs[title] = {"path": str(path.relative_to(base)), "sha256": file_sha256(path),
-                          "bytes": path.stat().st_size, "macro_line": line}
+    for title, stem in unique_stems(images).items():
+        out_image = images[title]
+        path = atomic_write(folder / f"{stem}.tif", lambda temp, im=out_image: save_image(im, temp))
+        outputs[title] = written(path) | {"macro_line": str(out_image.attrs.get("macro_line", ""))}
         result.imagej_version = str(out_image.attrs.get("imagej_version", "")) or None
+    for title, stem in unique_stems(tables).items():
+        path = atomic_write(folder / f"{stem}.csv",
+                            lambda temp, table=tables[title]: save_table(table, temp))
+        result.tables[title] = written(path)
     result.outputs = outputs
     result.macro_lines = list(dict.fromkeys(o["macro_line"] for o in outputs.values()
                                             if o["macro_line"]))
@@ -102,9 +113,9 @@ def process_file(job: Job) -> FileResult:
                         worker=f"{socket.gethostname()}:{os.getpid()}")
     try:
         result.input_sha256 = file_sha256(job.input)
-        images = _run_method(job, open_image(job.input))
+        images, tables = _run_method(job, open_image(job.input))
         result.macro = _recorded_macro()
-        _write_outputs(images, Path(job.out_dir), result)
+        _write_outputs(images, tables, Path(job.out_dir), result)
         result.status = "ok"
     except Exception as exc:  # one bad file must not stop the batch
         result.message = f"{type(exc).__name__}: {exc}"

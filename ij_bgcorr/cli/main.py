@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from ij_bgcorr import workflows
@@ -18,7 +19,8 @@ from ij_bgcorr.engine.doctor import doctor_command
 from ij_bgcorr.engine.jvm import exit_now
 from ij_bgcorr.engine.startup import looks_like_endpoint, start
 from ij_bgcorr.errors import IjBgcorrError
-from ij_bgcorr.image.tiff import file_stem, open_image, save_image
+from ij_bgcorr.image.outputs import save_table, unique_stems
+from ij_bgcorr.image.tiff import open_image, save_image
 from ij_bgcorr.macro.files import shipped_macros
 from ij_bgcorr.methods import METHODS
 from ij_bgcorr.options import DEFAULT_RADIUS
@@ -38,15 +40,14 @@ def _table(images: dict[str, xr.DataArray]) -> str:
                      for r in rows)
 
 
-def _save_all(images: dict[str, xr.DataArray], out: Path) -> None:
+def _save_all(images: dict[str, xr.DataArray], out: Path,
+              tables: dict[str, pd.DataFrame] | None = None) -> None:
+    """Write each image as ``<title>.tif`` and each table as ``<title>.csv`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    used: set[str] = set()
-    for title, image in images.items():
-        name, n = file_stem(title), 2
-        while name in used:
-            name, n = f"{file_stem(title)}-{n}", n + 1
-        used.add(name)
-        save_image(image, out / f"{name}.tif")
+    for title, stem in unique_stems(images).items():
+        save_image(images[title], out / f"{stem}.tif")
+    for title, stem in unique_stems(tables or {}).items():
+        save_table((tables or {})[title], out / f"{stem}.csv")
 
 
 def _start_engine() -> Engine:
@@ -103,13 +104,19 @@ def run(image: Path | None, radius: float, out: Path) -> None:
 @click.option("--input", "inputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="An image to open first, titled 'input' (more: input2, ...).")
 @click.option("--arg", "args", multiple=True, callback=key_values,
-              help="key=value passed through getArgument().")
+              help="key=value: fills the script parameter '#@ ... key', else is passed "
+                   "through getArgument().")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds before the macro "
               "is stopped.")
 def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out: Path,
           timeout: float) -> None:
-    """Run MACRO_FILE and write every image open at its end to OUT as TIFF."""
+    """Run MACRO_FILE as Fiji would; write what it leaves to OUT.
+
+    Every image open at its end becomes OUT/<title>.tif, the Results table
+    OUT/Results.csv and every other table OUT/<title>.csv. A macro runs with
+    your rights (it can run programs and delete files): run only macros you trust.
+    """
     try:
         opened = {("input" if i == 0 else f"input{i + 1}"): open_image(p)
                   for i, p in enumerate(inputs)}
@@ -117,10 +124,12 @@ def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out:
                                    timeout=timeout)
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
-    _save_all(result.images, out)
+    _save_all(result.images, out, result.all_tables())
     if result.log:
         click.echo(result.log)
     click.echo(_table(result.images))
+    for title, table in result.all_tables().items():
+        click.echo(f"table {title!r}: {table.shape[0]} rows x {table.shape[1]} columns")
 
 
 @main.command()

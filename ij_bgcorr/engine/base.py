@@ -26,7 +26,8 @@ from ij_bgcorr.errors import CommandError, MacroError
 from ij_bgcorr.image.fingerprint import fingerprint
 from ij_bgcorr.macro import commands
 from ij_bgcorr.macro.commands import Call
-from ij_bgcorr.macro.files import argument_string, read_macro, run_macro_line
+from ij_bgcorr.macro.files import read_macro, run_macro_line
+from ij_bgcorr.macro.prepare import errors_name_lines_of, prepare_macro
 from ij_bgcorr.macro.session import Session
 from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
 
@@ -288,30 +289,43 @@ class Engine:
         inputs : mapping of str to numpy.ndarray or xarray.DataArray, optional
             Opened first under their titles (the first one is active).
         args : mapping of str to object, optional
-            Reach the macro through ``getArgument()`` (``{"radius": 15}`` gives ``"radius=15"``).
+            Values of the macro's script parameters (``#@ Integer radius``), filled as Fiji
+            fills them; the other arguments reach ``getArgument()`` (``{"radius": 15}`` gives
+            ``"radius=15"``, read back by ``Macro.getValue`` exactly).
         outputs : sequence of str, optional
             The titles of the images to return; default: all open at the end.
-        timeout : float, default 60.0
-            Seconds before the macro is stopped.
+        timeout : float or None, default 60.0
+            Seconds before the macro is stopped; None: no limit.
 
         Returns
         -------
         MacroResult
-            The images (canonical form), the Log text and the Results table. Every image is
-            closed in ImageJ afterwards, whatever happened.
+            The images (canonical form), the Log text, the Results table (every Measure row)
+            and the other tables by title. Every image and table is closed in ImageJ
+            afterwards, whatever happened.
 
         Raises
         ------
         MacroError, FileNotFoundError, ImageFormatError
-            ImageJ's message and line, an ``outputs`` title not open at the end, or MacroTimeout
-            after ``timeout`` seconds; a missing macro file; an input ImageJ cannot hold.
+            ImageJ's message and line, an ``outputs`` title not open at the end, a call that
+            waits for a person (``waitForUser``, ``Dialog.show``, ...), a named table on
+            headless Fiji, or MacroTimeout after ``timeout`` seconds; a missing macro file; an
+            input ImageJ cannot hold.
+        ParameterError, CommandError
+            A script parameter without a value or with one that does not fit; an argument
+            that cannot reach ``getArgument()`` intact.
+
+        Notes
+        -----
+        A macro is code that runs with your rights: it can run programs (``exec``) and
+        write or delete files. Run only macros you trust.
         """
         code, path = read_macro(macro)
-        argument = argument_string(args)
-        provenance = self._provenance(
-            run_macro_line(path, argument) if path else code.strip())
-        with self._opened(inputs or {}) as imps:
-            outcome = self._runner.run(code, argument, imps, timeout)
+        prepared = prepare_macro(code, args, headless=bool(java.GraphicsEnvironment.isHeadless()))
+        provenance = self._provenance(run_macro_line(path, prepared.argument)
+                                      if path and prepared.code == code else prepared.code.strip())
+        with self._opened(inputs or {}) as imps, errors_name_lines_of(code):
+            outcome = self._runner.run(prepared.code, prepared.argument, imps, timeout)
             wanted = list(outputs) if outputs is not None else list(outcome.images)
             missing = [t for t in wanted if t not in outcome.images]
             if missing:

@@ -34,6 +34,16 @@ class MacroResult:
         """Return the image titled ``title``."""
         return self.images[title]
 
+    def all_tables(self) -> dict[str, pd.DataFrame]:
+        """Return every table by title: ``Results`` (when it has rows) first, then the others.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+        """
+        results = {"Results": self.results} if not self.results.empty else {}
+        return results | self.tables
+
     def __repr__(self) -> str:
         """Summarise: each image's title and sizes, the log's lines, the table's size."""
         images = ", ".join(f"{title!r}: {dict(image.sizes)} {image.dtype}"

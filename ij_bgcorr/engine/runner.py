@@ -12,6 +12,7 @@ stopped if it ignores the abort.
 from __future__ import annotations
 
 import atexit
+import math
 import threading
 import time
 from collections.abc import Mapping
@@ -145,7 +146,7 @@ class MacroRunner:
             imp.flush()
 
     def run(self, code: str, argument: str = "", inputs: Mapping[str, Any] | None = None,
-            timeout: float = 60.0) -> MacroOutcome:
+            timeout: float | None = 60.0) -> MacroOutcome:
         """Run macro ``code`` with ``inputs`` open; the first input is active.
 
         Parameters
@@ -156,8 +157,8 @@ class MacroRunner:
             What ``getArgument()`` returns inside the macro.
         inputs : mapping of str to ImagePlus, optional
             Images to open first, by title.
-        timeout : float
-            Seconds the macro may run.
+        timeout : float or None
+            Seconds the macro may run; None: no limit.
 
         Returns
         -------
@@ -214,13 +215,14 @@ class MacroRunner:
         return MacroOutcome(images=images, active=active, log=evidence.log, returned=returned,
                             results=results_frame(), tables=named_tables())
 
-    def _wait(self, worker: threading.Thread, timeout: float, dialog_opened: threading.Event,
+    def _wait(self, worker: threading.Thread, timeout: float | None,
+              dialog_opened: threading.Event,
               interp: Any) -> None:
         """Wait up to ``timeout`` seconds for the macro, sweeping windows meanwhile.
 
         A macro that opened a dialog is stopped: nobody will answer it.
         """
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (math.inf if timeout is None else timeout)
         while worker.is_alive() and time.monotonic() < deadline:
             worker.join(min(SWEEP_SECONDS, max(deadline - time.monotonic(), 0)))
             if worker.is_alive():

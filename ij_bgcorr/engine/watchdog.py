@@ -120,10 +120,9 @@ class WindowWatch:
                 texts: list[str] = []
                 self._collect_text(window, texts)
                 self.dialogs.append((title, texts))
+                self._on_dialog()  # the macro is told to stop before the dialog lets it go on
         finally:
             _release(window)
-        if first_time:
-            self._on_dialog()
 
     def _sweep_on_event_thread(self) -> None:
         """Close what the listener missed, and wake a thread stuck in a closed modal dialog.
@@ -142,6 +141,7 @@ class WindowWatch:
                 if isinstance(window, java.Dialog) and window.isModal() \
                         and not window.isShowing():
                     window.dispose()
+                _wake(window)  # a thread that began to wait after the dialog was released
         except Exception:  # a window going away mid-sweep; the next sweep retries
             pass
         finally:
@@ -174,9 +174,14 @@ def _release(window: Any) -> None:
     ``waitForUser`` and non-blocking dialogs wait on the dialog object itself
     (``Object.wait``), which disposing does not end.
     """
+    window.dispose()
+    _wake(window)
+
+
+def _wake(window: Any) -> None:
+    """Wake every thread waiting on ``window`` (``Object.notifyAll``)."""
     from jpype import synchronized
 
-    window.dispose()
     with synchronized(window):
         window.notifyAll()
 
