@@ -1,0 +1,73 @@
+"""``ij-bgcorr macro`` and the batch macro method write what a macro leaves: images and tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import tifffile
+from click.testing import CliRunner
+
+import ij_bgcorr as ijb
+from ij_bgcorr.batch.manifest import read_manifest
+from ij_bgcorr.batch.run import batch
+from ij_bgcorr.cli.main import main
+
+MEASURING = """#@ Integer (value=3) size
+#@ String title
+newImage(title, "8-bit ramp", 40, 30, 1);
+run("Measure");
+makeRectangle(0, 0, size, size);
+run("Measure");
+newImage("x y", "8-bit black", 4, 4, 1);
+newImage("x_y", "8-bit white", 4, 4, 1);
+selectImage(title);
+setBatchMode(false);
+"""
+
+
+@pytest.mark.jvm  # the command starts the engine in this process
+def test_macro_command_writes_the_shown_image_and_the_results(tmp_path):
+    macro = tmp_path / "measure (v2).ijm"
+    macro.write_text(MEASURING, encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["macro", str(macro), "--arg", "size=5",
+                                    "--arg", "title=my ramp", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    # setBatchMode(false) keeps the active image only, as Fiji does
+    assert sorted(p.name for p in out.iterdir()) == ["Results.csv", "my_ramp.tif"]
+    ramp = tifffile.imread(out / "my_ramp.tif").astype(np.float64)
+    table = pd.read_csv(out / "Results.csv")
+    assert table["Area"].tolist() == [40 * 30, 25]
+    assert table["Mean"].tolist() == pytest.approx([ramp.mean(), ramp[:5, :5].mean()],
+                                                   rel=1e-12)
+    assert "table 'Results': 2 rows" in res.output
+
+    res = CliRunner().invoke(main, ["macro", str(macro), "--arg", "size=2.5",
+                                    "--arg", "title=t", "--out", str(tmp_path / "bad")])
+    assert res.exit_code == 1 and "'size'" in res.output and "Traceback" not in res.output
+
+
+def test_batch_macro_writes_tables_and_distinct_images(fiji, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in range(2):
+        tifffile.imwrite(folder / f"cells{k}.tif", np.full((12, 16), 10 * k + 5, np.uint16))
+    macro = tmp_path / "m.ijm"
+    macro.write_text('run("Measure");\nrun("Duplicate...", "title=[x y]");\n'
+                     'run("Duplicate...", "title=x_y");\n', encoding="utf-8")
+    out = tmp_path / "out"
+    summary = batch(folder, "macro", out, macro=macro, progress=False)
+    assert not summary.failed and len(summary.processed) == 2
+    manifest = read_manifest(out)
+    for k in range(2):
+        written = sorted(p.name for p in (out / f"cells{k}").iterdir())
+        assert written == ["Results.csv", "input.tif", "x_y-2.tif", "x_y.tif"]
+        table = pd.read_csv(out / f"cells{k}" / "Results.csv")
+        assert table["Mean"].tolist() == [10 * k + 5]
+        entry = manifest[str(folder / f"cells{k}.tif")]
+        assert entry.tables["Results"]["path"] == str(Path(f"cells{k}") / "Results.csv")
+        assert len(entry.tables["Results"]["sha256"]) == 64
+        assert ijb.open_image(out / f"cells{k}" / "x_y-2.tif").shape == (12, 16)
