@@ -325,7 +325,8 @@ class Engine:
         provenance = self._provenance(run_macro_line(path, prepared.argument)
                                       if path and prepared.code == code else prepared.code.strip())
         with self._opened(inputs or {}) as imps, errors_name_lines_of(code):
-            outcome = self._runner.run(prepared.code, prepared.argument, imps, timeout)
+            outcome = self._runner.run(prepared.code, prepared.argument, imps, timeout,
+                                       prepared.outputs)
             wanted = list(outputs) if outputs is not None else list(outcome.images)
             missing = [t for t in wanted if t not in outcome.images]
             if missing:
@@ -333,7 +334,7 @@ class Engine:
                                  f"at the end; open: {sorted(outcome.images)}", log=outcome.log)
             images = {t: from_imageplus(outcome.images[t], provenance) for t in wanted}
         return MacroResult(images, outcome.log, outcome.results, outcome.returned,
-                           outcome.tables)
+                           outcome.tables, outcome.variables)
 
     # -- session ------------------------------------------------------------------------
     def recorded_macro(self) -> str:

@@ -22,6 +22,9 @@ class MacroResult:
         The Results table: every row the macro's measurements added.
     tables : dict of str to pandas.DataFrame
         The other tables the macro made (``Table.create``, ``Array.show``), by title.
+    outputs : dict of str to (float, str or None)
+        The values of the macro's output parameters (``#@output String result``), by name: a
+        str or a float (0 for one the macro never set, as in ImageJ); arrays are not read.
     """
 
     images: dict[str, xr.DataArray] = field(default_factory=dict)
@@ -29,6 +32,7 @@ class MacroResult:
     results: pd.DataFrame = field(default_factory=pd.DataFrame)
     returned: str | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    outputs: dict[str, float | str | None] = field(default_factory=dict)
 
     def __getitem__(self, title: str) -> xr.DataArray:
         """Return the image titled ``title``."""

@@ -15,7 +15,7 @@ import atexit
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +58,8 @@ class MacroOutcome:
         The Results table.
     tables : dict of str to pandas.DataFrame
         The other tables, by title.
+    variables : dict of str to (float, str or None)
+        The values the macro left in the variables it was asked for.
     """
 
     images: dict[str, Any] = field(default_factory=dict)
@@ -66,6 +68,7 @@ class MacroOutcome:
     returned: str | None = None
     results: pd.DataFrame = field(default_factory=pd.DataFrame)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    variables: dict[str, float | str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -146,7 +149,7 @@ class MacroRunner:
             imp.flush()
 
     def run(self, code: str, argument: str = "", inputs: Mapping[str, Any] | None = None,
-            timeout: float | None = 60.0) -> MacroOutcome:
+            timeout: float | None = 60.0, variables: Sequence[str] = ()) -> MacroOutcome:
         """Run macro ``code`` with ``inputs`` open; the first input is active.
 
         Parameters
@@ -159,6 +162,8 @@ class MacroRunner:
             Images to open first, by title.
         timeout : float or None
             Seconds the macro may run; None: no limit.
+        variables : sequence of str
+            Global variables to read at the end (a string, a number, None when unset).
 
         Returns
         -------
@@ -213,7 +218,8 @@ class MacroRunner:
         images, active = _images_by_title(run.shown)
         returned = None if run.returned is None else str(run.returned)
         return MacroOutcome(images=images, active=active, log=evidence.log, returned=returned,
-                            results=results_frame(), tables=named_tables())
+                            results=results_frame(), tables=named_tables(),
+                            variables={name: _variable(run.interp, name) for name in variables})
 
     def _wait(self, worker: threading.Thread, timeout: float | None,
               dialog_opened: threading.Event,
@@ -279,6 +285,15 @@ def _images_by_title(shown: Any | None = None) -> tuple[dict[str, Any], str | No
         if image_id == current_id:
             active = key
     return images, active
+
+
+def _variable(interp: Any, name: str) -> float | str | None:
+    """Return a macro variable's value after the run: its string, its number, or None."""
+    text = interp.getStringVariable(name)
+    if text is not None:
+        return str(text)
+    names = {str(n) for n in interp.getVariableNames() or []}
+    return float(interp.getVariable2(name)) if name in names else None
 
 
 def _interpreter_error(interp: Any) -> str | None:

@@ -21,7 +21,7 @@ from ij_bgcorr.errors import MacroError
 from ij_bgcorr.macro.batchmode import keep_displayed_images
 from ij_bgcorr.macro.failures import line_text
 from ij_bgcorr.macro.files import argument_string
-from ij_bgcorr.macro.parameters import fill_parameters
+from ij_bgcorr.macro.parameters import declared_outputs, fill_parameters, parse_parameters
 
 # Calls that make a table other than Results: Table.create("name"), Array.show(...), ...
 _NAMED_TABLE = re.compile(
@@ -40,10 +40,13 @@ class PreparedMacro:
         What the interpreter runs; line N is the user's line N.
     argument : str
         What ``getArgument()`` returns.
+    outputs : tuple of str
+        The variables declared as outputs (``#@output String result``), to read after the run.
     """
 
     code: str
     argument: str
+    outputs: tuple[str, ...] = ()
 
 
 def prepare_macro(code: str, args: Mapping[str, Any] | None, headless: bool) -> PreparedMacro:
@@ -77,7 +80,8 @@ def prepare_macro(code: str, args: Mapping[str, Any] | None, headless: bool) -> 
     if headless:
         _refuse_named_tables(code)
     filled, rest = fill_parameters(code, args)
-    return PreparedMacro(keep_displayed_images(filled), argument_string(rest))
+    outputs = tuple(declared_outputs(parse_parameters(code)[0]))
+    return PreparedMacro(keep_displayed_images(filled), argument_string(rest), outputs)
 
 
 def _refuse_named_tables(code: str) -> None:

@@ -186,3 +186,11 @@ def test_errors_name_the_users_line_after_parameters(fiji):
 
 def test_no_timeout_means_no_limit(fiji):
     assert fiji.run_macro('wait(50); print("ok");', timeout=None).log == "ok"
+
+
+def test_output_parameters_come_back(fiji):
+    code = ("#@output String greeting\n#@output Double area\n#@output unset\n"
+            "#@ Integer n\ngreeting = \"hi \" + n;\narea = n / 4;\n")
+    # an output the macro never set holds ImageJ's value of a declared variable, 0
+    assert fiji.run_macro(code, args={"n": 5}).outputs == {
+        "greeting": "hi 5", "area": 1.25, "unset": 0}
