@@ -6,7 +6,8 @@ once per process, so the other engine runs there):
     python tests/engine_scenarios.py OUT.pkl
 
 starts the engine ``$IJ_BGCORR_FIJI`` selects and pickles ``{"kind",
-"version", "results": {name: DataArray}, "macro": recorded macro}`` to OUT.pkl.
+"version", "results": {name: DataArray}, "macro": recorded macro, "macros":
+{name: outcome}}`` to OUT.pkl.
 """
 
 from __future__ import annotations
@@ -83,6 +84,49 @@ def calls() -> dict[str, Callable[[Any], Any]]:
     return out
 
 
+MACROS = {
+    "measure": ('newImage("r", "8-bit ramp", 30, 20, 1);\nrun("Measure");\n'
+                'makeRectangle(2, 3, 7, 5);\nrun("Measure");\nrun("Clear Results");\n'
+                'run("Measure");\nrun("Measure");', {}),
+    "parameters": ('#@ Integer n\n#@ Double (value=0.25) x\n#@ String s\n#@ Boolean b\n'
+                   '#@output String out\nout = s + n * x + b;\nprint(out);',
+                   {"n": 3, "s": 'a "b" [c]', "b": True}),
+    "arguments": ('print(getArgument());\nprint(call("ij.Macro.getValue", getArgument(), '
+                  '"t", ""));', {"t": "a]b c", "r": 2}),
+    "waitForUser": ('print("a");\nwaitForUser("x");\nprint("b");', {}),
+    "getBoolean": ('b = getBoolean("x");', {}),
+    "Dialog": ('Dialog.create("d");\nDialog.addNumber("n", 1);\nDialog.show();', {}),
+    "getDirectory": ('d = getDirectory("Pick");', {}),
+    "showMessage": ('showMessage("hello");\nprint("after");', {}),
+    "batch false": ('newImage("a", "8-bit ramp", 8, 8, 1);\nnewImage("b", "8-bit", 4, 4, 1);\n'
+                    'selectImage("a");\nsetBatchMode(false);', {}),
+    "exit and display": ('newImage("a", "8-bit ramp", 8, 8, 1);\n'
+                         'newImage("b", "8-bit", 4, 4, 1);\nsetBatchMode("exit and display");',
+                         {}),
+    "exits": ('newImage("a", "8-bit", 4, 4, 1);\n{ print("done"); exit(); } // end', {}),
+    "no options": ('newImage("a", "8-bit ramp", 32, 32, 1);\nrun("Median...");\n'
+                   'run("Gaussian Blur...");', {}),
+    "syntax error": ('x = 1;\ny = ;', {}),
+    "undefined": ('#@ Integer n\nx = n;\ny = nope;', {"n": 1}),
+    "named table": ('Table.create("T");\nTable.set("v", 0, 1/3);\nTable.update;', {}),
+}
+
+
+def macro_outcomes(engine: Any) -> dict[str, dict[str, Any]]:
+    """Each macro's outcome on ``engine``: images, log, tables, outputs, or its error."""
+    outcomes: dict[str, dict[str, Any]] = {}
+    for name, (code, args) in MACROS.items():
+        try:
+            r = engine.run_macro(code, args=args, timeout=60)
+        except ijb.MacroError as exc:
+            outcomes[name] = {"error": (type(exc).__name__, exc.message, exc.line, exc.log)}
+            continue
+        outcomes[name] = {"images": {t: im.values for t, im in r.images.items()}, "log": r.log,
+                          "tables": {t: df.to_dict("list") for t, df in r.all_tables().items()},
+                          "outputs": r.outputs, "returned": r.returned}
+    return outcomes
+
+
 def run_all(engine: Any) -> dict[str, xr.DataArray]:
     """Every call's results on ``engine``, by name (a tuple's parts as ``name/0``, ``name/1``)."""
     engine.new_session()
@@ -100,7 +144,8 @@ def main(out: str) -> None:
     results = run_all(engine)
     with open(out, "wb") as stream:
         pickle.dump({"kind": engine.kind, "version": engine.version, "results": results,
-                     "macro": engine.recorded_macro()}, stream)
+                     "macro": engine.recorded_macro(), "macros": macro_outcomes(engine)},
+                    stream)
 
 
 if __name__ == "__main__":

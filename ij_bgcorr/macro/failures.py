@@ -35,7 +35,7 @@ _DIALOG_BUTTONS = ("OK", 'Show "Debug" Window')
 # The macro functions that wait for a person to answer a dialog
 _PERSON_CALL = re.compile(
     r"\b(waitForUser|getBoolean|getNumber|getString|getDirectory|getDir|showMessageWithCancel"
-    r"|File\.openDialog|File\.saveDialog|Dialog\.show|Dialog\.createNonBlocking)\s*\(")
+    r"|File\.openDialog|File\.saveDialog|Dialog\.show|Dialog\.create(?:NonBlocking)?)\s*\(")
 # How headless Fiji refuses a dialog; a file chooser cancels the macro
 _HEADLESS_REFUSALS = ("HeadlessException", "headless dialog", "The macro was canceled",
                       "NonBlockingGenericDialog")
