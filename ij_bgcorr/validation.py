@@ -96,3 +96,30 @@ def choice(kind: str, value: object, choices: dict[str, str]) -> str:
     if key not in choices:
         raise CommandError(f"Unknown {kind} {value!r}; choose one of {', '.join(choices)}.")
     return choices[key]
+
+
+def timeout_seconds(value: object) -> float | None:
+    """Return a timeout in seconds: a finite number > 0, or None for no limit.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed as ``timeout``.
+
+    Returns
+    -------
+    float or None
+        The timeout, in seconds; None when there is no limit.
+
+    Raises
+    ------
+    CommandError
+        When ``value`` is neither None nor a finite real number above 0.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(float(value)) or float(value) <= 0:
+        raise CommandError(f"timeout must be a number of seconds > 0, or None for no limit; "
+                           f"got {value!r}.")
+    return float(value)

@@ -30,6 +30,7 @@ from ij_bgcorr.macro.files import read_macro, run_macro_line
 from ij_bgcorr.macro.prepare import errors_name_lines_of, prepare_macro
 from ij_bgcorr.macro.session import Session
 from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
+from ij_bgcorr.validation import timeout_seconds
 
 
 class Engine:
@@ -278,7 +279,7 @@ class Engine:
         inputs: Mapping[str, Any] | None = None,
         args: Mapping[str, Any] | None = None,
         outputs: Sequence[str] | None = None,
-        timeout: float = 60.0,
+        timeout: float | None = 60.0,
     ) -> MacroResult:
         """Run an ImageJ macro (a path, a shipped macro's name, or macro text).
 
@@ -320,6 +321,7 @@ class Engine:
         A macro is code that runs with your rights: it can run programs (``exec``) and
         write or delete files. Run only macros you trust.
         """
+        timeout = timeout_seconds(timeout)
         code, path = read_macro(macro)
         prepared = prepare_macro(code, args, headless=bool(java.GraphicsEnvironment.isHeadless()))
         provenance = self._provenance(run_macro_line(path, prepared.argument)

@@ -143,8 +143,10 @@ def asks_a_person(statement: str) -> str | None:
         The function's name, None when there is none.
     """
     code = _STRING_OR_COMMENT.sub(lambda m: "" if m[0].startswith("//") else '""', statement)
-    match = _PERSON_CALL.search(code)
-    return match[1] if match else None
+    calls = [match[1] for match in _PERSON_CALL.finditer(code)]
+    # a dialog created and shown on one line waits at its show
+    shown = [call for call in calls if call != "Dialog.create"]
+    return (shown or calls or [None])[0]
 
 
 def _imagej_error(run: RunEvidence) -> MacroError | None:

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from ij_bgcorr.errors import MacroError, ParameterError
+from ij_bgcorr.errors import CommandError, MacroError, ParameterError
 
 RAMP = 'newImage("ramp", "8-bit ramp", 64, 48, 1);\n'
 
@@ -194,3 +194,9 @@ def test_output_parameters_come_back(fiji):
     # an output the macro never set holds ImageJ's value of a declared variable, 0
     assert fiji.run_macro(code, args={"n": 5}).outputs == {
         "greeting": "hi 5", "area": 1.25, "unset": 0}
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), "5", True])
+def test_a_bad_timeout_is_refused_before_the_macro_runs(fiji, timeout):
+    with pytest.raises(CommandError, match="timeout must be a number of seconds > 0, or None"):
+        fiji.run_macro('print("ran");', timeout=timeout)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ij_bgcorr.macro.failures import RunEvidence, asks_a_person, macro_error
+
 
 def test_error_classification_from_recorded_evidence():
     from ij_bgcorr.macro.failures import RunEvidence, macro_error
@@ -27,3 +31,27 @@ def test_error_classification_from_recorded_evidence():
     canceled = RunEvidence('open("/x");', 1, printed=[(1, "File not found: "), (1, "/x")],
                            exception=("JException", "Macro canceled"))
     assert macro_error(canceled).message == "File not found: /x"
+
+
+@pytest.mark.parametrize(("statement", "call"), [
+    ('waitForUser("x");', "waitForUser"),
+    ('Dialog.create("d"); Dialog.addNumber("n", 1); Dialog.show();', "Dialog.show"),
+    ('Dialog.create("d");', "Dialog.create"),
+    ('print("waitForUser(");', None),
+    ('x = 1; // getBoolean("q")', None),
+    ('d = getDirectory("Choose");', "getDirectory"),
+    ("n = getNumber('n', 3);", "getNumber"),
+])
+def test_the_call_that_waits_for_a_person_is_named(statement, call):
+    assert asks_a_person(statement) == call
+
+
+def test_a_dialog_at_a_person_call_becomes_an_error_naming_it():
+    run = RunEvidence(code='print("a");\nb = getBoolean("Go on?");\nprint("c");', last_line=3,
+                      dialogs=[("Go on?", ["Go on?", "Yes", "No", "Cancel"])], dialog_line=2)
+    error = macro_error(run)
+    assert error is not None and error.line == 2
+    assert error.message.startswith("getBoolean() waits for a person")
+    headless = RunEvidence(code='x = 1;\nwaitForUser("w");', last_line=2,
+                           exception=("HeadlessException", "None"))
+    assert macro_error(headless).message.startswith("waitForUser() waits for a person")
