@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -41,13 +43,31 @@ def _table(images: dict[str, xr.DataArray]) -> str:
 
 
 def _save_all(images: dict[str, xr.DataArray], out: Path,
-              tables: dict[str, pd.DataFrame] | None = None) -> None:
-    """Write each image as ``<title>.tif`` and each table as ``<title>.csv`` into ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    for title, stem in unique_stems(images).items():
-        save_image(images[title], out / f"{stem}.tif")
-    for title, stem in unique_stems(tables or {}).items():
-        save_table((tables or {})[title], out / f"{stem}.csv")
+              tables: dict[str, pd.DataFrame] | None = None, inputs: Iterable[Path] = ()) -> None:
+    """Write each image as ``<title>.tif`` and each table as ``<title>.csv`` into ``out``.
+
+    Nothing is written when a file would replace one of ``inputs``; a folder that cannot
+    be written is a one-line error.
+    """
+    tables = tables or {}
+    planned: list[tuple[Path, xr.DataArray | pd.DataFrame]] = [
+        (out / f"{stem}.tif", images[title]) for title, stem in unique_stems(images).items()]
+    planned += [(out / f"{stem}.csv", tables[title])
+                for title, stem in unique_stems(tables).items()]
+    for path, _ in planned:
+        for source in inputs:
+            if path.exists() and source.exists() and os.path.samefile(path, source):
+                raise click.ClickException(f"Writing {path} would overwrite the input {source}: "
+                                           "choose another --out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for path, value in planned:
+            if isinstance(value, pd.DataFrame):
+                save_table(value, path)
+            else:
+                save_image(value, path)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write into {out}: {exc.strerror or exc}") from exc
 
 
 def _start_engine() -> Engine:
@@ -92,7 +112,7 @@ def run(image: Path | None, radius: float, out: Path) -> None:
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
     images = {"input": source, "background": background, "foreground": foreground}
-    _save_all(images, out)
+    _save_all(images, out, inputs=[image] if image else [])
     click.echo(f"ImageJ {fiji.version}; input: {image or 'generated spots on uneven background'}")
     click.echo(_table(images))
     click.echo(f"\nwrote {out}/background.tif and {out}/foreground.tif; Fiji macro:\n")
@@ -124,7 +144,7 @@ def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out:
                                    timeout=timeout)
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
-    _save_all(result.images, out, result.all_tables())
+    _save_all(result.images, out, result.all_tables(), inputs=[*inputs, macro_file])
     if result.log:
         click.echo(result.log)
     click.echo(_table(result.images))
@@ -152,7 +172,7 @@ def lesson(out: Path, image: Path | None, series: Path | None) -> None:
             result = fiji.run_macro(path, inputs={"input": source}, timeout=600)
         except IjBgcorrError as exc:
             raise click.ClickException(f"{name}: {exc}") from exc
-        _save_all(result.images, out / name)
+        _save_all(result.images, out / name, inputs=[p for p in (image, series) if p])
         click.echo(f"\n{name}  ->  {out / name}\n{_table(result.images)}")
 
 

@@ -71,3 +71,22 @@ def test_batch_macro_writes_tables_and_distinct_images(fiji, tmp_path):
         assert entry.tables["Results"]["path"] == str(Path(f"cells{k}") / "Results.csv")
         assert len(entry.tables["Results"]["sha256"]) == 64
         assert ijb.open_image(out / f"cells{k}" / "x_y-2.tif").shape == (12, 16)
+
+
+@pytest.mark.jvm  # the command starts the engine in this process
+def test_outputs_never_overwrite_an_input_and_bad_folders_are_one_line_errors(tmp_path):
+    folder = tmp_path / "io"
+    folder.mkdir()
+    source = folder / "foreground.tif"
+    tifffile.imwrite(source, np.arange(64 * 64, dtype=np.uint16).reshape(64, 64))
+    before = source.read_bytes()
+    res = CliRunner().invoke(main, ["run", str(source), "--radius", "2", "--out", str(folder)])
+    assert res.exit_code == 1 and "would overwrite the input" in res.output
+    assert source.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == [
+        "foreground.tif"]
+    blocker = tmp_path / "a file"
+    blocker.write_text("x")
+    res = CliRunner().invoke(main, ["run", str(source), "--radius", "2",
+                                    "--out", str(blocker / "out")])
+    assert res.exit_code == 1 and "Cannot write into" in res.output
+    assert "Traceback" not in res.output
