@@ -28,6 +28,7 @@ from typing import Any
 
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.jvm import python_handles_ctrl_c
 from ij_bgcorr.engine.locate import FIJI_ENV, IJ_JAR_GLOB, find_java_home, max_heap_option
 from ij_bgcorr.errors import EngineNotAvailable
 
@@ -303,6 +304,7 @@ def _init_gateway(app: FijiApp | None, source: str, java_home: Path) -> Any:
         heap = max_heap_option()
         if heap:
             scyjava.config.add_option(heap)
+        python_handles_ctrl_c()
         try:
             gateway = imagej.init(source, mode="headless")
         except Exception as exc:

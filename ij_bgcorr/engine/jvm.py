@@ -44,6 +44,7 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
         heap = f"-Xmx{max_heap}" if max_heap else max_heap_option()
         if heap:
             scyjava.config.add_option(heap)
+        python_handles_ctrl_c()
         try:
             scyjava.start_jvm()
         except Exception as exc:
@@ -55,6 +56,17 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
             "A JVM is already running in this process without ImageJ 1.x on its class path; "
             "start ij-bgcorr before anything else starts Java."
         ) from exc
+
+
+def python_handles_ctrl_c() -> None:
+    """Leave Ctrl-C (SIGINT) to Python: it raises KeyboardInterrupt instead of ending the process.
+
+    JPype lets the JVM install its own handler, which halts the process at once
+    (no ``finally`` block runs), unless the JVM is started with ``interrupt=False``.
+    """
+    import scyjava
+
+    scyjava.config.add_kwargs(interrupt=False)
 
 
 def exit_now(code: int) -> None:

@@ -1,0 +1,37 @@
+"""Ctrl-C (SIGINT) in a script raises KeyboardInterrupt; the macro stops; the engine stays usable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+
+CHILD = """
+import os, signal, threading, time
+import numpy as np
+import ij_bgcorr as ijb
+engine = ijb.start()
+threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+started = time.monotonic()
+try:
+    try:
+        engine.run_macro("while (true) { x = 1; }", timeout=120)
+    finally:
+        print("finally", round(time.monotonic() - started), flush=True)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt", flush=True)
+print(engine.run_macro('print("usable");').log, flush=True)
+print(engine.median(np.ones((8, 8), np.uint8), 2).shape, flush=True)
+"""
+
+
+@pytest.mark.jvm
+def test_ctrl_c_raises_keyboard_interrupt_and_the_engine_goes_on(engine_kind):
+    done = subprocess.run([sys.executable, "-c", CHILD], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert lines[0].startswith("finally ") and int(lines[0].split()[1]) < 10
+    assert lines[1:] == ["KeyboardInterrupt", "usable", "(8, 8)"]
