@@ -51,3 +51,17 @@ def ensure_display() -> str:
         raise EngineNotAvailable(f"Xvfb did not start: {exc}") from exc
     _display = display
     return os.environ["DISPLAY"]
+
+
+def stop_unused_display() -> None:
+    """Stop the private Xvfb when no JVM ever connected to it (a start that failed).
+
+    Xvfb's ``-terminate`` fires only when its last client leaves; one that
+    never had a client would run on after this process.
+    """
+    global _display
+    import jpype
+
+    if _display is not None and not jpype.isJVMStarted():
+        _display.stop()
+        _display = None

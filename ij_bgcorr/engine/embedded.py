@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ij_bgcorr.engine.base import Engine
-from ij_bgcorr.engine.display import ensure_display
+from ij_bgcorr.engine.display import ensure_display, stop_unused_display
 from ij_bgcorr.engine.jvm import start_jvm
 from ij_bgcorr.engine.locate import find_ij_jar, find_java_home
 
@@ -62,5 +62,8 @@ def launch_embedded(ij_jar: str | Path | None, timeout: float) -> EmbeddedEngine
     jar = find_ij_jar(ij_jar)
     java_home = find_java_home()
     ensure_display()
-    start_jvm(jar, java_home)
+    try:
+        start_jvm(jar, java_home)
+    finally:
+        stop_unused_display()
     return EmbeddedEngine(jar, timeout)

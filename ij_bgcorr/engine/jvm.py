@@ -34,7 +34,8 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
     """
     import scyjava
 
-    if not scyjava.jvm_started():
+    started_here = not scyjava.jvm_started()
+    if started_here:
         os.environ.setdefault("JAVA_HOME", str(java_home))
         scyjava.config.set_java_constraints(fetch="never")
         # ImageJ 1.x needs nothing from Maven; an endpoint another library (such
@@ -53,6 +54,7 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
         scyjava.jimport("ij.IJ")
     except Exception as exc:
         raise EngineNotAvailable(
+            f"ImageJ 1.x did not load from {ij_jar}" if started_here else
             "A JVM is already running in this process without ImageJ 1.x on its class path; "
             "start ij-bgcorr before anything else starts Java."
         ) from exc

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 from ij_bgcorr.errors import EngineNotAvailable
@@ -46,6 +47,15 @@ def fiji_ij_jar(fiji_app: str | os.PathLike[str]) -> Path | None:
     return jars[-1] if jars else None
 
 
+def _holds_imagej(path: Path) -> bool:
+    """Tell whether ``path`` is a jar (zip) holding ImageJ 1.x's ``ij/IJ.class``."""
+    try:
+        with zipfile.ZipFile(path) as jar:
+            return "ij/IJ.class" in jar.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
 def find_ij_jar(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Locate ImageJ 1.x's jar.
 
@@ -65,16 +75,20 @@ def find_ij_jar(explicit: str | os.PathLike[str] | None = None) -> Path:
     Raises
     ------
     EngineNotAvailable
-        When an explicit or environment path does not exist (an error, not skipped), or
-        no jar is found; the message says what was tried and what to install.
+        When an explicit or environment path does not exist or is not ImageJ's jar (an
+        error, not skipped), or no jar is found; the message says what was tried and what
+        to install.
     """
     tried: list[str] = []
     for label, value in (("ij_jar argument", explicit), (IJ_JAR_ENV, os.environ.get(IJ_JAR_ENV))):
         if value:
             path = Path(value)
-            if path.is_file():
-                return path
-            raise EngineNotAvailable(f"{label} names {path}, which is not a file.")
+            if not path.is_file():
+                raise EngineNotAvailable(f"{label} names {path}, which is not a file.")
+            if not _holds_imagej(path):
+                raise EngineNotAvailable(f"{label} names {path}, which is not ImageJ 1.x's jar "
+                                         "(a zip file holding ij/IJ.class).")
+            return path
     fiji = os.environ.get(FIJI_ENV)
     if fiji:
         jar = fiji_ij_jar(fiji)

@@ -1,4 +1,4 @@
-"""Ctrl-C (SIGINT) in a script raises KeyboardInterrupt; the macro stops; the engine stays usable."""
+"""Ctrl-C in a script raises KeyboardInterrupt; the macro stops; the engine stays usable."""
 
 from __future__ import annotations
 
