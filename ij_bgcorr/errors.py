@@ -72,3 +72,21 @@ class ParameterError(IjBgcorrError, ValueError):
 
     The message names the parameter and what it accepts.
     """
+
+
+class BatchBusy(IjBgcorrError):
+    """Another batch is writing into the same output folder; the message names the folder."""
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """A batch was stopped by Ctrl-C; what was finished is kept and recorded.
+
+    Attributes
+    ----------
+    summary:
+        The :class:`~ij_bgcorr.batch.run.BatchSummary` of the files done before the interrupt.
+    """
+
+    def __init__(self, summary: object) -> None:
+        self.summary = summary
+        super().__init__(str(summary))

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
+import signal
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -18,8 +22,12 @@ from typing import Any
 
 from ij_bgcorr.batch.manifest import FileResult, Job
 from ij_bgcorr.batch.work import process_file
+from ij_bgcorr.engine.jvm import exit_now
 
 log = logging.getLogger(__name__)
+
+#: Seconds between a worker's checks that its parent still runs.
+PARENT_POLL_SECONDS = 0.5
 
 
 def run_jobs(jobs: Sequence[Job], workers: int = 1, scheduler: Any = None
@@ -66,14 +74,33 @@ def run_serial(jobs: Sequence[Job]) -> Iterator[FileResult]:
         yield process_file(job)
 
 
-def _start_worker_engine() -> None:
-    """Process-pool initializer: start the engine now; errors surface per file later."""
+def _start_worker_engine(parent: int) -> None:
+    """Process-pool initializer: tie the worker to its parent, then start the engine.
+
+    Ctrl-C is the parent's to handle (it stops the batch); a worker whose
+    parent is gone (killed with -9) ends within a second, so that neither it nor
+    its engine and display outlive the batch. Engine errors surface per file.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(parent,), name="ij-bgcorr-parent-watch",
+                     daemon=True).start()
+    # at the worker's end, skip the JVM's teardown, which can crash (see exit_now)
+    multiprocessing.util.Finalize(None, exit_now, args=(0,), exitpriority=-100)
     try:
         from ij_bgcorr.engine.startup import start
 
         start()
     except Exception as exc:  # process_file reports it again for each file
         log.warning("ImageJ engine did not start in worker %d: %s", os.getpid(), exc)
+    finally:  # the JVM's start hands Ctrl-C back to Python: ignore it again
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _end_with(parent: int) -> None:
+    """End this process at once when ``parent`` is no longer its parent (it died)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def run_pool(jobs: Sequence[Job], workers: int) -> Iterator[FileResult]:
@@ -93,20 +120,19 @@ def run_pool(jobs: Sequence[Job], workers: int) -> Iterator[FileResult]:
         gets an error result.
     """
     context = multiprocessing.get_context("spawn")  # a JVM does not survive fork
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_start_worker_engine) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_start_worker_engine, initargs=(os.getpid(),))
+    try:
         futures = {pool.submit(process_file, job): job for job in jobs}
-        try:
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    yield future.result()
-                except BrokenProcessPool as exc:
-                    yield FileResult(job.input, "error", job.method, job.params,
-                                     message=f"worker process died: {exc}")
-        finally:  # closed early (interrupted, or the caller failed): start no more files
-            for future in futures:
-                future.cancel()
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                yield future.result()
+            except BrokenProcessPool as exc:
+                yield FileResult(job.input, "error", job.method, job.params,
+                                 message=f"worker process died: {exc}")
+    finally:  # also when closed early (interrupted): start no more files, let running ones end
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_dask(jobs: Sequence[Job], scheduler: Any) -> Iterator[FileResult]:

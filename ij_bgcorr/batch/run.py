@@ -20,9 +20,12 @@ import logging
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from ij_bgcorr.batch.executors import run_jobs
 from ij_bgcorr.batch.files import remove_stale_temporaries
@@ -37,6 +40,10 @@ from ij_bgcorr.batch.manifest import (
     write_manifest,
 )
 from ij_bgcorr.batch.params import method_params
+from ij_bgcorr.errors import BatchBusy, BatchInterrupted
+
+#: The lock file that keeps two batches out of one output folder.
+LOCK_NAME = ".ij-bgcorr.lock"
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +67,8 @@ class BatchSummary:
         Inputs that could not be processed, each with its ``message``.
     seconds : float
         The run's wall time, seconds.
+    interrupted : bool
+        Whether Ctrl-C stopped the run before every input was done.
     """
 
     out_dir: Path
@@ -68,6 +77,7 @@ class BatchSummary:
     skipped: list[FileResult] = field(default_factory=list)
     failed: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -86,6 +96,9 @@ class BatchSummary:
                  f"outputs in {self.out_dir}, manifest {self.manifest}"]
         for result in self.failed:
             lines.append(f"  FAILED {result.input}: {result.message}")
+        if self.interrupted:
+            lines.append("Interrupted: the files above are done and kept; run the same command "
+                         "again to do the rest.")
         return "\n".join(lines)
 
 
@@ -146,6 +159,11 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
         number of pixels, or a misplaced or missing ``macro``.
     FileNotFoundError
         For a missing macro file, or inputs that name no file.
+    BatchBusy
+        When another batch is writing into ``out_dir``.
+    BatchInterrupted
+        On Ctrl-C (a KeyboardInterrupt): the files done are kept and in the manifest, no
+        temporary file is left, and the exception's ``summary`` says what was done.
     """
     started = time.perf_counter()
     full_params = method_params(method, params, macro)
@@ -157,15 +175,40 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
         imagej_threads = 1  # parallel engines share the CPUs: one thread each
     jobs = _make_jobs(paths, out, method=method, params=full_params, macro=macro_path,
                       timeout=timeout, imagej_threads=imagej_threads)
-    manifest = read_manifest(out)
     summary = BatchSummary(out_dir=out, manifest=out / MANIFEST_NAME)
-    todo = _skip_current(jobs, manifest, out, summary)
-    _record_results(run_jobs(todo, workers, scheduler), manifest, summary,
-                    total=len(paths), desc=method, progress=progress)
-    if not summary.manifest.exists():  # nothing ran: still leave a manifest
-        write_manifest(out, manifest)
+    with _only_batch_in(out):
+        manifest = read_manifest(out)
+        todo = _skip_current(jobs, manifest, out, summary)
+        try:
+            _record_results(run_jobs(todo, workers, scheduler), manifest, summary,
+                            total=len(paths), desc=method, progress=progress)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        if not summary.manifest.exists():  # nothing ran: still leave a manifest
+            write_manifest(out, manifest)
     summary.seconds = time.perf_counter() - started
+    if summary.interrupted:
+        raise BatchInterrupted(summary)
     return summary
+
+
+@contextmanager
+def _only_batch_in(out: Path) -> Iterator[None]:
+    """Hold the output folder's lock for the run: a second batch into it refuses at once.
+
+    The lock is the operating system's, on ``<out>/.ij-bgcorr.lock``: it ends with its
+    process, even one that was killed, so a stale lock never blocks a later run.
+    """
+    lock = FileLock(out / LOCK_NAME, blocking=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise BatchBusy(f"Another batch is writing into {out}; wait until it ends, or "
+                        "choose another output folder") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _make_jobs(paths: Sequence[Path], out: Path, **settings: Any) -> list[Job]:

@@ -13,8 +13,11 @@ import click
 from ij_bgcorr.batch.run import batch
 from ij_bgcorr.cli.options import key_values
 from ij_bgcorr.engine.locate import FIJI_ENV
-from ij_bgcorr.errors import IjBgcorrError
+from ij_bgcorr.errors import BatchInterrupted, IjBgcorrError
 from ij_bgcorr.methods import METHODS
+
+#: The exit status after Ctrl-C, as shells give a process ended by SIGINT.
+INTERRUPTED = 130
 
 
 @click.command("batch")
@@ -77,7 +80,7 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
     click.ClickException
         For bad arguments (unknown parameter, radius not > 0, missing input).
     SystemExit
-        With status 1 when a file failed.
+        With status 1 when a file failed, 130 after Ctrl-C (what was done is kept).
     """
     options = {"radius": radius, "rolling": rolling, "light_background": light_background}
     params: dict[str, object] = {k: v for k, v in options.items() if v is not None}
@@ -93,6 +96,9 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
                         timeout=timeout)
     except (IjBgcorrError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except BatchInterrupted as stopped:
+        click.echo(str(stopped.summary), err=True)
+        raise SystemExit(INTERRUPTED) from None
     click.echo(str(summary))
     if summary.failed:
         raise SystemExit(1)

@@ -39,12 +39,10 @@ def ensure_display() -> str:
             return existing
         raise EngineNotAvailable(f"ImageJ 1.x needs an X display and Xvfb is not installed. "
                                  f"{INSTALL_HINT}")
-    from pyvirtualdisplay import Display
-
     # -terminate: Xvfb ends when its last client (this process's JVM) goes away.
     # Stopping it from Python instead would cut the JVM's X connection while it
     # still runs, and AWT then ends the process with exit code 1.
-    display = Display(visible=False, size=(1280, 1024), extra_args=["-terminate"])
+    display = _own_session_xvfb()(size=(1280, 1024), extra_args=["-terminate"])
     try:
         display.start()
     except Exception as exc:  # the wrapper raises several kinds
@@ -65,3 +63,24 @@ def stop_unused_display() -> None:
     if _display is not None and not jpype.isJVMStarted():
         _display.stop()
         _display = None
+
+
+def _own_session_xvfb() -> type:
+    """PyVirtualDisplay's Xvfb, started in a session of its own when ``setsid`` exists.
+
+    Ctrl-C in a terminal signals the whole process group: an Xvfb in it would
+    end at once, and the JVM drawing on it would take the process down (exit
+    code 1) before Python could raise KeyboardInterrupt. PyVirtualDisplay has
+    no option for a new session, so its command is prefixed with ``setsid``.
+    """
+    from pyvirtualdisplay.xvfb import XvfbDisplay
+
+    setsid = shutil.which("setsid")
+    if setsid is None:
+        return XvfbDisplay
+
+    class _Detached(XvfbDisplay):  # type: ignore[misc, valid-type]
+        def _cmd(self) -> list[str]:
+            return [setsid, *super()._cmd()]
+
+    return _Detached

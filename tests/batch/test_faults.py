@@ -1,0 +1,162 @@
+"""Faults around a batch: Ctrl-C, kill -9, two batches into one folder.
+
+Each case runs the real command line in a child process (its own session, so
+that a signal reaches it and its workers as a terminal's would) and checks
+that nothing is lost, nothing partial is left and nothing keeps running.
+Loops are bounded; signals are sent once the manifest shows finished files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+
+from ij_bgcorr.batch.manifest import MANIFEST_NAME
+
+pytestmark = [pytest.mark.jvm,
+              pytest.mark.skipif(not Path("/proc").is_dir(),
+                                 reason="needs Linux's /proc to find leftover processes")]
+
+N_IMAGES = 24
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("inputs")
+    rng = np.random.default_rng(7)
+    for k in range(N_IMAGES):
+        tifffile.imwrite(folder / f"cells{k:02d}.tif",
+                         rng.integers(0, 4000, (600, 600), dtype=np.uint16))
+    return folder
+
+
+def _command(inputs: Path, out: Path, workers: int) -> list[str]:
+    return [sys.executable, "-m", "ij_bgcorr.cli.batch", str(inputs), "--method", "median",
+            "--radius", "8", "--workers", str(workers), "--out", str(out), "--no-progress"]
+
+
+def _start(inputs: Path, out: Path, workers: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(_command(inputs, out, workers), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def _entries(out: Path) -> dict:
+    try:
+        return json.loads((out / MANIFEST_NAME).read_text())["entries"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _wait_for_entries(out: Path, n: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while len(_entries(out)) < n:
+        assert process.poll() is None, "the batch ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no file finished within 120 s"
+        time.sleep(0.05)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process whose parent chain leads to ``pid``."""
+    parents = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                fields = dict(line.split(":", 1) for line in
+                              (proc / "status").read_text().splitlines() if ":" in line)
+            except OSError:
+                continue
+            parents[int(proc.name)] = int(fields["PPid"])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            state = (Path("/proc") / str(pid) / "stat").read_text().split()[2]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+def _no_temporaries(out: Path) -> None:
+    assert [p for p in out.rglob("*") if ".tmp" in p.name] == []
+
+
+def _complete(out: Path, entries: dict) -> None:
+    """Each recorded file's outputs exist and match their recorded checksums."""
+    for entry in entries.values():
+        assert entry["status"] == "ok"
+        for output in entry["outputs"].values():
+            assert (out / output["path"]).stat().st_size == output["bytes"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(inputs, tmp_path, workers):
+    out = tmp_path / "out"
+    process = _start(inputs, out, workers)
+    _wait_for_entries(out, 2, process)
+    family = _descendants(process.pid)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr[-2000:]
+    assert "Interrupted: the files above are done and kept" in stderr
+    assert "Traceback" not in stderr
+    time.sleep(1)
+    assert _alive(family) == set()
+    _no_temporaries(out)
+    done = _entries(out)
+    assert 2 <= len(done) < N_IMAGES
+    _complete(out, done)
+    resumed = subprocess.run(_command(inputs, out, workers), capture_output=True, text=True,
+                             timeout=300, check=False)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"{len(done)} skipped" in resumed.stdout
+    assert len(_entries(out)) == N_IMAGES
+    _complete(out, _entries(out))
+
+
+def test_kill_9_leaves_no_worker_engine_or_display_running(inputs, tmp_path):
+    out = tmp_path / "out"
+    process = _start(inputs, out, 2)
+    _wait_for_entries(out, 2, process)
+    family = _descendants(process.pid)
+    assert len(family) >= 2  # the workers (and their displays) are there to be checked
+    process.kill()
+    process.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while _alive(family) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _alive(family) == set()
+
+
+def test_a_second_batch_into_the_same_folder_refuses_at_once(inputs, tmp_path):
+    out = tmp_path / "out"
+    first = _start(inputs, out, 1)
+    _wait_for_entries(out, 1, first)
+    started = time.monotonic()
+    second = subprocess.run(_command(inputs, out, 1), capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert time.monotonic() - started < 30
+    assert second.returncode == 1
+    assert f"Another batch is writing into {out}" in second.stderr
+    stdout, stderr = first.communicate(timeout=300)
+    assert first.returncode == 0, stderr[-2000:]
+    _no_temporaries(out)
+    assert len(_entries(out)) == N_IMAGES
+    _complete(out, _entries(out))
