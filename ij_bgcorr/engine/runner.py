@@ -81,7 +81,6 @@ class _Run:
     java_thread: Any | None = None
     returned: Any | None = None
     exception: Any | None = None
-    shown: Any | None = None
     dialog_line: int | None = None
 
     def work(self) -> None:
@@ -94,9 +93,6 @@ class _Run:
         except Exception as exc:  # a Java exception ends the macro
             self.exception = exc
         finally:
-            # the image setBatchMode(false) displayed: ImageJ without its main window
-            # keeps it only as this thread's current image
-            self.shown = java.WindowManager.getTempCurrentImage()
             java.Thread.detach()
 
     def evidence(self, captured: Captured, dialogs: list[tuple[str, list[str]]]) -> RunEvidence:
@@ -215,7 +211,7 @@ class MacroRunner:
         if error is not None:
             self.close_all_images()
             raise error
-        images, active = _images_by_title(run.shown)
+        images, active = _images_by_title()
         returned = None if run.returned is None else str(run.returned)
         return MacroOutcome(images=images, active=active, log=evidence.log, returned=returned,
                             results=results_frame(), tables=named_tables(),
@@ -261,22 +257,13 @@ def _open_images() -> dict[int, Any]:
     return images
 
 
-def _images_by_title(shown: Any | None = None) -> tuple[dict[str, Any], str | None]:
-    """Return the open images by (made unique) title, and the active one's title.
-
-    ``shown``, the image ``setBatchMode(false)`` displayed, is open and active.
-    """
-    opened = _open_images()
+def _images_by_title() -> tuple[dict[str, Any], str | None]:
+    """Return the open images by (made unique) title, and the active one's title."""
     current = java.WindowManager.getCurrentImage()
-    if shown is not None and shown.getProcessor() is not None:
-        opened.setdefault(int(shown.getID()), shown)
-        current = shown
-        java.Interpreter.batchMode = True
-        java.Interpreter.addBatchModeImage(shown)  # so that it is closed with the others
     current_id = int(current.getID()) if current is not None else None
     images: dict[str, Any] = {}
     active = None
-    for image_id, imp in opened.items():
+    for image_id, imp in _open_images().items():
         title = str(imp.getTitle())
         key, n = title, 2
         while key in images:

@@ -1,25 +1,43 @@
-"""Leaving batch mode headless: every image ``"exit and display"`` shows is kept.
+"""Leaving batch mode headless, as headless Fiji does, on both engines.
 
-In the Fiji GUI, ``setBatchMode("exit and display")`` (or any string other
-than ``"show"`` and ``"hide"``) shows every batch-mode image in a window, and
-headless Fiji keeps them all. ImageJ without its main window (the embedded
-engine) has nowhere to show them and drops all but the last. Staying in batch
-mode keeps them all, with the same image active, which is what a headless run
-can give back; so such calls are rewritten to ``setBatchMode(true)`` (a no-op
-in batch mode, where every run starts), on both engines alike.
+Headless Fiji never really leaves batch mode: ``setBatchMode(false)`` keeps
+the active image and discards the other batch-mode images (as the Fiji GUI
+does, which shows the active one), ``setBatchMode("exit and display")`` (any
+string but ``"show"`` and ``"hide"``) keeps them all, images made afterwards
+are kept, and ``is("Batch Mode")`` stays true. ImageJ without its main window
+(the embedded engine) has nowhere to show images and would drop them.
+
+So every ``setBatchMode(...)`` call is routed through one macro function,
+added at the start of line 1 (line numbers do not change), that does what
+headless Fiji does; on Fiji it gives what Fiji gives anyway, so both engines
+run the same code.
 """
 
 from __future__ import annotations
 
 import re
 
-# setBatchMode("...") with a literal string; strings and // comments are skipped
-_TOKENS = re.compile(r'(?P<call>\bsetBatchMode\s*\(\s*"(?P<arg>(?:\\.|[^"\\])*)"\s*\))'
-                     r'|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|//[^\n]*')
+#: The macro function every setBatchMode call is routed through.
+FUNCTION = "ijBgcorrSetBatchMode"
+
+# Its definition, on one line. Its variables have names no macro uses, because an
+# assignment inside a macro function changes a global variable of the same name.
+_DEFINITION = (
+    f"function {FUNCTION}(ijBgcorrMode) {{ ijBgcorrText = toLowerCase(\"\" + ijBgcorrMode); "
+    "if (ijBgcorrText == \"0\") { if (nImages > 0) { ijBgcorrKeep = getImageID(); "
+    "for (ijBgcorrI = nImages; ijBgcorrI >= 1; ijBgcorrI--) { selectImage(ijBgcorrI); "
+    "if (getImageID() != ijBgcorrKeep) close(); } selectImage(ijBgcorrKeep); } } "
+    "else if (ijBgcorrText == \"show\" || ijBgcorrText == \"hide\" || "
+    "!isNaN(parseFloat(ijBgcorrText))) setBatchMode(ijBgcorrMode); "
+    "else setBatchMode(true); } ")
+
+# a setBatchMode call's name; strings and comments are matched to be skipped
+_TOKENS = re.compile(r'(?P<call>\bsetBatchMode(?=\s*\())|"(?:\\.|[^"\\\n])*"'
+                     r"|'(?:\\.|[^'\\\n])*'|//[^\n]*|/\*.*?(?:\*/|$)", re.S)
 
 
 def keep_displayed_images(code: str) -> str:
-    """Rewrite ``setBatchMode("exit and display")`` calls so that every image stays open.
+    """Route every ``setBatchMode(...)`` call through a function that does what headless Fiji does.
 
     Parameters
     ----------
@@ -29,13 +47,18 @@ def keep_displayed_images(code: str) -> str:
     Returns
     -------
     str
-        The code, each such call replaced by ``setBatchMode(true)``; ``"show"`` and
-        ``"hide"`` calls, strings and comments untouched. Line numbers do not change.
+        The code unchanged when it never calls ``setBatchMode``; else with each call
+        renamed to :data:`FUNCTION` and the function defined at the start of line 1.
+        Strings and comments are untouched; line numbers do not change.
     """
-    def replace(match: re.Match[str]) -> str:
-        arg = match["arg"]
-        if match["call"] is None or arg.lower() in ("show", "hide"):
-            return match[0]
-        return "setBatchMode(true)"
+    calls = 0
 
-    return _TOKENS.sub(replace, code)
+    def rename(match: re.Match[str]) -> str:
+        nonlocal calls
+        if match["call"] is None:
+            return match[0]
+        calls += 1
+        return FUNCTION
+
+    renamed = _TOKENS.sub(rename, code)
+    return _DEFINITION + renamed if calls else code

@@ -82,14 +82,18 @@ def argument_string(args: Mapping[str, Any] | None) -> str:
     Raises
     ------
     CommandError
-        When a key is not a word, or a value cannot be read back by its key (it holds
-        unbalanced brackets and a single quote, or another key followed by ``=``).
+        When a key is not a lower-case word, a value is None, or a value cannot be read
+        back by its key (it holds unbalanced brackets and a single quote, or another key
+        followed by ``=``).
     """
     words, expected = [], {}
     for key, value in (args or {}).items():
-        if not isinstance(key, str) or not re.fullmatch(r"[^\s=\[\]']+", key):
-            raise CommandError(f"Macro argument names are words without '=', brackets or "
-                               f"quotes; got {key!r}")
+        if not isinstance(key, str) or key != key.lower() \
+                or not re.fullmatch(r"[^\s=:\[\]']+", key):
+            raise CommandError(f"Macro argument names are lower-case words without '=', ':', "
+                               f"brackets or quotes (ImageJ reads keys in lower case); got {key!r}")
+        if value is None:
+            raise CommandError(f"Macro argument {key!r} is None: give it a value, or leave it out")
         if isinstance(value, bool):
             if value:
                 words.append(key)

@@ -363,11 +363,12 @@ def fill_parameters(code: str, args: Mapping[str, object] | None) -> tuple[str, 
     Returns
     -------
     tuple of (str, dict of str to object)
-        The code with ``var a, b; initializeSciJavaParameters(); `` (every
-        parameter declared) at the start of line 1, the parameter lines
-        emptied, and after the last line the function setting each value (no
-        call nor function when no value is set); a macro without parameters
-        unchanged. Then the args that name no parameter, for ``getArgument()``.
+        The code with ``var a = 3, b, c = "x"; `` (every parameter declared as a
+        global, with its value when it has one; values never span lines) at
+        the start of line 1 and the parameter lines emptied, so that every
+        line keeps its number and nothing follows the user's last line; a macro
+        without parameters unchanged. Then the args that name no parameter,
+        for ``getArgument()``.
 
     Raises
     ------
@@ -380,7 +381,7 @@ def fill_parameters(code: str, args: Mapping[str, object] | None) -> tuple[str, 
     remaining = dict(args or {})
     if not params:
         return code, remaining
-    assignments = []
+    declarations = []
     for p in params:
         value = p.default if p.io != "output" else None
         if p.name in remaining:
@@ -390,11 +391,6 @@ def fill_parameters(code: str, args: Mapping[str, object] | None) -> tuple[str, 
             value = _convert(p, given, repr(given))
         elif value is None and p.io != "output" and p.required:
             raise ParameterError(f"{_where(p)} has no value: pass args={{{p.name!r}: ...}}")
-        if value is not None:
-            assignments.append(f"  {p.name} = {_value_code(p.kind, value)};\n")
-    declared = f"var {', '.join(p.name for p in params)}; "
-    if not assignments:
-        return declared + emptied, remaining
-    end = "" if emptied.endswith(("\n", "\r")) else "\n"
-    suffix = "function initializeSciJavaParameters() {\n" + "".join(assignments) + "}\n"
-    return declared + "initializeSciJavaParameters(); " + emptied + end + suffix, remaining
+        declarations.append(p.name if value is None else
+                            f"{p.name} = {_value_code(p.kind, value)}")
+    return f"var {', '.join(declarations)}; " + emptied, remaining

@@ -7,6 +7,7 @@ would paste into Fiji.
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 
@@ -90,6 +91,7 @@ def option_of(options: str, key: str) -> str | None:
         The value; None when ImageJ would find none.
     """
     options += " "
+    key = key.split(" ")[0].split(":")[0].lower()  # ImageJ's Macro.trimKey
     found = re.search(rf"(?<![^\W\d_]){re.escape(key)}=", options)
     if found is None:
         return None
@@ -119,10 +121,12 @@ def number(value: float) -> str:
     -------
     str
         Integers and whole floats without a decimal point; other floats with
-        every digit of their ``repr``.
+        every digit of their ``repr``; ``NaN``, ``Infinity``, ``-Infinity``.
     """
     if isinstance(value, numbers.Integral):
         return str(int(value))
+    if not math.isfinite(value):  # as Java writes them, and reads them back
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     text = repr(float(value))
     return text[:-2] if text.endswith(".0") else text
 

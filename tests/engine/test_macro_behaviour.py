@@ -102,14 +102,24 @@ def test_a_command_without_options_takes_its_defaults(fiji):
 @pytest.mark.parametrize(("ending", "kept"), [
     ("setBatchMode(false);", ["a"]),
     ('setBatchMode("exit and display");', ["a", "b"]),
+    ('mode = "exit and display"; setBatchMode(mode);', ["a", "b"]),
     ('setBatchMode("show");', ["a", "b"]),
+    ("setBatchMode(false); close(\"a\");", []),
+    ("setBatchMode(false); newImage(\"c\", \"8-bit\", 2, 2, 1);", ["a", "c"]),
+    ("setBatchMode(false); setBatchMode(true); newImage(\"c\", \"8-bit\", 2, 2, 1); "
+     "setBatchMode(false);", ["c"]),
+    ('setBatchMode(false); run("Close All");', []),
 ])
 def test_leaving_batch_mode_keeps_what_fiji_shows(fiji, ending, kept):
+    # what headless Fiji (and the Fiji GUI's windows) keeps: the active image after
+    # setBatchMode(false), every image after "exit and display", images made afterwards
     code = ('setBatchMode(true);\nnewImage("a", "8-bit ramp", 16, 8, 1);\n'
-            f'newImage("b", "8-bit black", 4, 4, 1);\nselectImage("a");\n{ending}\n')
+            f'newImage("b", "8-bit black", 4, 4, 1);\nselectImage("a");\n{ending}\n'
+            'print(is("Batch Mode"));')
     result = fiji.run_macro(code)
-    assert sorted(result.images) == kept
-    assert result["a"].shape == (8, 16) and result["a"].values.max() > 0
+    assert sorted(result.images) == kept and result.log == "1"
+    if "a" in kept:
+        assert result["a"].shape == (8, 16) and result["a"].values.max() > 0
 
 
 @pytest.mark.parametrize("ending", ["exit();", "exit;", "{ print(\"done\"); exit(); }",
@@ -126,6 +136,15 @@ def test_a_str_naming_a_file_is_run_as_that_file(fiji, tmp_path):
 
 
 VALUES = ["two words", "a]b c", "[", "x=y z", "it's", 'say "hi"', "C:\\dir\\f.tif", "ünï [c]"]
+
+
+def test_numeric_arguments_read_back_with_parse_float(fiji):
+    # the macro compares with doubles it computes itself
+    code = ('v = newArray(1/0, -1/8, 602 * pow(10, 21));\n'
+            'for (i = 0; i < 3; i++) { x = parseFloat(call("ij.Macro.getValue", getArgument(), '
+            '"v" + i, "")); if (x == v[i]) print("1"); else print(x); }')
+    args = {"v0": float("inf"), "v1": -0.125, "v2": 6.02e23}
+    assert fiji.run_macro(code, args=args).log.split("\n") == ["1", "1", "1"]
 
 
 def test_argument_values_reach_the_macro_intact(fiji):

@@ -59,3 +59,17 @@ def test_a_str_naming_a_file_is_a_path_even_with_parentheses(tmp_path):
     assert where is None and code == 'print("text");'
     with pytest.raises(FileNotFoundError):
         read_macro(str(tmp_path / "missing.ijm"))
+
+
+def test_keys_are_read_in_lower_case_as_imagej_reads_them():
+    assert option_of("radius=3", "Radius") == "3"  # Macro.getValue lower-cases the key
+    assert option_of("Radius=3", "Radius") is None  # so an upper-case key is never found
+    with pytest.raises(CommandError, match="lower-case words.*got 'K'"):
+        argument_string({"K": "v"})
+    with pytest.raises(CommandError, match="'x' is None"):
+        argument_string({"x": None})
+
+
+def test_numbers_are_written_as_java_reads_them():
+    assert argument_string({"a": float("inf"), "b": float("-inf"), "c": float("nan"),
+                            "d": 0.1, "e": 7}) == "a=Infinity b=-Infinity c=NaN d=0.1 e=7"

@@ -29,11 +29,22 @@ def head(p) -> tuple:
     return (p.name, p.kind, p.type_name, p.io)
 
 
+DECLARED = re.compile(r'(\w+)(?: = ("(?:\\.|[^"\\])*"|parseFloat\("[^"]*"\)|[^,;"]+))?(, |; )')
+
+
 def assigned(code: str, **args: object) -> dict[str, str]:
-    """The right-hand sides of the generated function, by variable name."""
+    """The values given in the generated ``var`` declaration on line 1, by variable name."""
     filled, _ = fill_parameters(code, args)
-    body = filled.split("function initializeSciJavaParameters() {\n")[1].split("\n}\n")[0]
-    return dict(re.fullmatch(r"  (\w+) = (.*);", line).groups() for line in body.splitlines())
+    assert filled.startswith("var ")
+    values, at = {}, len("var ")
+    while True:
+        match = DECLARED.match(filled, at)
+        assert match is not None, filled
+        if match[2] is not None:
+            values[match[1]] = match[2]
+        at = match.end()
+        if match[3] == "; ":
+            return values
 
 
 def fails(code: str, args: dict | None, *words: str) -> str:
@@ -92,22 +103,17 @@ def test_line_numbers_are_kept():
             "#@output Double r\nr = n / 2; // last line, no newline")
     filled, _ = fill_parameters(code, {"n": 4})
     lines, user = filled.splitlines(), code.splitlines()
-    assert lines[0] == 'var inComment, n, r; initializeSciJavaParameters(); print("one");'
+    assert lines[0] == 'var inComment = 1, n = 4, r; print("one");'
     assert lines[2] == lines[4] == lines[6] == ""
     assert [lines[k] for k in (1, 3, 5, 7)] == [user[k] for k in (1, 3, 5, 7)]
-    assert lines[8] == "function initializeSciJavaParameters() {"
+    assert len(lines) == len(user)  # nothing after the user's last line
     assert filled.count("\r\n") == 2 and "\rprint(n)" in filled
 
 
 def test_exact_generated_code():
     code = "#@ Integer radius\n#@ String title\nprint(title, radius);\n"
     filled, rest = fill_parameters(code, {"radius": 3, "title": "blobs", "other": 1})
-    assert filled == ("var radius, title; initializeSciJavaParameters(); \n\n"
-                      "print(title, radius);\n"
-                      "function initializeSciJavaParameters() {\n"
-                      "  radius = 3;\n"
-                      '  title = "blobs";\n'
-                      "}\n")
+    assert filled == 'var radius = 3, title = "blobs"; \n\nprint(title, radius);\n'
     assert rest == {"other": 1}
     assert fill_parameters("#@output String r\nr = 1;", {}) == ("var r; \nr = 1;", {})
     assert fill_parameters("#@ Integer (required=false) n\n", None)[0] == "var n; \n"
