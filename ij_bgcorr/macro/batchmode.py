@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from ij_bgcorr.macro.text import SKIPPED_TEXT
+
 #: The macro function every setBatchMode call is routed through.
 FUNCTION = "ijBgcorrSetBatchMode"
 
@@ -32,8 +34,7 @@ _DEFINITION = (
     "else setBatchMode(true); } ")
 
 # a setBatchMode call's name; strings and comments are matched to be skipped
-_TOKENS = re.compile(r'(?P<call>\bsetBatchMode(?=\s*\())|"(?:\\.|[^"\\\n])*"'
-                     r"|'(?:\\.|[^'\\\n])*'|//[^\n]*|/\*.*?(?:\*/|$)", re.S)
+_TOKENS = re.compile(r"(?P<call>\bsetBatchMode(?=\s*\())|" + SKIPPED_TEXT, re.S)
 
 
 def keep_displayed_images(code: str) -> str:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ij_bgcorr.errors import MacroError
+from ij_bgcorr.macro.text import SKIPPED_TEXT
 
 _LINE_SUFFIX = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\s*$", re.S)
 _IN_LINE = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\b", re.S)
@@ -30,12 +31,12 @@ _DUMPED_STACK = "java.lang.Exception: Stack trace"
 _JAVA_EXCEPTION = re.compile(r"^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error)\b")
 # exit, exit(), exit("message"): the argument, if any, is captured
 _EXIT_CALL = re.compile(r"\bexit\b\s*(?:\(\s*(?P<arg>[^)]*?)\s*\))?")
-_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|//.*$')
+_STRING_OR_COMMENT = re.compile(SKIPPED_TEXT, re.S)
 _DIALOG_BUTTONS = ("OK", 'Show "Debug" Window')
 # The macro functions that wait for a person to answer a dialog
 _PERSON_CALL = re.compile(
-    r"\b(waitForUser|getBoolean|getNumber|getString|getDirectory|getDir|showMessageWithCancel"
-    r"|File\.openDialog|File\.saveDialog|Dialog\.show|Dialog\.create(?:NonBlocking)?)\s*\(")
+    r"\b(?:(waitForUser)\b|(open)\s*\(\s*\)|(getBoolean|getNumber|getString|getDirectory|getDir"
+    r"|showMessageWithCancel|File\.openDialog|Dialog\.show|Dialog\.create(?:NonBlocking)?)\s*\()")
 # How headless Fiji refuses a dialog; a file chooser cancels the macro
 _HEADLESS_REFUSALS = ("HeadlessException", "headless dialog", "The macro was canceled",
                       "NonBlockingGenericDialog")
@@ -121,7 +122,10 @@ def macro_error(run: RunEvidence) -> MacroError | None:
         return error
     call = asks_a_person(line_text(run.code, error.line) or "")
     headless = any(mark in error.message for mark in _HEADLESS_REFUSALS)
-    if call and (run.dialogs or headless):
+    # a dialog that asks (not ImageJ's own error message, which names a line)
+    asked = any(title != "Macro Error" and dialog_message(title, texts)[1] is None
+                for title, texts in run.dialogs[:1])
+    if call and (asked or headless):
         return run.error(
             f"{call}() waits for a person to answer a dialog, and nobody can in a script "
             "run (headless Fiji stops here too): give the macro the value as an argument "
@@ -142,8 +146,9 @@ def asks_a_person(statement: str) -> str | None:
     str or None
         The function's name, None when there is none.
     """
-    code = _STRING_OR_COMMENT.sub(lambda m: "" if m[0].startswith("//") else '""', statement)
-    calls = [match[1] for match in _PERSON_CALL.finditer(code)]
+    code = _code_only(statement)
+    calls = [next(name for name in match.groups() if name)
+             for match in _PERSON_CALL.finditer(code)]
     # a dialog created and shown on one line waits at its show
     shown = [call for call in calls if call != "Dialog.create"]
     return (shown or calls or [None])[0]
@@ -225,9 +230,14 @@ def exit_calls(statement: str) -> tuple[int, int]:
     tuple of int
         ``(calls without a message, calls with one)``.
     """
-    code = _STRING_OR_COMMENT.sub(lambda m: "" if m[0].startswith("//") else '""', statement)
+    code = _code_only(statement)
     args = [call["arg"] for call in _EXIT_CALL.finditer(code)]
     return sum(not arg for arg in args), sum(bool(arg) for arg in args)
+
+
+def _code_only(statement: str) -> str:
+    """Return macro code with its comments removed and its strings emptied (``""``)."""
+    return _STRING_OR_COMMENT.sub(lambda m: "" if m[0][0] == "/" else '""', statement)
 
 
 def dialog_message(title: str, texts: list[str]) -> tuple[str, int | None]:

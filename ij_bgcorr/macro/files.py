@@ -42,8 +42,8 @@ def read_macro(macro: str | os.PathLike[str]) -> tuple[str, Path | None]:
     Returns
     -------
     tuple of (str, pathlib.Path or None)
-        The macro's text (read as UTF-8), and its file's absolute path (None
-        for macro text).
+        The macro's text (read as UTF-8, without a byte-order mark), and its
+        file's absolute path (None for macro text).
 
     Raises
     ------
@@ -57,7 +57,7 @@ def read_macro(macro: str | os.PathLike[str]) -> tuple[str, Path | None]:
         path = shipped_macros()[str(macro)]
     if not path.is_file():
         raise FileNotFoundError(f"No such macro file: {path}")
-    return path.read_text(encoding="utf-8"), path.resolve()
+    return path.read_text(encoding="utf-8-sig"), path.resolve()
 
 
 def argument_string(args: Mapping[str, Any] | None) -> str:

@@ -17,17 +17,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ij_bgcorr.errors import MacroError
+from ij_bgcorr.errors import MacroError, ParameterError
 from ij_bgcorr.macro.batchmode import keep_displayed_images
 from ij_bgcorr.macro.failures import line_text
 from ij_bgcorr.macro.files import argument_string
 from ij_bgcorr.macro.parameters import declared_outputs, fill_parameters, parse_parameters
+from ij_bgcorr.macro.text import SKIPPED_TEXT
 
-# Calls that make a table other than Results: Table.create("name"), Array.show(...), ...
+# Calls that make a table other than Results: Table.create("name"), Array.show(...), ...;
+# strings and comments are matched too, to be skipped
 _NAMED_TABLE = re.compile(
-    r'\b(?P<call>Table\.create|Array\.show|Table\.showArrays|Table\.rename|IJ\.renameResults)'
-    r'\s*\(\s*(?P<first>"[^"]*")?')
-_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//.*$')
+    r'(?P<call>\b(?:Table\.create|Array\.show|Table\.showArrays|Table\.rename|IJ\.renameResults))'
+    r'\s*\(\s*(?P<first>"[^"\n]*")?|' + SKIPPED_TEXT, re.S)
 
 
 @dataclass(frozen=True)
@@ -77,30 +78,36 @@ def prepare_macro(code: str, args: Mapping[str, Any] | None, headless: bool) -> 
         ``headless`` and the macro makes a named table, which headless Fiji cannot hold
         (it would put the values in Results, or drop them).
     """
+    code = code.removeprefix("\ufeff")  # a byte-order mark is no macro text
     if headless:
         _refuse_named_tables(code)
+    params = parse_parameters(code)[0]
+    for p in params:
+        if re.search(rf"\bfunction\s+{re.escape(p.name)}\s*\(", code):
+            raise ParameterError(f"The macro's parameter {p.name!r} (line {p.line}) has the "
+                                 "name of a function the macro defines: rename one of them")
     filled, rest = fill_parameters(code, args)
-    outputs = tuple(declared_outputs(parse_parameters(code)[0]))
+    outputs = tuple(declared_outputs(params))
     return PreparedMacro(keep_displayed_images(filled), argument_string(rest), outputs)
 
 
 def _refuse_named_tables(code: str) -> None:
-    """Raise MacroError at the first call that makes a table other than Results."""
-    for number, text in enumerate(code.splitlines(), start=1):
-        # blank out strings after the call's first argument, and comments
-        for match in _NAMED_TABLE.finditer(_without_comment(text)):
-            if match["first"] == '"Results"' and match["call"] == "Table.create":
-                continue
-            raise MacroError(
-                f"{match['call']}() makes a table other than Results, which headless Fiji "
-                "cannot hold (it puts the values in Results, or drops them): run the macro "
-                "on the embedded engine, which returns every table by name, or write the "
-                "values into the Results table", line=number, code_line=line_text(code, number))
+    """Raise MacroError at the first call that makes a table other than Results.
 
-
-def _without_comment(text: str) -> str:
-    """Return a line without its ``//`` comment (strings kept)."""
-    return _STRING_OR_COMMENT.sub(lambda m: "" if m[0].startswith("//") else m[0], text)
+    Calls in strings and comments do not count; a call in code that never runs does
+    (the check reads the text), and tables made by code the macro runs through
+    ``runMacro`` or ``eval`` are not seen.
+    """
+    for match in _NAMED_TABLE.finditer(code):
+        call = match["call"]
+        if call is None or (call == "Table.create" and match["first"] == '"Results"'):
+            continue
+        number = code.count("\n", 0, match.start()) + 1
+        raise MacroError(
+            f"{call}() makes a table other than Results, which headless Fiji cannot hold (it "
+            "puts the values in Results, or drops them): run the macro on the embedded "
+            "engine, which returns every table by name, or write the values into the Results "
+            "table", line=number, code_line=line_text(code, number))
 
 
 @contextmanager

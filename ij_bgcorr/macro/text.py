@@ -13,6 +13,12 @@ import re
 
 from ij_bgcorr.errors import CommandError
 
+#: A regular expression for the macro text a scan for calls must skip: string
+#: literals ("..." and '...', on one line), // comments and /* ... */ comments
+#: (to the end of the text when unclosed). Compile with ``re.S``.
+SKIPPED_TEXT = (r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*'
+                r"|/\*.*?(?:\*/|$)")
+
 
 def quote(text: str) -> str:
     """Write ``text`` as a macro string literal.

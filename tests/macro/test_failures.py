@@ -55,3 +55,17 @@ def test_a_dialog_at_a_person_call_becomes_an_error_naming_it():
     headless = RunEvidence(code='x = 1;\nwaitForUser("w");', last_line=2,
                            exception=("HeadlessException", "None"))
     assert macro_error(headless).message.startswith("waitForUser() waits for a person")
+
+
+@pytest.mark.parametrize(("statement", "call"), [
+    ("waitForUser;", "waitForUser"), ("open();", "open"), ('open("/x.tif");', None),
+    ('f = File.saveDialog("f");', None)])
+def test_calls_without_arguments_and_calls_that_do_not_ask(statement, call):
+    assert asks_a_person(statement) == call
+
+
+def test_another_error_on_a_line_with_a_dialog_call_keeps_its_own_message():
+    code = 'dir = getDirectory("home"); x = undefinedVar;'
+    run = RunEvidence(code=code, last_line=1, dialogs=[
+        ("Macro Error", ["Undefined variable in line 1", "dir = ... <undefinedVar> ;", "OK"])])
+    assert macro_error(run).message == "Undefined variable"
