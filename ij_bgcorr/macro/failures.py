@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ij_bgcorr.errors import MacroError
+from ij_bgcorr.macro.log import log_text
 from ij_bgcorr.macro.text import SKIPPED_TEXT
 
 _LINE_SUFFIX = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\s*$", re.S)
@@ -77,8 +78,8 @@ class RunEvidence:
 
     @property
     def log(self) -> str:
-        """What the run printed to standard output, one line per printed line."""
-        return "\n".join(text for _, text in self.printed)
+        """What the run printed to standard output, as the Log window would show it."""
+        return log_text([text for _, text in self.printed])
 
     def error(self, message: str, line: int | None) -> MacroError:
         """Make the :class:`~ij_bgcorr.errors.MacroError` for ``message``, with code line and log.

@@ -219,3 +219,9 @@ def test_output_parameters_come_back(fiji):
 def test_a_bad_timeout_is_refused_before_the_macro_runs(fiji, timeout):
     with pytest.raises(CommandError, match="timeout must be a number of seconds > 0, or None"):
         fiji.run_macro('print("ran");', timeout=timeout)
+
+
+def test_the_log_obeys_clear_and_update_as_the_log_window_does(fiji):
+    code = 'print("\\\\Clear");\nprint("old");\nprint("\\\\Clear");\nprint("a");\nprint("b");\n' \
+           'print("\\\\Update:c");'
+    assert fiji.run_macro(code).log == "a\nc"
