@@ -49,9 +49,10 @@ def table_frame(table: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One column per heading, in ImageJ's order: float64 for numeric columns (the
-        doubles ImageJ holds, not the rounded text it shows), str for text columns
-        (row labels included, as ``Label``); one row per table row.
+        One column per heading, in ImageJ's order, one row per table row: float64 for
+        numeric columns (the doubles ImageJ holds, not the rounded text it shows; a
+        number given as text read from it), object columns of str and float where some
+        cells hold text, str for row labels (``Label``).
     """
     rows = int(table.size())
     columns: dict[str, Any] = {}
@@ -62,16 +63,29 @@ def table_frame(table: Any) -> pd.DataFrame:
         if name == "Label":
             columns[name] = [str(table.getLabel(row) or "") for row in range(rows)]
             continue
-        index = int(table.getColumnIndex(name))
-        values = np.array(table.getColumnAsDoubles(index), dtype=np.float64) if rows else \
-            np.empty(0)
-        texts = [str(table.getStringValue(index, row)) for row in np.flatnonzero(np.isnan(values))]
-        numeric = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce")
-        if numeric.isna().all() and texts and any(t not in ("NaN", "") for t in texts):
-            columns[name] = [str(table.getStringValue(index, row)) for row in range(rows)]
-        else:
-            columns[name] = values
+        columns[name] = _column(table, int(table.getColumnIndex(name)), rows)
     return pd.DataFrame(columns)
+
+
+def _column(table: Any, index: int, rows: int) -> Any:
+    """One column: its doubles, with the cells ImageJ holds as text read from that text.
+
+    A text cell that is a number (``setResult("m", 0, "1.5")``) becomes that number; a
+    column with other text cells holds str for those and float for the others.
+    """
+    values = np.array(table.getColumnAsDoubles(index), dtype=np.float64) if rows else \
+        np.empty(0)
+    cells: list[Any] = list(values)
+    texts = False
+    for row in np.flatnonzero(np.isnan(values)):
+        text = str(table.getStringValue(index, int(row)))
+        try:
+            cells[row] = float(text) if text not in ("", "NaN") else np.nan
+        except ValueError:
+            cells[row], texts = text, True
+    if not texts:
+        return np.array(cells, dtype=np.float64)
+    return pd.Series(cells, dtype=object)
 
 
 def named_tables() -> dict[str, pd.DataFrame]:

@@ -225,3 +225,21 @@ def test_the_log_obeys_clear_and_update_as_the_log_window_does(fiji):
     code = 'print("\\\\Clear");\nprint("old");\nprint("\\\\Clear");\nprint("a");\nprint("b");\n' \
            'print("\\\\Update:c");'
     assert fiji.run_macro(code).log == "a\nc"
+
+
+def test_table_cells_given_as_text_keep_their_values(fiji):
+    code = ('setResult("m", 0, "1.5");\nsetResult("m", 1, 2);\nsetResult("s", 0, "abc");\n'
+            'setResult("s", 1, 5);\nupdateResults();')
+    results = fiji.run_macro(code).results
+    assert results["m"].tolist() == [1.5, 2.0] and results["m"].dtype == np.float64
+    assert results["s"].tolist() == ["abc", 5.0]
+
+
+def test_array_show_with_indexes(fiji, engine_kind):
+    code = 'Array.show("t (indexes)", newArray(4, 5, 6));'
+    if engine_kind == "fiji":  # headless Fiji holds no table but Results
+        with pytest.raises(MacroError, match=r"^Array\.show\(\) makes a table other than"):
+            fiji.run_macro(code)
+        return
+    table = fiji.run_macro(code).tables["t"]
+    assert table["Index"].tolist() == [0, 1, 2] and table["Value"].tolist() == [4, 5, 6]
