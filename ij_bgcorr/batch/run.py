@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,19 +177,26 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
                       timeout=timeout, imagej_threads=imagej_threads)
     summary = BatchSummary(out_dir=out, manifest=out / MANIFEST_NAME)
     with _only_batch_in(out):
-        manifest = read_manifest(out)
-        todo = _skip_current(jobs, manifest, out, summary)
-        try:
-            _record_results(run_jobs(todo, workers, scheduler), manifest, summary,
-                            total=len(paths), desc=method, progress=progress)
-        except KeyboardInterrupt:
-            summary.interrupted = True
-        if not summary.manifest.exists():  # nothing ran: still leave a manifest
-            write_manifest(out, manifest)
+        _run(jobs, summary, lambda todo: run_jobs(todo, workers, scheduler), method, progress)
     summary.seconds = time.perf_counter() - started
     if summary.interrupted:
         raise BatchInterrupted(summary)
     return summary
+
+
+def _run(jobs: list[Job], summary: BatchSummary,
+         execute: Callable[[list[Job]], Iterator[FileResult]], desc: str, progress: bool) -> None:
+    """Do the jobs not done yet and record them; Ctrl-C marks the summary interrupted."""
+    out = summary.out_dir
+    manifest = read_manifest(out)
+    todo = _skip_current(jobs, manifest, out, summary)
+    try:
+        _record_results(execute(todo), manifest, summary, total=len(jobs), desc=desc,
+                        progress=progress)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    if not summary.manifest.exists():  # nothing ran: still leave a manifest
+        write_manifest(out, manifest)
 
 
 @contextmanager
