@@ -104,6 +104,7 @@ def remove_stale_temporaries(folder: Path) -> int:
     count = 0
     if folder.is_dir():
         for temp in folder.glob(f".*{_TMP_SUFFIX}"):
-            temp.unlink(missing_ok=True)
-            count += 1
+            if temp.is_file():
+                temp.unlink(missing_ok=True)
+                count += 1
     return count

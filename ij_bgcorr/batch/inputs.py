@@ -13,6 +13,8 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ij_bgcorr.batch.manifest import MANIFEST_NAME
+
 #: File name endings taken from a folder (compared case-insensitively).
 TIFF_SUFFIXES = (".tif", ".tiff")
 
@@ -38,8 +40,8 @@ def collect_inputs(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[s
         A folder (its ``*.tif``/``*.tiff`` files, sorted by name), a glob
         pattern (sorted matches), a TIFF path, a list file (one path per
         line; blank lines and ``#`` comments ignored; relative paths are
-        relative to the list file's folder), or a sequence of paths (kept in
-        their order).
+        relative to the list file's folder), or a sequence of paths and
+        folders (kept in their order; a folder stands for its TIFFs).
 
     Returns
     -------
@@ -54,8 +56,9 @@ def collect_inputs(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[s
     """
     if isinstance(inputs, (str, os.PathLike)):
         paths = _paths_named_by(os.fspath(inputs))
-    else:
-        paths = [Path(p) for p in inputs]
+    else:  # a folder among them stands for its TIFFs; any other entry is a file
+        paths = [found for p in inputs
+                 for found in (_paths_named_by(os.fspath(p)) if Path(p).is_dir() else [Path(p)])]
     unique: dict[str, Path] = {}
     for p in paths:
         unique.setdefault(os.path.abspath(p), Path(os.path.abspath(p)))
@@ -103,17 +106,25 @@ def output_folders(paths: Sequence[Path]) -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        Folder name by input path (``str(path)``): the file's stem, plus
-        ``-`` and the first 8 hex digits of the path's SHA-256 when several
-        inputs share that stem (``a/img.tif`` and ``b/img.tif``).
+        Folder name by input path (``str(path)``): the file's stem (with a leading
+        ``_`` when it is hidden or the manifest's name), plus ``-`` and the first 8 hex
+        digits of the path's SHA-256 when several inputs share that name regardless of
+        case (``a/img.tif`` and ``b/IMG.tif``).
     """
-    stems: dict[str, int] = {}
-    for p in paths:
-        stems[p.stem] = stems.get(p.stem, 0) + 1
-    names = {}
-    for p in paths:
-        name = p.stem
-        if stems[name] > 1:
-            name += "-" + hashlib.sha256(str(p).encode()).hexdigest()[:8]
-        names[str(p)] = name
-    return names
+    safe = {str(p): _folder_name(p.stem) for p in paths}
+    counts: dict[str, int] = {}
+    for name in safe.values():
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+    return {path: name + "-" + hashlib.sha256(path.encode()).hexdigest()[:8]
+            if counts[name.lower()] > 1 else name for path, name in safe.items()}
+
+
+def _folder_name(stem: str) -> str:
+    """Return a stem as an output folder name that cannot meet the batch's own files.
+
+    Hidden names (``.x.tmp``, ``.``, ``..``, the lock), the manifest's name and empty
+    names get a leading ``_``; the batch's own files are all hidden or the manifest.
+    """
+    if not stem or stem.startswith(".") or stem.lower() == MANIFEST_NAME:
+        return "_" + stem
+    return stem

@@ -9,6 +9,8 @@ from typing import Any
 
 from ij_bgcorr.batch.files import file_sha256
 from ij_bgcorr.errors import CommandError
+from ij_bgcorr.macro.files import read_macro
+from ij_bgcorr.macro.prepare import prepare_macro
 from ij_bgcorr.methods import METHODS
 from ij_bgcorr.validation import positive_pixels
 
@@ -43,8 +45,10 @@ def method_params(method: str, params: Mapping[str, Any] | None = None,
     ------
     CommandError
         For an unknown method, an unknown parameter, a radius that is not a
-        positive number of pixels, ``macro`` without a macro file, or a
-        macro file with another method.
+        positive number of pixels, ``macro`` without a macro file, a
+        macro file with another method, or a macro argument ImageJ cannot read.
+    ParameterError
+        For a macro's script parameter without a value, or with one that does not fit.
     FileNotFoundError
         When the macro file does not exist.
     """
@@ -75,4 +79,6 @@ def _macro_params(given: dict[str, Any], macro: str | os.PathLike[str] | None
     path = Path(macro)
     if not path.is_file():
         raise FileNotFoundError(f"No such macro file: {path}")
+    # the arguments are checked against the macro's parameters before any file is read
+    prepare_macro(read_macro(path)[0], given, headless=False)
     return {**given, "macro_sha256": file_sha256(path)}

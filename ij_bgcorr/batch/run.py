@@ -40,7 +40,7 @@ from ij_bgcorr.batch.manifest import (
     write_manifest,
 )
 from ij_bgcorr.batch.params import method_params
-from ij_bgcorr.errors import BatchBusy, BatchInterrupted
+from ij_bgcorr.errors import BatchBusy, BatchInterrupted, CommandError
 
 #: The lock file that keeps two batches out of one output folder.
 LOCK_NAME = ".ij-bgcorr.lock"
@@ -156,7 +156,8 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
     ------
     CommandError
         For an unknown method or parameter, a radius that is not a positive
-        number of pixels, or a misplaced or missing ``macro``.
+        number of pixels, a misplaced or missing ``macro``, or an input that lies in
+        an output folder.
     FileNotFoundError
         For a missing macro file, or inputs that name no file.
     BatchBusy
@@ -219,9 +220,20 @@ def _only_batch_in(out: Path) -> Iterator[None]:
 
 
 def _make_jobs(paths: Sequence[Path], out: Path, **settings: Any) -> list[Job]:
-    """One job per input, in its own output folder; ``settings`` are the other Job fields."""
+    """One job per input, in its own output folder; ``settings`` are the other Job fields.
+
+    Raises CommandError when an input lies in an output folder, where outputs could
+    replace it.
+    """
     folders = output_folders(paths)
-    return [Job(str(path), str(out / folders[str(path)]), **settings) for path in paths]
+    jobs = [Job(str(path), str(out / folders[str(path)]), **settings) for path in paths]
+    written = {Path(job.out_dir) for job in jobs}
+    for path in paths:
+        if path.parent in written:
+            raise CommandError(f"The input {path} lies in the output folder {path.parent}, "
+                               "where the batch's outputs could replace it: choose another "
+                               "output folder")
+    return jobs
 
 
 def _skip_current(jobs: Sequence[Job], manifest: Mapping[str, FileResult], out: Path,
