@@ -7,8 +7,11 @@ same values, dimension names and calibration.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ from ij_bgcorr.image.arrays import as_image, calibration_of
 from ij_bgcorr.image.calibration import Calibration
 from ij_bgcorr.image.fetch import fetch, is_url
 from ij_bgcorr.image.fingerprint import fingerprint
+from ij_bgcorr.image.memory import check_fits
 
 # tifffile's ImageJ axis letters → ij-bgcorr dimension names
 # (I and Q: the pages of a plain multi-page TIFF, which ImageJ opens as a stack)
@@ -30,6 +34,30 @@ _AXES = {"T": "t", "Z": "pln", "C": "ch", "Y": "row", "X": "col", "S": "ch", "I"
 _IMAGEJ_COMPRESSIONS = {1, 5, 8, 32946, 32773}
 # TIFF ResolutionUnit → unit name, for files without ImageJ's own unit
 _RESOLUTION_UNITS = {2: "inch", 3: "cm"}
+
+
+@contextmanager
+def _tifffile_messages() -> Iterator[list[str]]:
+    """Collect what tifffile logs while a file is read, instead of printing it.
+
+    Its warnings about a damaged file become part of the error when the file cannot
+    be read; when tifffile recovers they are dropped.
+    """
+    messages: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger("tifffile")
+    handler, propagate = _Collect(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
@@ -58,8 +86,9 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
     FileNotFoundError
         When there is no such file.
     ImageFormatError
-        When the file is not a readable TIFF, its dimensions cannot be mapped
-        to t, pln, row, col, ch, or its pixel type cannot be held.
+        When the file is not a readable TIFF (corrupt or truncated), its pixels need more
+        memory than is available (checked before reading them), its dimensions cannot
+        be mapped to t, pln, row, col, ch, or its pixel type cannot be held.
     OSError
         When a URL cannot be downloaded.
 
@@ -72,8 +101,9 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
     if not path.is_file():
         raise FileNotFoundError(f"No such image file: {path}")
     try:
-        with tifffile.TiffFile(path) as tif:
+        with _tifffile_messages() as messages, tifffile.TiffFile(path) as tif:
             series = tif.series[0]
+            check_fits(str(path), tuple(series.shape), series.dtype.itemsize)
             values = series.asarray()
             axes = series.axes
             meta = tif.imagej_metadata or {}
@@ -85,9 +115,12 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
                    and values.dtype == np.uint8)
             tiff_unit = _RESOLUTION_UNITS.get(int(page.resolutionunit), "pixel")
             reopens = _imagej_reads_alike(tif, page, axes)
+    except ImageFormatError:
+        raise
     except Exception as exc:  # tifffile raises many kinds on a corrupt or truncated file
+        said = "".join(f"; {m}" for m in messages)
         raise ImageFormatError(f"{path} is not a readable TIFF file: "
-                               f"{type(exc).__name__}: {exc}") from exc
+                               f"{type(exc).__name__}: {exc}{said}") from exc
     unknown = [a for a, n in zip(axes, values.shape, strict=True) if a not in _AXES and n > 1]
     keep = [i for i, (a, n) in enumerate(zip(axes, values.shape, strict=True))
             if a in "YX" or (a in _AXES and n > 1) or (a == "S" and rgb)]
