@@ -8,9 +8,14 @@ numpy code read them from here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+from ij_bgcorr.errors import CommandError
 from ij_bgcorr.validation import positive_pixels
+
+# The most elements a Java array holds (ImageJ builds its rolling ball in one)
+_JAVA_ARRAY_LIMIT = 2**31 - 1
 
 #: The lesson's default radii, in pixels: the median's and top-hat's, and the rolling ball's.
 DEFAULT_RADIUS = 15.0
@@ -49,6 +54,41 @@ PROJECTIONS: dict[str, Projection] = {
 }
 
 
+def ball_geometry(radius: float) -> tuple[int, float, int]:
+    """Return how ImageJ's Subtract Background sizes its rolling ball.
+
+    The image is shrunk by a factor that grows with the radius; the ball's radius on
+    the shrunken grid is ``radius / factor`` (at least 1), and its rim is trimmed by
+    a share that grows with the factor, so that the patch's half-width is
+    ``round(r - trim)``.
+
+    Parameters
+    ----------
+    radius : float
+        Ball radius in pixels of the full-size image, > 0.
+
+    Returns
+    -------
+    factor : int
+        The shrink factor: 1, 2, 4 or 8.
+    r : float
+        The ball's radius on the shrunken grid, in shrunken pixels.
+    half : int
+        The patch's half-width, in shrunken pixels (its width is ``2 * half + 1``).
+    """
+    if radius <= 10:
+        factor, trim_percent = 1, 24
+    elif radius <= 30:
+        factor, trim_percent = 2, 24
+    elif radius <= 100:
+        factor, trim_percent = 4, 32
+    else:
+        factor, trim_percent = 8, 40
+    r = max(radius / factor, 1.0)
+    trim = int(trim_percent * r) // 100
+    return factor, r, int(math.floor(r - trim + 0.5))
+
+
 @dataclass(frozen=True)
 class BackgroundOptions:
     """The options of ``Process > Subtract Background...``, checked once.
@@ -82,8 +122,15 @@ class BackgroundOptions:
     separate: bool = False
 
     def __post_init__(self) -> None:
-        """Check ``rolling`` (a finite number of pixels above 0) and keep it as a float."""
+        """Check ``rolling`` (a finite number of pixels above 0 ImageJ can roll) as a float."""
         object.__setattr__(self, "rolling", positive_pixels("rolling", self.rolling))
+        if not self.sliding:
+            width = 2 * ball_geometry(self.rolling)[2] + 1
+            if width * width > _JAVA_ARRAY_LIMIT:
+                raise CommandError(
+                    f"rolling={self.rolling:g} needs a rolling-ball patch of {width} x {width} "
+                    f"points, more than ImageJ's arrays hold ({_JAVA_ARRAY_LIMIT}); take a "
+                    "smaller radius, or sliding=True (the sliding paraboloid has no patch).")
 
     def macro_words(self) -> list[str]:
         """Return the words of the macro line's options after ``rolling=``, in the recorder's order.

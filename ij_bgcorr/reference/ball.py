@@ -13,9 +13,9 @@ ignored outside its bounds. All arithmetic is float32, as in ImageJ 1.53t.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from ij_bgcorr.options import ball_geometry
 
 F32 = np.float32
 
@@ -40,17 +40,7 @@ def ball_parameters(radius: float) -> tuple[int, np.ndarray]:
         The ball's height above each grid point of the shrunken image, in
         shrunken pixels.
     """
-    if radius <= 10:
-        factor, trim_percent = 1, 24
-    elif radius <= 30:
-        factor, trim_percent = 2, 24
-    elif radius <= 100:
-        factor, trim_percent = 4, 32
-    else:
-        factor, trim_percent = 8, 40
-    r = max(radius / factor, 1.0)
-    trim = int(trim_percent * r) // 100
-    half = int(math.floor(r - trim + 0.5))
+    factor, r, half = ball_geometry(radius)
     d = np.arange(-half, half + 1, dtype=np.float64)
     rest = r * r - d[:, None] ** 2 - d[None, :] ** 2
     heights = np.where(rest > 0, np.sqrt(np.maximum(rest, 0)), 0.0).astype(F32)
