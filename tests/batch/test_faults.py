@@ -160,3 +160,28 @@ def test_a_second_batch_into_the_same_folder_refuses_at_once(inputs, tmp_path):
     _no_temporaries(out)
     assert len(_entries(out)) == N_IMAGES
     _complete(out, _entries(out))
+
+
+def test_a_full_disk_loses_nothing_and_the_next_run_completes(inputs, tmp_path):
+    """Writes fail as on a full disk (a file-size limit: EFBIG), then succeed on a rerun."""
+    import resource
+
+    out = tmp_path / "out"
+    limit = 200_000  # bytes: the manifest fits, a 600 x 600 float32 output does not
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    full = subprocess.run(_command(inputs, out, 1), capture_output=True, text=True,
+                          timeout=300, check=False, preexec_fn=small_files)
+    assert full.returncode == 1, full.stderr[-2000:]
+    assert "24 failed" in full.stdout and "OSError" in full.stdout
+    _no_temporaries(out)
+    entries = _entries(out)
+    assert len(entries) == N_IMAGES and all(e["status"] == "error" for e in entries.values())
+    assert not [p for p in out.rglob("*.tif") if p.stat().st_size >= limit]
+    again = subprocess.run(_command(inputs, out, 1), capture_output=True, text=True,
+                           timeout=300, check=False)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert len(_entries(out)) == N_IMAGES
+    _complete(out, _entries(out))
