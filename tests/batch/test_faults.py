@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tifffile
+from processes import alive, descendants
 
 from ij_bgcorr.batch.manifest import MANIFEST_NAME
 
@@ -64,36 +65,6 @@ def _wait_for_entries(out: Path, n: int, process: subprocess.Popen[str]) -> None
         time.sleep(0.05)
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every live process whose parent chain leads to ``pid``."""
-    parents = {}
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                fields = dict(line.split(":", 1) for line in
-                              (proc / "status").read_text().splitlines() if ":" in line)
-            except OSError:
-                continue
-            parents[int(proc.name)] = int(fields["PPid"])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def _alive(pids: set[int]) -> set[int]:
-    alive = set()
-    for pid in pids:
-        try:
-            state = (Path("/proc") / str(pid) / "stat").read_text().split()[2]
-        except OSError:
-            continue
-        if state != "Z":
-            alive.add(pid)
-    return alive
-
-
 def _no_temporaries(out: Path) -> None:
     assert [p for p in out.rglob("*") if ".tmp" in p.name] == []
 
@@ -111,14 +82,14 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(inputs, tmp_path, workers
     out = tmp_path / "out"
     process = _start(inputs, out, workers)
     _wait_for_entries(out, 2, process)
-    family = _descendants(process.pid)
+    family = descendants(process.pid)
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr[-2000:]
     assert "Interrupted: the files above are done and kept" in stderr
     assert "Traceback" not in stderr
     time.sleep(1)
-    assert _alive(family) == set()
+    assert alive(family) == set()
     _no_temporaries(out)
     done = _entries(out)
     assert 2 <= len(done) < N_IMAGES
@@ -135,14 +106,14 @@ def test_kill_9_leaves_no_worker_engine_or_display_running(inputs, tmp_path):
     out = tmp_path / "out"
     process = _start(inputs, out, 2)
     _wait_for_entries(out, 2, process)
-    family = _descendants(process.pid)
+    family = descendants(process.pid)
     assert len(family) >= 2  # the workers (and their displays) are there to be checked
     process.kill()
     process.communicate(timeout=30)
     deadline = time.monotonic() + 10
-    while _alive(family) and time.monotonic() < deadline:
+    while alive(family) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _alive(family) == set()
+    assert alive(family) == set()
 
 
 def test_a_second_batch_into_the_same_folder_refuses_at_once(inputs, tmp_path):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from conftest import REPO
+from processes import alive, descendants
 
 CHILD = """
 import os, signal, threading, time
@@ -35,3 +38,27 @@ def test_ctrl_c_raises_keyboard_interrupt_and_the_engine_goes_on(engine_kind):
     assert done.returncode == 0, done.stderr[-2000:]
     assert lines[0].startswith("finally ") and int(lines[0].split()[1]) < 10
     assert lines[1:] == ["KeyboardInterrupt", "usable", "(8, 8)"]
+
+
+LONG_RUN = """
+import ij_bgcorr as ijb
+engine = ijb.start()
+print("started", flush=True)
+engine.run_macro("while (true) { x = 1; }", timeout=120)
+"""
+
+
+@pytest.mark.jvm
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux's /proc to list processes")
+def test_a_script_killed_with_9_leaves_nothing_running(engine_kind):
+    child = subprocess.Popen([sys.executable, "-c", LONG_RUN], cwd=REPO, stdout=subprocess.PIPE,
+                             text=True)
+    assert child.stdout.readline().strip() == "started"
+    time.sleep(0.5)  # the macro is running
+    family = descendants(child.pid)
+    child.kill()
+    child.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while alive(family) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert alive(family) == set()
