@@ -122,8 +122,8 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
         default 15), ``maxproj`` (maximum over time or z), ``rolling-ball`` (``rolling``,
         pixels, default 50; ``light_background``), ``tophat`` (``radius``, pixels, default
         15) or ``macro`` (``macro=`` an ``.ijm`` file; the input is open as "input",
-        ``params`` reach it through ``getArgument()``, and every image open at its end is
-        saved under its title).
+        ``params`` fill its ``#@`` parameters or reach ``getArgument()``; every image and
+        table open at its end is saved under its title).
     out_dir : str or os.PathLike
         Output folder (created if missing): ``<out_dir>/<input stem>/background.tif``
         and ``foreground.tif`` (or the macro's titles), and ``manifest.json``.
@@ -154,14 +154,13 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
 
     Raises
     ------
-    CommandError
-        For an unknown method or parameter, a radius that is not a positive
-        number of pixels, a misplaced or missing ``macro``, or an input that lies in
-        an output folder.
-    FileNotFoundError
-        For a missing macro file, or inputs that name no file.
-    BatchBusy
-        When another batch is writing into ``out_dir``.
+    CommandError, ParameterError
+        Before any file is read: an unknown method or parameter, a radius that is not a
+        positive number of pixels, a misplaced or missing ``macro`` or a bad argument for
+        it, an input that lies in an output folder.
+    FileNotFoundError, BatchBusy
+        A missing macro file, or inputs that name no file; another batch writing into
+        ``out_dir``.
     BatchInterrupted
         On Ctrl-C (a KeyboardInterrupt): the files done are kept and in the manifest, no
         temporary file is left, and the exception's ``summary`` says what was done.
@@ -170,12 +169,12 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
     full_params = method_params(method, params, macro)
     macro_path = str(Path(macro).resolve()) if macro is not None else None
     out = Path(out_dir).absolute()
-    out.mkdir(parents=True, exist_ok=True)
     paths = collect_inputs(inputs)
     if imagej_threads is None and (scheduler is not None or workers > 1):
         imagej_threads = 1  # parallel engines share the CPUs: one thread each
     jobs = _make_jobs(paths, out, method=method, params=full_params, macro=macro_path,
                       timeout=timeout, imagej_threads=imagej_threads)
+    out.mkdir(parents=True, exist_ok=True)
     summary = BatchSummary(out_dir=out, manifest=out / MANIFEST_NAME)
     with _only_batch_in(out):
         _run(jobs, summary, lambda todo: run_jobs(todo, workers, scheduler), method, progress)

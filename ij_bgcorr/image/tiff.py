@@ -100,27 +100,7 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
     path = fetch(str(path)) if is_url(path) else Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No such image file: {path}")
-    try:
-        with _tifffile_messages() as messages, tifffile.TiffFile(path) as tif:
-            series = tif.series[0]
-            check_fits(str(path), tuple(series.shape), series.dtype.itemsize)
-            values = series.asarray()
-            axes = series.axes
-            meta = tif.imagej_metadata or {}
-            page = tif.pages.first
-            tags = page.tags
-            x_res = tags["XResolution"].value if "XResolution" in tags else None
-            y_res = tags["YResolution"].value if "YResolution" in tags else None
-            rgb = (page.photometric == tifffile.PHOTOMETRIC.RGB and "S" in axes
-                   and values.dtype == np.uint8)
-            tiff_unit = _RESOLUTION_UNITS.get(int(page.resolutionunit), "pixel")
-            reopens = _imagej_reads_alike(tif, page, axes)
-    except ImageFormatError:
-        raise
-    except Exception as exc:  # tifffile raises many kinds on a corrupt or truncated file
-        said = "".join(f"; {m}" for m in messages)
-        raise ImageFormatError(f"{path} is not a readable TIFF file: "
-                               f"{type(exc).__name__}: {exc}{said}") from exc
+    values, axes, meta, x_res, y_res, rgb, tiff_unit, reopens = _read(path)
     unknown = [a for a, n in zip(axes, values.shape, strict=True) if a not in _AXES and n > 1]
     keep = [i for i, (a, n) in enumerate(zip(axes, values.shape, strict=True))
             if a in "YX" or (a in _AXES and n > 1) or (a == "S" and rgb)]
@@ -145,6 +125,31 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
     if reopens and values.dtype == image.dtype:  # ImageJ's open() gives the same image
         image.attrs["source_fingerprint"] = fingerprint(image)
     return image
+
+
+def _read(path: Path) -> tuple[np.ndarray, str, dict[str, Any], Any, Any, bool, str, bool]:
+    """Read a TIFF's pixels and what :func:`open_image` needs of its tags; errors reworded."""
+    try:
+        with _tifffile_messages() as messages, tifffile.TiffFile(path) as tif:
+            series = tif.series[0]
+            check_fits(str(path), tuple(series.shape), series.dtype.itemsize)
+            values = series.asarray()
+            axes = series.axes
+            page = tif.pages.first
+            tags = page.tags
+            x_res = tags["XResolution"].value if "XResolution" in tags else None
+            y_res = tags["YResolution"].value if "YResolution" in tags else None
+            rgb = (page.photometric == tifffile.PHOTOMETRIC.RGB and "S" in axes
+                   and values.dtype == np.uint8)
+            return (values, axes, tif.imagej_metadata or {}, x_res, y_res, rgb,
+                    _RESOLUTION_UNITS.get(int(page.resolutionunit), "pixel"),
+                    _imagej_reads_alike(tif, page, axes))
+    except ImageFormatError:
+        raise
+    except Exception as exc:  # tifffile raises many kinds on a corrupt or truncated file
+        said = "".join(f"; {m}" for m in messages)
+        raise ImageFormatError(f"{path} is not a readable TIFF file: "
+                               f"{type(exc).__name__}: {exc}{said}") from exc
 
 
 def _imagej_reads_alike(tif: tifffile.TiffFile, page: Any, axes: str) -> bool:
