@@ -22,12 +22,12 @@ from pathlib import Path
 import pytest
 
 import ij_bgcorr as ijb
+from ij_bgcorr import data
 from ij_bgcorr.engine.locate import FIJI_ENV
 
 _STATUS = pytest.StashKey[int]()
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-SHARED_DATA = SHARED / "data"
 SHARED_FIJI = SHARED / "fiji" / "Fiji.app"
 
 
@@ -97,23 +97,16 @@ def engine_kind(request: pytest.FixtureRequest) -> str:
     return engine_under_test(request.config)
 
 
-def lesson_file(name: str) -> Path:
-    path = SHARED_DATA / name
-    if not path.is_file():
-        pytest.skip(f"needs the lesson image {name} in {SHARED_DATA} (the project's shared/data)")
-    return path
-
-
 @pytest.fixture
 def spots_path() -> Path:
-    return lesson_file("xy_8bit__some_spots_with_uneven_bg.tif")
+    return data.path(data.SPOTS)
 
 
 @pytest.fixture
 def polyp_path() -> Path:
-    return lesson_file("xyt_8bit_polyp.tif")
+    return data.path(data.POLYP)
 
 
 @pytest.fixture
 def noisy_path() -> Path:
-    return lesson_file("xy_8bit__two_spots_noisy_uneven_background.tif")
+    return data.path("xy_8bit__two_spots_noisy_uneven_background")

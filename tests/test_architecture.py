@@ -16,13 +16,14 @@ JAVA_MODULES = ("jpype", "scyjava", "imagej", "imglyb")
 # A layer may import only the layers listed for it (and the shared core modules).
 LAYERS = {
     "image": set(),
+    "data": {"image"},
     "macro": {"image"},
     "reference": {"image"},
     "engine": {"image", "macro"},
     "crossval": {"image", "macro", "reference", "engine", "workflows"},
     "workflows": {"image", "macro", "engine"},
     "batch": {"image", "macro", "engine", "workflows"},
-    "cli": {"image", "macro", "engine", "crossval", "batch", "workflows"},
+    "cli": {"image", "data", "macro", "engine", "crossval", "batch", "workflows"},
 }
 CORE = {"errors", "options", "methods", "validation"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.resources
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import ij_bgcorr as ijb
@@ -38,3 +39,25 @@ def test_a_macro_result_prints_as_a_summary() -> None:
                          pd.DataFrame({"Area": [1.0, 2.0]}), "done")
     assert repr(result) == ("<MacroResult images={'fg': {'row': 4, 'col': 5} float32}, "
                             "log: 2 lines, results: 2 rows x 1 columns, returned='done'>")
+
+
+def test_the_lessons_images_ship_with_their_attribution() -> None:
+    from ij_bgcorr import data
+
+    assert data.names() == ["xy_8bit__some_spots_with_uneven_bg",
+                            "xy_8bit__two_spots_noisy_uneven_background", "xyt_8bit_polyp"]
+    spots = data.load(data.SPOTS)
+    assert spots.shape == (256, 256) and str(spots.dtype) == "uint8"
+    assert dict(data.load(data.POLYP).sizes) == {"t": 3, "row": 313, "col": 313}
+    attribution = (data.path(data.SPOTS).parent / "ATTRIBUTION.md").read_text()
+    assert "Creative" in attribution and "Attribution 4.0" in attribution
+    with pytest.raises(KeyError, match="No shipped image 'nope'"):
+        data.load("nope")
+
+
+def test_the_package_holds_real_files_not_links() -> None:
+    package = Path(ijb.__file__).parent
+    assert [p for p in package.rglob("*") if p.is_symlink()] == []
+    from ij_bgcorr.macro.files import shipped_macros
+
+    assert all(p.is_file() and not p.is_symlink() for p in shipped_macros().values())

@@ -8,6 +8,7 @@ yet. A lost worker becomes an error result for its file, never an exception.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import multiprocessing
 import multiprocessing.util
@@ -23,6 +24,7 @@ from typing import Any
 from ij_bgcorr.batch.manifest import FileResult, Job
 from ij_bgcorr.batch.work import process_file
 from ij_bgcorr.engine.jvm import exit_now
+from ij_bgcorr.errors import CommandError
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +51,16 @@ def run_jobs(jobs: Sequence[Job], workers: int = 1, scheduler: Any = None
     -------
     iterator of FileResult
         One result per job, as the files finish.
+
+    Raises
+    ------
+    CommandError
+        For a scheduler when dask.distributed is not installed (the ``cluster`` extra).
     """
     if scheduler is not None:
+        if importlib.util.find_spec("distributed") is None:
+            raise CommandError("Running on a Dask cluster needs dask.distributed: "
+                               "pip install 'ij-bgcorr[cluster]'")
         return run_dask(jobs, scheduler)
     if workers > 1 and len(jobs) > 1:
         return run_pool(jobs, min(workers, len(jobs)))
@@ -154,8 +164,6 @@ def run_dask(jobs: Sequence[Job], scheduler: Any) -> Iterator[FileResult]:
 
     Raises
     ------
-    ImportError
-        When dask.distributed is not installed.
     OSError
         When the scheduler cannot be reached.
     """

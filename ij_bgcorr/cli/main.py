@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ij_bgcorr import workflows
+from ij_bgcorr import data, workflows
 from ij_bgcorr.cli import batch as cli_batch
 from ij_bgcorr.cli.options import key_values
-from ij_bgcorr.crossval import report, synthetic
+from ij_bgcorr.crossval import report
 from ij_bgcorr.crossval import validate as crossval
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.doctor import doctor_command
@@ -100,20 +100,20 @@ def main(ctx: click.Context, fiji: str | None) -> None:
 @click.option("--out", default=Path("out"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path))
 def run(image: Path | None, radius: float, out: Path) -> None:
-    """Run the lesson's median workflow on IMAGE (default: a generated lesson-like image).
+    """Run the lesson's median workflow on IMAGE (default: the lesson's spots image).
 
     Writes input.tif, background.tif and foreground.tif (32-bit) to OUT and prints a
     summary and the Fiji macro.
     """
     try:
-        source = open_image(image) if image else synthetic.spots_on_uneven_background()
+        source = open_image(image) if image else data.load(data.SPOTS)
         fiji = _start_engine()
         background, foreground = workflows.median_background(fiji, source, radius)
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
     images = {"input": source, "background": background, "foreground": foreground}
     _save_all(images, out, inputs=[image] if image else [])
-    click.echo(f"ImageJ {fiji.version}; input: {image or 'generated spots on uneven background'}")
+    click.echo(f"ImageJ {fiji.version}; input: {image or source.attrs['source']}")
     click.echo(_table(images))
     click.echo(f"\nwrote {out}/background.tif and {out}/foreground.tif; Fiji macro:\n")
     click.echo(fiji.recorded_macro())
@@ -159,10 +159,10 @@ def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out:
 @click.option("--series", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Time series for the max-projection macro.")
 def lesson(out: Path, image: Path | None, series: Path | None) -> None:
-    """Run every shipped lesson macro (on generated images unless files are given)."""
+    """Run every shipped lesson macro (on the lesson's images unless files are given)."""
     try:
-        still = open_image(image) if image else synthetic.spots_on_uneven_background()
-        movie = open_image(series) if series else synthetic.moving_spots_series()
+        still = open_image(image) if image else data.load(data.SPOTS)
+        movie = open_image(series) if series else data.load(data.POLYP)
     except IjBgcorrError as exc:
         raise click.ClickException(str(exc)) from exc
     fiji = _start_engine()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -11,8 +12,22 @@ from typing import Any
 from ij_bgcorr.errors import CommandError
 from ij_bgcorr.macro.text import number, option_of, option_value, quote
 
+
+def _macro_dir() -> Path:
+    """Return the folder of the shipped macros: the package ``ij_bgcorr.macros``.
+
+    In the source tree it is the project's ``macros/`` folder (mapped to that package
+    name in pyproject.toml), so the macros are kept once.
+    """
+    spec = importlib.util.find_spec("ij_bgcorr.macros")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("The shipped macros (package ij_bgcorr.macros) are missing; "
+                                "reinstall ij-bgcorr")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
 #: The lesson's macros shipped with the package.
-MACRO_DIR = Path(__file__).resolve().parents[1] / "macros"
+MACRO_DIR = _macro_dir()
 
 
 def shipped_macros() -> dict[str, Path]:

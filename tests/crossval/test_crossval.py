@@ -11,21 +11,19 @@ import pytest
 from click.testing import CliRunner
 
 import ij_bgcorr as ijb
-from ij_bgcorr import reference
+from ij_bgcorr import data, reference
 from ij_bgcorr.cli.main import main
 from ij_bgcorr.crossval import synthetic
 from ij_bgcorr.crossval import validate as crossval
 
-LESSON_IMAGES = ["xy_8bit__some_spots_with_uneven_bg.tif",
-                 "xy_8bit__two_spots_noisy_uneven_background.tif", "xyt_8bit_polyp.tif"]
+LESSON_IMAGES = data.names()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", LESSON_IMAGES)
 def test_imagej_median_equals_fiji_for_every_radius(fiji, name):
-    from conftest import lesson_file
 
-    img = ijb.open_image(lesson_file(name))
+    img = data.load(name)
     differing = {r: int(np.count_nonzero(fiji.median(img, r).values
                                          != reference.median(img.values, r)))
                  for r in range(1, 51)}

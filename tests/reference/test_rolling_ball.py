@@ -12,18 +12,14 @@ import itertools
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import lesson_file
 
 import ij_bgcorr as ijb
+from ij_bgcorr import data
 from ij_bgcorr.options import BackgroundOptions
 from ij_bgcorr.reference.paraboloid import slide_lines
 from ij_bgcorr.reference.rolling_ball import correct_image, subtract_background
 
-LESSON_IMAGES = [
-    "xy_8bit__some_spots_with_uneven_bg.tif",
-    "xy_8bit__two_spots_noisy_uneven_background.tif",
-    "xyt_8bit_polyp.tif",
-]
+LESSON_IMAGES = data.names()
 RADII = [1, 2, 3, 5, 10, 15, 25, 50, 100]
 SHAPES = [(7, 9), (32, 31), (64, 57), (100, 101)]  # odd, even, smaller than the ball
 FLAGS = ("sliding", "light_background", "disable_smoothing", "create_background")
@@ -101,7 +97,7 @@ def compare(fiji: ijb.EmbeddedEngine, img: np.ndarray, rgb: bool = False, **opti
 
 @pytest.mark.parametrize("name", LESSON_IMAGES)
 def test_lesson_images(fiji, name):
-    img = np.asarray(ijb.open_image(lesson_file(name)).values)
+    img = np.asarray(data.load(name).values)
     for options in option_sets(*FLAGS):
         for radius in (5, 50):
             compare(fiji, img, rolling=radius, **options)
