@@ -1,16 +1,21 @@
 """The lesson's background-correction workflows, each as a few engine calls.
 
 Each returns ``(background, foreground)`` as DataArrays, in the input's layout,
-titled ``background`` and ``foreground``.
+titled ``background`` and ``foreground``; :func:`run_method` runs any method by
+name, as the batch and the command line do.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 import xarray as xr
 
 from ij_bgcorr.engine.base import Engine
+from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.layout import Layout, read_image
 from ij_bgcorr.options import DEFAULT_RADIUS, DEFAULT_ROLLING
 
@@ -166,3 +171,57 @@ def tophat_background(
                               args={"radius": radius}, outputs=["background", "foreground"],
                               timeout=timeout)
     return _in_layout(layout, result["background"], result["foreground"])
+
+
+def run_method(engine: Engine, method: str, image: Any, params: Mapping[str, Any],
+               macro: str | os.PathLike[str] | None = None, timeout: float = 600.0
+               ) -> tuple[dict[str, xr.DataArray], dict[str, pd.DataFrame]]:
+    """Run one of :data:`ij_bgcorr.methods.METHODS` on an image: the one way batch and CLI run it.
+
+    Parameters
+    ----------
+    engine : Engine
+        The engine.
+    method : str
+        ``median``, ``maxproj``, ``rolling-ball``, ``tophat`` or ``macro``.
+    image : xarray.DataArray or numpy.ndarray
+        The input.
+    params : mapping of str to object
+        The method's full parameters (see :func:`ij_bgcorr.batch.params.method_params`;
+        radii in pixels); for ``macro``, the macro's arguments (``macro_sha256`` is ignored).
+    macro : str or os.PathLike, optional
+        The ``.ijm`` file, for ``macro``.
+    timeout : float
+        Seconds before a macro (``tophat``, ``macro``) is stopped.
+
+    Returns
+    -------
+    images : dict of str to xarray.DataArray
+        ``background`` and ``foreground``, or every image the macro left open, by title.
+    tables : dict of str to pandas.DataFrame
+        The macro's tables (Results first), by title; empty for the other methods.
+
+    Raises
+    ------
+    CommandError
+        For an unknown method, or a macro that left no image open.
+    """
+    if method == "macro":
+        args = {k: v for k, v in params.items() if k != "macro_sha256"}  # ours, not the macro's
+        result = engine.run_macro(macro or "", inputs={"input": image}, args=args,
+                                  timeout=timeout)
+        if not result.images:
+            raise CommandError("the macro left no image open")
+        return dict(result.images), result.all_tables()
+    if method == "median":
+        pair = median_background(engine, image, params["radius"])
+    elif method == "maxproj":
+        pair = max_projection_background(engine, image)
+    elif method == "rolling-ball":
+        pair = rolling_ball_background(engine, image, params["rolling"],
+                                       bool(params["light_background"]))
+    elif method == "tophat":
+        pair = tophat_background(engine, image, params["radius"], timeout=timeout)
+    else:
+        raise CommandError(f"Unknown method {method!r}")
+    return {"background": pair[0], "foreground": pair[1]}, {}

@@ -19,7 +19,6 @@ import xarray as xr
 
 from ij_bgcorr.batch.files import atomic_write, file_sha256
 from ij_bgcorr.batch.manifest import FileResult, Job
-from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.outputs import save_table, unique_stems
 from ij_bgcorr.image.tiff import open_image, save_image
 
@@ -28,34 +27,14 @@ def _run_method(job: Job, image: xr.DataArray
                 ) -> tuple[dict[str, xr.DataArray], dict[str, pd.DataFrame]]:
     """Return the job's output images and tables by title (a macro's, or the two images)."""
     # imported here: the engine loads Java, which only the workers need
-    from ij_bgcorr import workflows
     from ij_bgcorr.engine.startup import start
+    from ij_bgcorr.workflows import run_method
 
     engine = start()
     engine.new_session()  # each file's recorded macro replays that file alone
     if job.imagej_threads:
         engine.use_threads(job.imagej_threads)
-    p = job.params
-    if job.method == "median":
-        background, foreground = workflows.median_background(engine, image, p["radius"])
-    elif job.method == "maxproj":
-        background, foreground = workflows.max_projection_background(engine, image)
-    elif job.method == "rolling-ball":
-        background, foreground = workflows.rolling_ball_background(
-            engine, image, p["rolling"], bool(p["light_background"]))
-    elif job.method == "tophat":
-        background, foreground = workflows.tophat_background(engine, image, p["radius"],
-                                                             timeout=job.timeout)
-    elif job.method == "macro":
-        args = {k: v for k, v in p.items() if k != "macro_sha256"}  # ours, not the macro's
-        result = engine.run_macro(job.macro or "", inputs={"input": image}, args=args,
-                                  timeout=job.timeout)
-        if not result.images:
-            raise CommandError("the macro left no image open")
-        return dict(result.images), result.all_tables()
-    else:
-        raise CommandError(f"Unknown method {job.method!r}")
-    return {"background": background, "foreground": foreground}, {}
+    return run_method(engine, job.method, image, job.params, job.macro, job.timeout)
 
 
 def _recorded_macro() -> str:

@@ -11,10 +11,9 @@ from pathlib import Path
 import click
 
 from ij_bgcorr.batch.run import batch
-from ij_bgcorr.cli.options import key_values
+from ij_bgcorr.cli.options import method_options, method_parameters
 from ij_bgcorr.engine.locate import FIJI_ENV
 from ij_bgcorr.errors import BatchInterrupted, IjBgcorrError
-from ij_bgcorr.methods import METHODS
 
 #: The exit status after Ctrl-C, as shells give a process ended by SIGINT.
 INTERRUPTED = 130
@@ -22,29 +21,13 @@ INTERRUPTED = 130
 
 @click.command("batch")
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--method", required=True, type=click.Choice(list(METHODS)),
-              help="Background method.")
-@click.option("--macro", "macro_file", type=click.Path(exists=True, dir_okay=False,
-                                                       path_type=Path),
-              help="The .ijm macro for --method macro (its open images are all saved).")
-@click.option("--radius", type=float, default=None,
-              help="Median / top-hat radius, pixels "
-                   f"[default: {METHODS['median'].params['radius']:g}].")
-@click.option("--rolling", type=float, default=None,
-              help="Rolling-ball radius, pixels "
-                   f"[default: {METHODS['rolling-ball'].params['rolling']:g}].")
-@click.option("--light-background", is_flag=True, default=None,
-              help="Rolling ball: the background is lighter than the objects.")
-@click.option("--arg", "args", multiple=True, callback=key_values,
-              help="key=value passed to the macro through getArgument() (--method macro).")
+@method_options
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder: OUT/<stem>/background.tif, foreground.tif, manifest.json.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Worker processes, one ImageJ engine each.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run on this dask.distributed scheduler (tcp://host:port) instead.")
-@click.option("--timeout", default=600.0, show_default=True,
-              help="Seconds before a macro is stopped, per file.")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Show a progress bar.")
 def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
@@ -82,9 +65,7 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
     SystemExit
         With status 1 when a file failed, 130 after Ctrl-C (what was done is kept).
     """
-    options = {"radius": radius, "rolling": rolling, "light_background": light_background}
-    params: dict[str, object] = {k: v for k, v in options.items() if v is not None}
-    params.update(args)
+    params = method_parameters(radius, rolling, light_background, args)
     source: str | list[str] = inputs[0] if len(inputs) == 1 else list(inputs)
     root = click.get_current_context().find_root()
     fiji = (root.obj or {}).get("fiji") if root.command is not batch_command else None

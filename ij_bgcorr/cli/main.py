@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ij_bgcorr import data, workflows
+from ij_bgcorr import data
+from ij_bgcorr.batch.params import method_params
 from ij_bgcorr.cli import batch as cli_batch
-from ij_bgcorr.cli.options import key_values
+from ij_bgcorr.cli.options import key_values, method_options, method_parameters
 from ij_bgcorr.crossval import report
 from ij_bgcorr.crossval import validate as crossval
 from ij_bgcorr.engine.base import Engine
@@ -25,7 +26,7 @@ from ij_bgcorr.image.outputs import save_table, unique_stems
 from ij_bgcorr.image.tiff import open_image, save_image
 from ij_bgcorr.macro.files import shipped_macros
 from ij_bgcorr.methods import METHODS
-from ij_bgcorr.options import DEFAULT_RADIUS
+from ij_bgcorr.workflows import run_method
 
 CROSS_VALIDATED = [m.name for m in METHODS.values() if m.cross_validated]
 
@@ -96,26 +97,33 @@ def main(ctx: click.Context, fiji: str | None) -> None:
 
 @main.command()
 @click.argument("image", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--radius", default=DEFAULT_RADIUS, show_default=True, help="Median radius, pixels.")
-@click.option("--out", default=Path("out"), show_default=True,
-              type=click.Path(file_okay=False, path_type=Path))
-def run(image: Path | None, radius: float, out: Path) -> None:
-    """Run the lesson's median workflow on IMAGE (default: the lesson's spots image).
+@method_options
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder: input.tif and the method's images (and tables).")
+def run(image: Path | None, method: str, radius: float | None, rolling: float | None,
+        light_background: bool | None, macro_file: Path | None, args: dict[str, str],
+        timeout: float, out: Path) -> None:
+    """Run one method on IMAGE, as batch runs it on each file.
 
-    Writes input.tif, background.tif and foreground.tif (32-bit) to OUT and prints a
-    summary and the Fiji macro.
+    IMAGE defaults to the lesson's spots image (its time series for maxproj).
+    Writes input.tif, background.tif and foreground.tif (32-bit), or every image
+    and table a macro leaves, to OUT; prints a summary and the macro to paste
+    into Fiji.
     """
     try:
-        source = open_image(image) if image else data.load(data.SPOTS)
+        params = method_params(method, method_parameters(radius, rolling, light_background,
+                                                         args), macro_file)
+        lesson_image = data.POLYP if method == "maxproj" else data.SPOTS
+        source = open_image(image) if image else data.load(lesson_image)
         fiji = _start_engine()
-        background, foreground = workflows.median_background(fiji, source, radius)
+        images, tables = run_method(fiji, method, source, params, macro_file, timeout)
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
-    images = {"input": source, "background": background, "foreground": foreground}
-    _save_all(images, out, inputs=[image] if image else [])
-    click.echo(f"ImageJ {fiji.version}; input: {image or source.attrs['source']}")
+    images = {"input": source} | images
+    _save_all(images, out, tables, inputs=[p for p in (image, macro_file) if p])
+    click.echo(f"ImageJ {fiji.version}; {method} on {image or source.attrs['source']}")
     click.echo(_table(images))
-    click.echo(f"\nwrote {out}/background.tif and {out}/foreground.tif; Fiji macro:\n")
+    click.echo(f"\nwrote {', '.join(images)} to {out}; Fiji macro:\n")
     click.echo(fiji.recorded_macro())
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import click
+
+from ij_bgcorr.methods import METHODS
 
 
 def key_values(
@@ -16,3 +22,58 @@ def key_values(
             raise click.BadParameter(f"{pair!r} is not key=value", ctx=ctx, param=param)
         args[key] = value
     return args
+
+
+def method_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options that choose a method and its parameters (``run`` and ``batch`` share them).
+
+    ``--method``, ``--radius``, ``--rolling``, ``--light-background``, ``--macro``,
+    ``--arg`` and ``--timeout``; the command gets them as keywords (``macro_file`` for
+    ``--macro``, ``args`` for ``--arg``) and builds the parameters with
+    :func:`method_parameters`.
+    """
+    options = [
+        click.option("--method", default="median", show_default=True,
+                     type=click.Choice(list(METHODS)), help="Background method."),
+        click.option("--radius", type=float, default=None,
+                     help="Median / top-hat radius, pixels "
+                          f"[default: {METHODS['median'].params['radius']:g}]."),
+        click.option("--rolling", type=float, default=None,
+                     help="Rolling-ball radius, pixels "
+                          f"[default: {METHODS['rolling-ball'].params['rolling']:g}]."),
+        click.option("--light-background", is_flag=True, default=None,
+                     help="Rolling ball: the background is lighter than the objects."),
+        click.option("--macro", "macro_file", type=click.Path(exists=True, dir_okay=False,
+                                                               path_type=Path),
+                     help="The .ijm macro for --method macro (its open images and tables "
+                          "are all saved)."),
+        click.option("--arg", "args", multiple=True, callback=key_values,
+                     help="key=value for --method macro: fills its script parameter "
+                          "'#@ ... key', else reaches getArgument()."),
+        click.option("--timeout", default=600.0, show_default=True,
+                     help="Seconds before a macro is stopped, per image."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def method_parameters(radius: float | None, rolling: float | None,
+                      light_background: bool | None, args: dict[str, str]) -> dict[str, Any]:
+    """Return the parameters the user gave (the method's defaults fill the rest later).
+
+    Parameters
+    ----------
+    radius, rolling : float or None
+        ``--radius`` and ``--rolling``, pixels; None when not given.
+    light_background : bool or None
+        ``--light-background``; None when not given.
+    args : dict of str to str
+        ``--arg`` pairs.
+
+    Returns
+    -------
+    dict of str to object
+    """
+    given = {"radius": radius, "rolling": rolling, "light_background": light_background}
+    return {k: v for k, v in given.items() if v is not None} | args
