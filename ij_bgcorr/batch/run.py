@@ -106,7 +106,7 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
           out_dir: str | os.PathLike[str], params: Mapping[str, Any] | None = None,
           macro: str | os.PathLike[str] | None = None, workers: int = 1,
           scheduler: Any = None, progress: bool = True, timeout: float = 600.0,
-          imagej_threads: int | None = None) -> BatchSummary:
+          imagej_threads: int | None = None, replace: bool = False) -> BatchSummary:
     """Background-correct every input file; resumable and parallel.
 
     Inputs already done with the same checksum, method and parameters are
@@ -118,12 +118,8 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
         A folder (its ``*.tif``/``*.tiff``), a glob pattern, a list file (one path per
         line) or a sequence of paths; see :func:`ij_bgcorr.batch.inputs.collect_inputs`.
     method : str
-        A name in :data:`ij_bgcorr.methods.METHODS`: ``median`` (``radius``, pixels;
-        default 15), ``maxproj`` (maximum over time or z), ``rolling-ball`` (``rolling``,
-        pixels, default 50; ``light_background``), ``tophat`` (``radius``, pixels, default
-        15) or ``macro`` (``macro=`` an ``.ijm`` file; the input is open as "input",
-        ``params`` fill its ``#@`` parameters or reach ``getArgument()``; every image and
-        table open at its end is saved under its title).
+        A name in :data:`ij_bgcorr.methods.METHODS`, run by
+        :func:`ij_bgcorr.workflows.run_method` (a macro's images and tables are all saved).
     out_dir : str or os.PathLike
         Output folder (created if missing): ``<out_dir>/<input stem>/background.tif``
         and ``foreground.tif`` (or the macro's titles), and ``manifest.json``.
@@ -145,19 +141,21 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
         Threads ImageJ's filters may use per engine (ImageJ's ``Prefs`` setting, for the
         rest of the process). Default: 1 with several workers or a scheduler, ImageJ's own
         setting (all CPUs) with one.
+    replace : bool
+        Redo inputs whose results in ``out_dir`` were made with other settings (else refuse).
 
     Returns
     -------
     BatchSummary
-        The processed, skipped and failed inputs, the wall time in seconds
-        and where the outputs and manifest are.
+        The processed, skipped and failed inputs, the wall time (s), outputs and manifest.
 
     Raises
     ------
     CommandError, ParameterError
         Before any file is read: an unknown method or parameter, a radius that is not a
         positive number of pixels, a misplaced or missing ``macro`` or a bad argument for
-        it, an input that lies in an output folder.
+        it, an input that lies in an output folder, results of other settings in
+        ``out_dir`` (without ``replace``).
     FileNotFoundError, BatchBusy
         A missing macro file, or inputs that name no file; another batch writing into
         ``out_dir``.
@@ -177,7 +175,8 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
     out.mkdir(parents=True, exist_ok=True)
     summary = BatchSummary(out_dir=out, manifest=out / MANIFEST_NAME)
     with _only_batch_in(out):
-        _run(jobs, summary, lambda todo: run_jobs(todo, workers, scheduler), method, progress)
+        _run(jobs, summary, lambda todo: run_jobs(todo, workers, scheduler), method, progress,
+             replace)
     summary.seconds = time.perf_counter() - started
     if summary.interrupted:
         raise BatchInterrupted(summary)
@@ -185,10 +184,13 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
 
 
 def _run(jobs: list[Job], summary: BatchSummary,
-         execute: Callable[[list[Job]], Iterator[FileResult]], desc: str, progress: bool) -> None:
+         execute: Callable[[list[Job]], Iterator[FileResult]], desc: str, progress: bool,
+         replace: bool) -> None:
     """Do the jobs not done yet and record them; Ctrl-C marks the summary interrupted."""
     out = summary.out_dir
     manifest = read_manifest(out)
+    if not replace:
+        _refuse_other_settings(jobs, manifest, out)
     todo = _skip_current(jobs, manifest, out, summary)
     try:
         _record_results(execute(todo), manifest, summary, total=len(jobs), desc=desc,
@@ -235,6 +237,24 @@ def _make_jobs(paths: Sequence[Path], out: Path, **settings: Any) -> list[Job]:
     return jobs
 
 
+def _refuse_other_settings(jobs: Sequence[Job], manifest: Mapping[str, FileResult],
+                           out: Path) -> None:
+    """Raise CommandError when an input's results there were made with other settings."""
+    for job in jobs:
+        entry = manifest.get(job.input)
+        if entry is not None and entry.ok and (entry.method, entry.params) != (job.method,
+                                                                               job.params):
+            raise CommandError(
+                f"{out} holds results of {job.input} made with {entry.method} "
+                f"{_settings(entry.params)}, not {job.method} {_settings(job.params)}: choose "
+                "another output folder, or replace them (replace=True, --replace)")
+
+
+def _settings(params: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items() if k != "macro_sha256") or \
+        "(no parameters)"
+
+
 def _skip_current(jobs: Sequence[Job], manifest: Mapping[str, FileResult], out: Path,
                   summary: BatchSummary) -> list[Job]:
     """Return the jobs still to do; the others' entries go to ``summary.skipped``.
@@ -276,7 +296,7 @@ def _record_results(results: Iterator[FileResult], manifest: dict[str, FileResul
                 summary.processed.append(result)
             else:
                 summary.failed.append(result)
-                log.warning("%s failed: %s", result.input, result.message)
+                log.info("%s failed: %s", result.input, result.message)  # the summary lists it
             bar.update(1)
     finally:
         bar.close()

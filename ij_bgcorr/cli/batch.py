@@ -30,10 +30,13 @@ INTERRUPTED = 130
               help="Run on this dask.distributed scheduler (tcp://host:port) instead.")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Show a progress bar.")
+@click.option("--replace", is_flag=True,
+              help="Redo inputs whose results in OUT were made with other settings "
+                   "(else such a batch is refused).")
 def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
                   radius: float | None, rolling: float | None, light_background: bool | None,
                   args: dict[str, str], out: Path, workers: int, scheduler: str | None,
-                  timeout: float, progress: bool) -> None:
+                  timeout: float, progress: bool, replace: bool) -> None:
     """Background-correct every image in INPUTS (a folder, glob, list file or TIFF paths).
 
     Writes OUT/<stem>/background.tif and foreground.tif and OUT/manifest.json;
@@ -55,7 +58,7 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
         ``None`` when not given.
     args : dict of str to str
         ``--arg key=value`` pairs, for the macro.
-    out, workers, scheduler, timeout, progress
+    out, workers, scheduler, timeout, progress, replace
         As the options above (``timeout`` in seconds).
 
     Raises
@@ -74,7 +77,7 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
     try:
         summary = batch(source, method, out, params=params, macro=macro_file,
                         workers=workers, scheduler=scheduler, progress=progress,
-                        timeout=timeout)
+                        timeout=timeout, replace=replace)
     except (IjBgcorrError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     except BatchInterrupted as stopped:

@@ -116,7 +116,13 @@ def test_two_workers_equal_the_api_and_rerun_skips(fiji, tmp_path):
     changed = batch(tmp_path / "in", "median", out, params={"radius": RADIUS}, progress=False)
     assert [r.input for r in changed.processed] == [str(inputs[5])]
     assert_outputs_equal_api(fiji, inputs[5:6], out)
-    other = batch(inputs[:2], "median", out, params={"radius": 2}, progress=False)
+    # results of other settings are replaced only when asked
+    with pytest.raises(CommandError, match=r"holds results of .*img000.tif made with median "
+                                           r"radius=3.0, not median radius=2.0"):
+        batch(inputs[:2], "median", out, params={"radius": 2}, progress=False)
+    assert_outputs_equal_api(fiji, inputs[:2], out)
+    other = batch(inputs[:2], "median", out, params={"radius": 2}, progress=False,
+                  replace=True)
     assert len(other.processed) == 2
     assert_outputs_equal_api(fiji, inputs[:2], out, radius=2)
 
