@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ij_bgcorr.batch.run import batch
-from ij_bgcorr.cli.options import method_options, method_parameters
+from ij_bgcorr.cli.options import method_options, method_parameters, say
 from ij_bgcorr.engine.locate import FIJI_ENV
 from ij_bgcorr.errors import BatchInterrupted, IjBgcorrError
 
@@ -74,18 +74,20 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
     fiji = (root.obj or {}).get("fiji") if root.command is not batch_command else None
     if fiji:  # worker processes start their engine from the environment
         os.environ[FIJI_ENV] = str(fiji)
+    quiet = bool((root.obj or {}).get("quiet"))
     try:
         summary = batch(source, method, out, params=params, macro=macro_file,
-                        workers=workers, scheduler=scheduler, progress=progress,
+                        workers=workers, scheduler=scheduler, progress=progress and not quiet,
                         timeout=timeout, replace=replace)
     except (IjBgcorrError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     except BatchInterrupted as stopped:
-        click.echo(str(stopped.summary), err=True)
+        click.echo(str(stopped.summary), err=True)  # printed even with --quiet
         raise SystemExit(INTERRUPTED) from None
-    click.echo(str(summary))
     if summary.failed:
+        click.echo(str(summary))  # failures are printed even with --quiet
         raise SystemExit(1)
+    say(str(summary))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,7 +15,7 @@ import xarray as xr
 from ij_bgcorr import data
 from ij_bgcorr.batch.params import method_params
 from ij_bgcorr.cli import batch as cli_batch
-from ij_bgcorr.cli.options import key_values, method_options, method_parameters
+from ij_bgcorr.cli.options import key_values, method_options, method_parameters, say
 from ij_bgcorr.crossval import report
 from ij_bgcorr.crossval import validate as crossval
 from ij_bgcorr.engine.base import Engine
@@ -89,10 +90,25 @@ def _start_engine() -> Engine:
               help="Run the commands in this Fiji: a Fiji.app folder, or a Maven endpoint "
                    "such as sc.fiji:fiji. Default: $IJ_BGCORR_FIJI, else the embedded "
                    "ImageJ 1.x.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print what the package logs.")
 @click.pass_context
-def main(ctx: click.Context, fiji: str | None) -> None:
+def main(ctx: click.Context, fiji: str | None, quiet: bool, verbose: bool) -> None:
     """Local background correction with Fiji's own ImageJ commands."""
-    ctx.ensure_object(dict)["fiji"] = fiji
+    ctx.ensure_object(dict).update(fiji=fiji, quiet=quiet)
+    if verbose:
+        handler = logging.StreamHandler()  # standard error
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        package = logging.getLogger("ij_bgcorr")
+        level = package.level
+        package.addHandler(handler)
+        package.setLevel(logging.INFO)
+
+        def quiet_again() -> None:
+            package.removeHandler(handler)
+            package.setLevel(level)
+
+        ctx.call_on_close(quiet_again)
 
 
 @main.command()
@@ -121,10 +137,10 @@ def run(image: Path | None, method: str, radius: float | None, rolling: float | 
         raise click.ClickException(str(exc)) from exc
     images = {"input": source} | images
     _save_all(images, out, tables, inputs=[p for p in (image, macro_file) if p])
-    click.echo(f"ImageJ {fiji.version}; {method} on {image or source.attrs['source']}")
-    click.echo(_table(images))
-    click.echo(f"\nwrote {', '.join(images)} to {out}; Fiji macro:\n")
-    click.echo(fiji.recorded_macro())
+    say(f"ImageJ {fiji.version}; {method} on {image or source.attrs['source']}")
+    say(_table(images))
+    say(f"\nwrote {', '.join(images)} to {out}; Fiji macro:\n")
+    say(fiji.recorded_macro())
 
 
 @main.command()
@@ -154,10 +170,10 @@ def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out:
         raise click.ClickException(str(exc)) from exc
     _save_all(result.images, out, result.all_tables(), inputs=[*inputs, macro_file])
     if result.log:
-        click.echo(result.log)
-    click.echo(_table(result.images))
+        say(result.log)
+    say(_table(result.images))
     for title, table in result.all_tables().items():
-        click.echo(f"table {title!r}: {table.shape[0]} rows x {table.shape[1]} columns")
+        say(f"table {title!r}: {table.shape[0]} rows x {table.shape[1]} columns")
 
 
 @main.command()
@@ -181,7 +197,7 @@ def lesson(out: Path, image: Path | None, series: Path | None) -> None:
         except IjBgcorrError as exc:
             raise click.ClickException(f"{name}: {exc}") from exc
         _save_all(result.images, out / name, inputs=[p for p in (image, series) if p])
-        click.echo(f"\n{name}  ->  {out / name}\n{_table(result.images)}")
+        say(f"\n{name}  ->  {out / name}\n{_table(result.images)}")
 
 
 @main.command()
@@ -206,8 +222,8 @@ def compare(image: str, method: str, radius: float | None, out: Path) -> None:
     figure = report.save_figure(result, out / f"{method}.png")
     text = report.markdown(result, figure.name)
     (out / f"{method}.md").write_text(text, encoding="utf-8")
-    click.echo(text)
-    click.echo(f"wrote {figure} and {out / f'{method}.md'}")
+    say(text)
+    say(f"wrote {figure} and {out / f'{method}.md'}")
 
 
 @main.command()
@@ -229,8 +245,8 @@ def sweep(out: Path, max_radius: int, method: str) -> None:
         cases=("identical", "size"), identical=("identical", "sum"),
         worst_fraction_different=("fraction_different", "max"),
         worst_max_abs_diff=("max_abs_diff", "max"))
-    click.echo(summary.to_string())
-    click.echo(f"\nwrote {path}")
+    say(summary.to_string())
+    say(f"\nwrote {path}")
 
 
 main.add_command(doctor_command)

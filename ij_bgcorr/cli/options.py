@@ -11,6 +11,22 @@ import click
 from ij_bgcorr.methods import METHODS
 
 
+def say(text: str, err: bool = False) -> None:
+    """Print a command's report, unless ``ij-bgcorr --quiet`` was given (errors still print).
+
+    Parameters
+    ----------
+    text : str
+        What to print.
+    err : bool
+        Print to standard error.
+    """
+    root = click.get_current_context(silent=True)
+    settings = (root.find_root().obj or {}) if root is not None else {}
+    if not settings.get("quiet"):
+        click.echo(text, err=err)
+
+
 def key_values(
     ctx: click.Context, param: click.Parameter, pairs: tuple[str, ...]
 ) -> dict[str, str]:

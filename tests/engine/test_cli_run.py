@@ -51,3 +51,25 @@ def test_the_same_option_errors_on_run_and_batch(tmp_path):
         assert res.exit_code == 1 and "radius must be > 0 pixels" in res.output, command
         res = CliRunner().invoke(main, [*command])
         assert res.exit_code == 2 and "Missing option '--out'" in res.output, command
+
+
+def test_quiet_prints_nothing_but_errors(tmp_path):
+    image = str(data.path(data.SPOTS))
+    quiet = CliRunner().invoke(main, ["--quiet", "run", image, "--out", str(tmp_path / "q")])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    assert (tmp_path / "q" / "foreground.tif").is_file()
+    loud = CliRunner().invoke(main, ["run", image, "--out", str(tmp_path / "l")])
+    assert "foreground" in loud.output and "Recorded by ij-bgcorr" in loud.output
+    failed = CliRunner().invoke(main, ["--quiet", "run", image, "--radius", "0",
+                                       "--out", str(tmp_path / "e")])
+    assert failed.exit_code == 1 and "radius must be > 0 pixels" in failed.output
+
+
+def test_verbose_shows_what_the_package_logs(tmp_path):
+    junk = tmp_path / "junk.tif"
+    junk.write_bytes(b"II*\x00" + bytes(10))
+    res = CliRunner().invoke(main, ["--verbose", "batch", str(junk), "--no-progress",
+                                    "--out", str(tmp_path / "out")])
+    assert res.exit_code == 1
+    assert "INFO ij_bgcorr.batch.run:" in res.output and "junk.tif failed" in res.output
+    assert res.output.count("is not a readable TIFF file") == 2  # the log line, the summary
