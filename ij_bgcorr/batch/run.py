@@ -16,6 +16,7 @@ Work runs in this process (``workers=1``), in ``workers`` spawned processes
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -28,7 +29,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from ij_bgcorr.batch.executors import run_jobs
-from ij_bgcorr.batch.files import remove_stale_temporaries
+from ij_bgcorr.batch.files import file_sha256, remove_stale_temporaries
 from ij_bgcorr.batch.inputs import collect_inputs, output_folders
 from ij_bgcorr.batch.manifest import (
     MANIFEST_NAME,
@@ -255,23 +256,47 @@ def _settings(params: Mapping[str, Any]) -> str:
         "(no parameters)"
 
 
-def _skip_current(jobs: Sequence[Job], manifest: Mapping[str, FileResult], out: Path,
+def _skip_current(jobs: Sequence[Job], manifest: dict[str, FileResult], out: Path,
                   summary: BatchSummary) -> list[Job]:
     """Return the jobs still to do; the others' entries go to ``summary.skipped``.
 
-    Also deletes the temporary files a killed run left, in every output
-    folder and in ``out`` (the manifest's).
+    An input found under another folder than the manifest records (the folder was moved
+    or renamed) is recognised by its name and checksum, and its entry follows it. Also
+    deletes the temporary files a killed run left, in every output folder and in ``out``.
     """
     todo = []
+    moved = False
+    inputs = {job.input for job in jobs}
     for job in jobs:
         remove_stale_temporaries(Path(job.out_dir))
-        entry = manifest.get(job.input)
+        entry = manifest.get(job.input) or _moved_entry(job, manifest, inputs)
+        if entry is not None and entry.input != job.input and is_current(entry, job, out):
+            del manifest[entry.input]
+            entry = manifest[job.input] = dataclasses.replace(entry, input=job.input)
+            moved = True
         if entry is not None and is_current(entry, job, out):
             summary.skipped.append(entry)
         else:
             todo.append(job)
     remove_stale_temporaries(out)
+    if moved:
+        write_manifest(out, manifest)
     return todo
+
+
+def _moved_entry(job: Job, manifest: Mapping[str, FileResult],
+                 inputs: set[str]) -> FileResult | None:
+    """Return the entry of a file of this name and checksum, recorded at a path not in use."""
+    name = Path(job.input).name
+    candidates = [e for key, e in manifest.items()
+                  if Path(key).name == name and key not in inputs and e.input_sha256]
+    if not candidates:
+        return None
+    try:
+        checksum = file_sha256(job.input)
+    except OSError:
+        return None
+    return next((e for e in candidates if e.input_sha256 == checksum), None)
 
 
 def _record_results(results: Iterator[FileResult], manifest: dict[str, FileResult],

@@ -74,3 +74,20 @@ def test_macro_arguments_are_checked_before_any_file_is_read(tmp_path):
     with pytest.raises(ParameterError, match="'size'.*no value"):
         batch(image, "macro", tmp_path / "out", macro=macro, progress=False)
     assert not (tmp_path / "out" / MANIFEST_NAME).exists()
+
+
+@pytest.mark.jvm
+def test_a_moved_input_folder_is_not_redone(tmp_path):
+    for k in range(3):
+        _image(tmp_path / "day1" / f"cell{k}.tif", value=k + 3)
+    out = tmp_path / "out"
+    first = batch(tmp_path / "day1", "median", out, params={"radius": 1}, progress=False)
+    assert len(first.processed) == 3
+    (tmp_path / "day1").rename(tmp_path / "moved")
+    again = batch(tmp_path / "moved", "median", out, params={"radius": 1}, progress=False)
+    assert len(again.skipped) == 3 and not again.processed
+    assert sorted(read_manifest(out)) == sorted(str(p) for p in (tmp_path / "moved").iterdir())
+    # a changed file under the new folder is redone
+    _image(tmp_path / "moved" / "cell0.tif", value=99)
+    changed = batch(tmp_path / "moved", "median", out, params={"radius": 1}, progress=False)
+    assert [Path(r.input).name for r in changed.processed] == ["cell0.tif"]
