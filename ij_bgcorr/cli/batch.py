@@ -68,7 +68,7 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
     SystemExit
         With status 1 when a file failed, 130 after Ctrl-C (what was done is kept).
     """
-    params = method_parameters(radius, rolling, light_background, args)
+    params = method_parameters(method, radius, rolling, light_background, args)
     source: str | list[str] = inputs[0] if len(inputs) == 1 else list(inputs)
     root = click.get_current_context().find_root()
     fiji = (root.obj or {}).get("fiji") if root.command is not batch_command else None

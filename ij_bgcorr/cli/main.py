@@ -127,8 +127,8 @@ def run(image: Path | None, method: str, radius: float | None, rolling: float | 
     into Fiji.
     """
     try:
-        params = method_params(method, method_parameters(radius, rolling, light_background,
-                                                         args), macro_file)
+        params = method_params(method, method_parameters(method, radius, rolling,
+                                                         light_background, args), macro_file)
         lesson_image = data.POLYP if method == "maxproj" else data.SPOTS
         source = open_image(image) if image else data.load(lesson_image)
         fiji = _start_engine()

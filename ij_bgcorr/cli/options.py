@@ -74,12 +74,14 @@ def method_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def method_parameters(radius: float | None, rolling: float | None,
+def method_parameters(method: str, radius: float | None, rolling: float | None,
                       light_background: bool | None, args: dict[str, str]) -> dict[str, Any]:
     """Return the parameters the user gave (the method's defaults fill the rest later).
 
     Parameters
     ----------
+    method : str
+        ``--method``.
     radius, rolling : float or None
         ``--radius`` and ``--rolling``, pixels; None when not given.
     light_background : bool or None
@@ -90,6 +92,21 @@ def method_parameters(radius: float | None, rolling: float | None,
     Returns
     -------
     dict of str to object
+
+    Raises
+    ------
+    click.UsageError
+        For an option the method does not take, named as on the command line.
     """
     given = {"radius": radius, "rolling": rolling, "light_background": light_background}
-    return {k: v for k, v in given.items() if v is not None} | args
+    given = {k: v for k, v in given.items() if v is not None}
+    takes = set(METHODS[method].params)
+    wrong = [f"--{k.replace('_', '-')}" for k in given if k not in takes]
+    if args and method != "macro":
+        wrong.append("--arg")
+    if wrong:
+        options = ", ".join(f"--{k.replace('_', '-')}" for k in sorted(takes)) or (
+            "--macro and --arg" if method == "macro" else "none")
+        raise click.UsageError(f"{', '.join(wrong)}: not an option of --method {method} "
+                               f"(its options: {options})")
+    return given | args

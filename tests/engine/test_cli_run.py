@@ -73,3 +73,14 @@ def test_verbose_shows_what_the_package_logs(tmp_path):
     assert res.exit_code == 1
     assert "INFO ij_bgcorr.batch.run:" in res.output and "junk.tif failed" in res.output
     assert res.output.count("is not a readable TIFF file") == 2  # the log line, the summary
+
+
+def test_an_option_the_method_does_not_take_is_named_as_typed(tmp_path):
+    for command in (["run"], ["batch", str(data.path(data.SPOTS))]):
+        res = CliRunner().invoke(main, [*command, "--method", "median", "--light-background",
+                                        "--out", str(tmp_path)])
+        assert res.exit_code == 2, res.output
+        assert "--light-background: not an option of --method median (its options: " \
+               "--radius)" in res.output
+        res = CliRunner().invoke(main, [*command, "--arg", "a=1", "--out", str(tmp_path)])
+        assert res.exit_code == 2 and "--arg: not an option of --method median" in res.output
