@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import tempfile
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
+
+import pooch
 
 #: Environment variable naming the cache folder (default ~/.cache/ij-bgcorr).
 CACHE_ENV = "IJ_BGCORR_CACHE"
@@ -36,16 +35,16 @@ def cache_dir() -> Path:
     Returns
     -------
     pathlib.Path
-        ``$IJ_BGCORR_CACHE``, else ``~/.cache/ij-bgcorr``.
+        ``$IJ_BGCORR_CACHE``, else the user's cache folder for ij-bgcorr
+        (``~/.cache/ij-bgcorr`` on Linux, as platformdirs places it).
     """
-    return Path(os.environ.get(CACHE_ENV, Path.home() / ".cache" / "ij-bgcorr"))
+    return Path(os.environ.get(CACHE_ENV) or pooch.os_cache("ij-bgcorr"))
 
 
 def fetch(url: str, timeout: float = 60.0) -> Path:
-    """Return the local copy of ``url``, downloading it on first use only.
+    """Return the local copy of ``url``, downloading it on first use only (through pooch).
 
-    The file is written atomically, so an interrupted download leaves no
-    partial file in the cache.
+    An interrupted download leaves no partial file in the cache.
 
     Parameters
     ----------
@@ -57,7 +56,8 @@ def fetch(url: str, timeout: float = 60.0) -> Path:
     Returns
     -------
     pathlib.Path
-        The cached file, named as the last part of the URL's path.
+        The cached file, named as the last part of the URL's path, in a folder named
+        after the URL.
 
     Raises
     ------
@@ -66,16 +66,11 @@ def fetch(url: str, timeout: float = 60.0) -> Path:
     """
     name = Path(urlparse(url).path).name or "download"
     digest = hashlib.sha256(url.encode()).hexdigest()[:16]
-    target = cache_dir() / digest / name
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = cache_dir() / digest
+    pooch.get_logger().setLevel("WARNING")  # no "Downloading ..." line on every first use
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, tempfile.NamedTemporaryFile(
-            dir=target.parent, delete=False
-        ) as partial:
-            shutil.copyfileobj(response, partial)
-    except OSError as exc:
+        return Path(pooch.retrieve(url, known_hash=None, fname=name, path=folder,
+                                   downloader=pooch.HTTPDownloader(timeout=timeout,
+                                                                   progressbar=False)))
+    except Exception as exc:  # requests and pooch raise several kinds
         raise OSError(f"Could not download {url}: {exc}") from exc
-    os.replace(partial.name, target)
-    return target
