@@ -306,7 +306,7 @@ def _record_results(results: Iterator[FileResult], manifest: dict[str, FileResul
     Closes ``results`` at the end, also on an interrupt, so that the
     executor cancels the files not started yet.
     """
-    from tqdm import tqdm
+    from tqdm.auto import tqdm
 
     out = summary.out_dir
     texts: dict[str, tuple[FileResult, str]] = {}  # serialized manifest entries

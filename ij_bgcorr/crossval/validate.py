@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from ij_bgcorr import reference, workflows
 from ij_bgcorr.crossval.compare import Comparison, compare
