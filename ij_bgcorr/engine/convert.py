@@ -164,7 +164,8 @@ def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArra
         Dimensions follow ``(t, pln, row, col, ch)``, each present only when its
         size exceeds 1 (``row`` and ``col`` always; ``ch`` always for RGB). uint8,
         uint16 or float32; RGB as uint8 with ``attrs["rgb"]``. The ImagePlus'
-        calibration and title are in the attrs and coordinates.
+        calibration and title are in the attrs and coordinates; its title is also
+        the DataArray's name.
 
     Raises
     ------
@@ -194,4 +195,5 @@ def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArra
     out = labelled(values, [names[i] for i in keep], _get_calibration(imp),
                    {"title": str(imp.getTitle()), "rgb": kind == _RGB_TYPE})
     out.attrs.update(attrs or {})
+    out.name = out.attrs["title"]  # as PyImageJ names an image: by its title
     return out

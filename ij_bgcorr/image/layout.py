@@ -83,7 +83,8 @@ class Layout:
         -------
         xarray.DataArray or numpy.ndarray
             ``result`` in the input's dims order; a DataArray also gets the
-            input's coordinates whose sizes still match, its name, and its attrs
+            input's coordinates whose sizes still match, its name (``result``'s when
+            the input has none), and its attrs
             (but ``source``, ``source_fingerprint`` and ``reference``) updated with
             ``result``'s and ``provenance``. The dtype is ``result``'s.
         """
@@ -100,7 +101,7 @@ class Layout:
                   if set(coord.dims) <= set(out.dims)
                   and all(out.sizes[d] == coord.sizes[d] for d in coord.dims)}
         out = out.assign_coords(coords)
-        out.name = self.name
+        out.name = self.name if self.name is not None else result.name
         inherited = {k: v for k, v in self.attrs.items() if k not in _NOT_INHERITED}
         out.attrs = {**inherited, **result.attrs, **(provenance or {})}
         return out

@@ -243,3 +243,13 @@ def test_array_show_with_indexes(fiji, engine_kind):
         return
     table = fiji.run_macro(code).tables["t"]
     assert table["Index"].tolist() == [0, 1, 2] and table["Value"].tolist() == [4, 5, 6]
+
+
+def test_results_are_named_by_their_title_unless_the_input_has_a_name(fiji):
+    assert fiji.run_macro('newImage("a b", "8-bit", 4, 4, 1);')["a b"].name == "a b"
+    plain = fiji.median(np.ones((8, 8), np.uint8), 1, title="smooth")
+    assert plain.name == "smooth" == plain.attrs["title"]
+    import xarray as xr
+
+    named = xr.DataArray(np.ones((8, 8), np.uint8), dims=("row", "col"), name="cells")
+    assert fiji.median(named, 1).name == "cells"  # the input's name is kept
