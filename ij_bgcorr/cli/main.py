@@ -205,25 +205,46 @@ def lesson(out: Path, image: Path | None, series: Path | None) -> None:
 @click.option("--method", type=click.Choice(CROSS_VALIDATED), default="median",
               show_default=True)
 @click.option("--radius", type=float, default=None,
-              help="Pixels; default: the method's ("
-                   + ", ".join(f"{m.name} {m.radius:g}" for m in METHODS.values() if m.radius)
-                   + ").")
+              help="Median / top-hat radius, pixels "
+                   f"[default: {METHODS['median'].params['radius']:g}].")
+@click.option("--rolling", type=float, default=None,
+              help="Rolling-ball radius, pixels "
+                   f"[default: {METHODS['rolling-ball'].params['rolling']:g}].")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
-def compare(image: str, method: str, radius: float | None, out: Path) -> None:
+@click.option("--line", default=None, metavar="X0,Y0,X1,Y1[,...]",
+              help="Profile line vertices in pixels; default: the lesson's polyline on the "
+                   "lesson's image, else the middle row from 10% to 90% of the width.")
+def compare(image: str, method: str, radius: float | None, rolling: float | None, out: Path,
+            line: str | None) -> None:
     """Fiji against scikit-image for one method on IMAGE (a path or an http(s) URL).
 
-    Prints the comparison table and writes OUT/<method>.png and OUT/<method>.md.
+    Prints the comparison table and writes OUT/<image stem>.<method>.png and .md.
     """
+    given = method_parameters(method, radius, rolling, None, {})
+    radius = given.get("rolling" if method == "rolling-ball" else "radius")
     try:
-        result = crossval.cross_validate(_start_engine(), open_image(image), method, radius)
+        vertices = report.parse_line(line) if line is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--line'") from exc
+    try:
+        img = open_image(image)
+    except (IjBgcorrError, OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        report.choose_line(img, vertices)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--line'") from exc
+    try:
+        result = crossval.cross_validate(_start_engine(), img, method, radius)
     except (IjBgcorrError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     out.mkdir(parents=True, exist_ok=True)
-    figure = report.save_figure(result, out / f"{method}.png")
-    text = report.markdown(result, figure.name)
-    (out / f"{method}.md").write_text(text, encoding="utf-8")
+    name = report.output_name(result)
+    figure = report.save_figure(result, out / f"{name}.png", vertices)
+    text = report.markdown(result, figure.name, vertices)
+    (out / f"{name}.md").write_text(text, encoding="utf-8")
     say(text)
-    say(f"wrote {figure} and {out / f'{method}.md'}")
+    say(f"wrote {figure} and {out / f'{name}.md'}")
 
 
 @main.command()

@@ -114,9 +114,9 @@ def test_compare_command_on_a_url(fiji, served, tmp_path, monkeypatch):
         assert res.exit_code == 0, res.output
     assert len([r for r in requests if "GET" in r or "spots" in r]) == 1  # fetched once
     assert "| imagej | True | 0 |" in res.output
-    png = (tmp_path / "out" / "median.png").read_bytes()
+    png = (tmp_path / "out" / "spots.median.png").read_bytes()
     assert png.startswith(b"\x89PNG")
-    assert "![median](median.png)" in (tmp_path / "out" / "median.md").read_text()
+    assert "![median](spots.median.png)" in (tmp_path / "out" / "spots.median.md").read_text()
     res = runner.invoke(main, ["compare", f"{base}/missing.tif", "--out", str(tmp_path / "x")])
     assert res.exit_code == 1 and "Could not download" in res.output
 

@@ -112,9 +112,9 @@ def test_every_command_line_entry_point_runs_in_fiji(fiji_app: Path, tmp_path: P
 
     _cli(fiji_app, "compare", str(image), "--method", "median", "--radius", "3",
          "--out", "compare", cwd=tmp_path)
-    report = (tmp_path / "compare" / "median.md").read_text()
+    report = (tmp_path / "compare" / "spots.median.md").read_text()
     assert "| imagej | True | 0 |" in report  # Fiji's median equals the ImageJ-matched one
-    assert (tmp_path / "compare" / "median.png").is_file()
+    assert (tmp_path / "compare" / "spots.median.png").is_file()
 
     (tmp_path / "in").mkdir()
     for k in range(2):
