@@ -6,7 +6,8 @@ from skimage import filters, morphology
 
 from ij_bgcorr.image.layout import map_planes, read_image
 from ij_bgcorr.reference.kinds import check_kind
-from ij_bgcorr.reference.rank import imagej_kernel, median_plane
+from ij_bgcorr.reference.median_kernel import median_plane
+from ij_bgcorr.reference.rank import imagej_kernel
 from ij_bgcorr.reference.results import Image, in_layout
 from ij_bgcorr.validation import whole_pixels
 

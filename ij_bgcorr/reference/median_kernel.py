@@ -1,0 +1,184 @@
+"""ImageJ's ``Median...`` of one plane, compiled (numba): a sliding histogram over tile ranks.
+
+ImageJ 1.53t (``RankFilters``) reads pixels outside the image as the nearest
+edge pixel and takes, for 8- and 16-bit images, the middle value of the
+kernel's (odd number of) pixels. For 32-bit images it ignores NaN
+(``getNaNAwareMedian``): with ``n`` numbers left, ``h = n // 2`` and the pixel's
+own value ``g`` as its first guess, the result is ``s[n - h - 1]`` of the sorted
+numbers when more than ``h`` of them are above ``g``, ``s[h]`` when more than
+``h`` are below, and ``g`` otherwise; NaN where the pixel itself is NaN or only
+NaN is in reach. For odd ``n`` that is the middle value; for even ``n`` it
+depends on ``g``, and it is reproduced here exactly.
+
+How it is computed: the image is cut into square tiles; the pixels a tile's
+kernels reach (edge pixels repeated) are sorted once, each is replaced by its
+position in that order (its rank, unique within the tile), and the kernel is
+slid over the tile in a snake (right along one row, down, left along the
+next), adding and removing the pixels that enter and leave it. The ranks
+present are held in a table of 0/1 bytes with a count per block of
+`_BLOCK` ranks; the median's rank is followed from one position to the next
+through the block counts. Since a median commutes with any increasing map of
+the values, the median rank gives the median value exactly, for any pixel
+type and value distribution. Tiles are dealt out to every core.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from ij_bgcorr.reference.parabola import jit
+from ij_bgcorr.reference.workers import run_dealt
+
+_SHIFT = 4
+_BLOCK = 1 << _SHIFT  # ranks per block of the rank table
+_TILE_PER_KERNEL = 2  # tile side in kernel widths: ranks per kernel pixel stay near 10
+_SMALLEST_TILE, _LARGEST_TILE = 8, 128
+
+
+def median_plane(plane: np.ndarray, footprint: np.ndarray) -> np.ndarray:
+    """ImageJ's ``Median...`` of one plane: the median over ``footprint``, nearest-edge border.
+
+    Parameters
+    ----------
+    plane : numpy.ndarray, shape (row, col)
+        uint8, uint16 or float32 pixels.
+    footprint : numpy.ndarray of bool, shape (k, k), k odd
+        The kernel, as `ij_bgcorr.reference.rank.imagej_kernel` gives it
+        (symmetric, rows of odd length centred on the middle column).
+
+    Returns
+    -------
+    numpy.ndarray, shape (row, col)
+        The filtered plane, dtype of ``plane``; float32 NaN handled as ImageJ
+        handles it (module docstring).
+    """
+    image = np.ascontiguousarray(plane)
+    radii = ((footprint.sum(axis=1) - 1) // 2).astype(np.int64)
+    tile = int(np.clip(_TILE_PER_KERNEL * footprint.shape[0], _SMALLEST_TILE, _LARGEST_TILE))
+    out = np.empty_like(image)
+    tiles = -(-image.shape[0] // tile) * -(-image.shape[1] // tile)
+    run_dealt(_median_tiles, image, radii, tile, out, items=tiles)
+    return out
+
+
+@jit
+def _median_tiles(image: np.ndarray, radii: np.ndarray, tile: int, out: np.ndarray,
+                  worker: int, workers: int) -> None:
+    """Filter the tiles ``worker``, ``worker + workers``, ... of ``image`` into ``out``."""
+    height, width = image.shape
+    half = radii.size // 2
+    side = tile + 2 * half
+    values = np.empty(side * side, dtype=image.dtype)
+    ranks = np.empty(side * side, dtype=np.int32)
+    present = np.zeros(side * side + _BLOCK, dtype=np.uint8)
+    counts = np.zeros(side * side // _BLOCK + 2, dtype=np.int32)
+    across = -(-width // tile)
+    for t in range(worker, across * -(-height // tile), workers):
+        top, left = (t // across) * tile, (t % across) * tile
+        rows, cols = min(tile, height - top), min(tile, width - left)
+        pw = cols + 2 * half
+        size = (rows + 2 * half) * pw
+        for py in range(rows + 2 * half):
+            y = min(max(top - half + py, 0), height - 1)
+            for px in range(pw):
+                values[py * pw + px] = image[y, min(max(left - half + px, 0), width - 1)]
+        order = np.argsort(values[:size])  # NaN last
+        ordered = values[:size][order]
+        for i in range(size):
+            ranks[order[i]] = i
+        numbers = size
+        while numbers > 0 and ordered[numbers - 1] != ordered[numbers - 1]:
+            numbers -= 1
+        present[: size + _BLOCK] = 0
+        counts[: size // _BLOCK + 2] = 0
+        _snake(image, out, top, left, rows, cols, radii, ranks, ordered, numbers,
+               present, counts, pw)
+
+
+@jit
+def _snake(image: np.ndarray, out: np.ndarray, top: int, left: int, rows: int, cols: int,
+           radii: np.ndarray, ranks: np.ndarray, ordered: np.ndarray, numbers: int,
+           present: np.ndarray, counts: np.ndarray, pw: int) -> None:
+    """Slide the kernel over one tile in a snake, writing each median into ``out``."""
+    half = radii.size // 2
+    points = 2 * radii.sum() + radii.size
+    # state: block holding the median, ranks present in the blocks below it, NaN present
+    state = np.zeros(3, dtype=np.int64)
+    cy, cx = half, half
+    for j in range(radii.size):
+        for dx in range(-radii[j], radii[j] + 1):
+            _toggle(ranks[(cy + j - half) * pw + cx + dx], 1, present, counts, state, numbers)
+    for ty in range(rows):
+        if ty > 0:  # one row down
+            for j in range(radii.size):
+                column = cx + j - half
+                _toggle(ranks[(cy - radii[j]) * pw + column], -1, present, counts, state, numbers)
+                _toggle(ranks[(cy + radii[j] + 1) * pw + column], 1, present, counts, state,
+                        numbers)
+            cy += 1
+        step = 1 if ty % 2 == 0 else -1
+        for n in range(cols):
+            if n > 0:  # one column right (even rows) or left (odd rows)
+                for j in range(radii.size):
+                    line = (cy + j - half) * pw + cx
+                    _toggle(ranks[line - step * radii[j]], -1, present, counts, state, numbers)
+                    _toggle(ranks[line + step * (radii[j] + 1)], 1, present, counts, state,
+                            numbers)
+                cx += step
+            y, x = top + cy - half, left + cx - half
+            out[y, x] = _median(image[y, x], ordered, present, counts, state, points)
+
+
+@numba.njit(inline="always")
+def _toggle(rank: int, change: int, present: np.ndarray, counts: np.ndarray,
+            state: np.ndarray, numbers: int) -> None:
+    """Add (``change`` 1) or remove (-1) one rank from the window."""
+    present[rank] += change
+    block = rank >> _SHIFT
+    counts[block] += change
+    if block < state[0]:
+        state[1] += change
+    if rank >= numbers:
+        state[2] += change
+
+
+@numba.njit(inline="always")
+def _kth(k: int, present: np.ndarray, counts: np.ndarray, state: np.ndarray) -> int:
+    """Rank of the window's value with ``k`` others below it, moving the median block there."""
+    block, below = state[0], state[1]
+    while below > k:
+        block -= 1
+        below -= counts[block]
+    while below + counts[block] <= k:
+        below += counts[block]
+        block += 1
+    state[0], state[1] = block, below
+    rank = block << _SHIFT
+    need = k - below
+    while True:
+        if present[rank]:
+            if need == 0:
+                return rank
+            need -= 1
+        rank += 1
+
+
+@numba.njit(inline="always")
+def _median(guess: np.generic, ordered: np.ndarray, present: np.ndarray, counts: np.ndarray,
+            state: np.ndarray, points: int) -> np.generic:
+    """ImageJ's median of the window (the NaN-aware rule for floats, module docstring)."""
+    n = points - state[2]
+    h = n // 2
+    if n % 2 == 1 and state[2] == 0:
+        value = ordered[_kth(h, present, counts, state)]
+        return guess if value == guess else value
+    if guess != guess:  # also when only NaN is in reach: the pixel itself is NaN
+        return guess
+    above = ordered[_kth(n - h - 1, present, counts, state)]
+    below = ordered[_kth(h, present, counts, state)]
+    if above > guess:
+        return above
+    if below < guess:
+        return below
+    return guess
