@@ -112,12 +112,14 @@ def _slide_pass(pixels: np.ndarray, width: int, height: int, direction: int, k: 
     cache = np.empty(size, dtype=np.float32)
     next_point = np.empty(size, dtype=np.int64)
     begin, end = _line_range(direction, width, height)
+    columns = np.empty(_BLOCK * height, dtype=np.float32)
     for block in range(worker, -(-max(end - begin, 0) // _BLOCK), workers):
+        if direction == _COLUMNS:
+            _slide_columns(pixels, width, height, block * _BLOCK, k, columns, cache, next_point)
+            continue
         for i in range(begin + block * _BLOCK, min(begin + (block + 1) * _BLOCK, end)):
             if direction == _ROWS:
                 start, inc, length = i * width, 1, width
-            elif direction == _COLUMNS:
-                start, inc, length = i, width, height
             elif direction == _DIAGONALS_TOP:
                 start, inc, length = i, width + 1, min(height, width - i)
             elif direction == _DIAGONALS_LEFT:
@@ -127,3 +129,23 @@ def _slide_pass(pixels: np.ndarray, width: int, height: int, direction: int, k: 
             else:
                 start, inc, length = i * width + width - 1, width - 1, min(width, height - i)
             slide_line(pixels, start, inc, length, k, cache, next_point)
+
+
+@jit
+def _slide_columns(pixels: np.ndarray, width: int, height: int, first: int, k: np.float32,
+                   columns: np.ndarray, cache: np.ndarray, next_point: np.ndarray) -> None:
+    """Slide up to `_BLOCK` columns from ``first``, copied out row by row and back.
+
+    Read in place, a column's pixels are one image row apart; for widths that
+    are multiples of a large power of two they all fall into the same few
+    cache sets, and reading a block of columns row by row is far faster.
+    """
+    count = min(_BLOCK, width - first)
+    for y in range(height):
+        for c in range(count):
+            columns[c * height + y] = pixels[y * width + first + c]
+    for c in range(count):
+        slide_line(columns, c * height, 1, height, k, cache, next_point)
+    for y in range(height):
+        for c in range(count):
+            pixels[y * width + first + c] = columns[c * height + y]
