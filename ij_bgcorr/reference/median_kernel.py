@@ -58,19 +58,46 @@ def median_plane(plane: np.ndarray, footprint: np.ndarray) -> np.ndarray:
     tile = int(np.clip(_TILE_PER_KERNEL * footprint.shape[0], _SMALLEST_TILE, _LARGEST_TILE))
     out = np.empty_like(image)
     tiles = -(-image.shape[0] // tile) * -(-image.shape[1] // tile)
-    run_dealt(_median_tiles, image, radii, tile, out, items=tiles)
+    run_dealt(_median_tiles, image, sort_keys(image), radii, tile, out, items=tiles)
     return out
 
 
+def sort_keys(image: np.ndarray) -> np.ndarray:
+    """Unsigned 32-bit integers that sort as the pixels do (every float NaN last).
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        uint8, uint16 or float32 pixels.
+
+    Returns
+    -------
+    numpy.ndarray of uint32, shape of ``image``
+        Integers keep their value; a float's bits are flipped so that the
+        integers order as the floats (negative ones: all bits, others: the sign
+        bit), NaN becomes the largest key.
+    """
+    if image.dtype.kind == "u":
+        return image.astype(np.uint32)
+    bits = image.view(np.uint32)
+    keys = np.where(bits >> 31, ~bits, bits | np.uint32(1 << 31))
+    keys[np.isnan(image)] = np.iinfo(np.uint32).max
+    return keys
+
+
 @jit
-def _median_tiles(image: np.ndarray, radii: np.ndarray, tile: int, out: np.ndarray,
-                  worker: int, workers: int) -> None:
+def _median_tiles(image: np.ndarray, sort_keys: np.ndarray, radii: np.ndarray, tile: int,
+                  out: np.ndarray, worker: int, workers: int) -> None:
     """Filter the tiles ``worker``, ``worker + workers``, ... of ``image`` into ``out``."""
     height, width = image.shape
     half = radii.size // 2
     side = tile + 2 * half
     values = np.empty(side * side, dtype=image.dtype)
     ranks = np.empty(side * side, dtype=np.int32)
+    ordered = np.empty(side * side, dtype=image.dtype)
+    keys, spare_keys = np.empty(side * side, np.uint32), np.empty(side * side, np.uint32)
+    first_order, spare_order = np.empty(side * side, np.int32), np.empty(side * side, np.int32)
+    bins = np.empty(257, dtype=np.int64)
     present = np.zeros(side * side + _BLOCK, dtype=np.uint8)
     counts = np.zeros(side * side // _BLOCK + 2, dtype=np.int32)
     across = -(-width // tile)
@@ -82,18 +109,49 @@ def _median_tiles(image: np.ndarray, radii: np.ndarray, tile: int, out: np.ndarr
         for py in range(rows + 2 * half):
             y = min(max(top - half + py, 0), height - 1)
             for px in range(pw):
-                values[py * pw + px] = image[y, min(max(left - half + px, 0), width - 1)]
-        order = np.argsort(values[:size])  # NaN last
-        ordered = values[:size][order]
+                x = min(max(left - half + px, 0), width - 1)
+                values[py * pw + px] = image[y, x]
+                keys[py * pw + px] = sort_keys[y, x]
+        order = _radix_order(keys, size, first_order, spare_keys, spare_order, bins)
         for i in range(size):
             ranks[order[i]] = i
+            ordered[i] = values[order[i]]
         numbers = size
-        while numbers > 0 and ordered[numbers - 1] != ordered[numbers - 1]:
+        while numbers > 0 and ordered[numbers - 1] != ordered[numbers - 1]:  # NaN sort last
             numbers -= 1
         present[: size + _BLOCK] = 0
         counts[: size // _BLOCK + 2] = 0
         _snake(image, out, top, left, rows, cols, radii, ranks, ordered, numbers,
                present, counts, pw)
+
+
+@jit
+def _radix_order(keys: np.ndarray, size: int, order: np.ndarray, spare_keys: np.ndarray,
+                 spare_order: np.ndarray, bins: np.ndarray) -> np.ndarray:
+    """Sort the indices of ``keys[:size]`` by key (LSD radix sort, byte by byte).
+
+    A byte that all keys share is skipped. Returns ``order`` or ``spare_order``,
+    whichever holds the result; ``keys`` and the other arrays are work space.
+    """
+    for i in range(size):
+        order[i] = i
+    for shift in range(0, 32, 8):
+        bins[:] = 0
+        for i in range(size):
+            bins[((keys[i] >> shift) & 255) + 1] += 1
+        if bins.max() == size:
+            continue
+        for b in range(256):
+            bins[b + 1] += bins[b]
+        for i in range(size):
+            digit = (keys[i] >> shift) & 255
+            at = bins[digit]
+            bins[digit] = at + 1
+            spare_keys[at] = keys[i]
+            spare_order[at] = order[i]
+        keys, spare_keys = spare_keys, keys
+        order, spare_order = spare_order, order
+    return order
 
 
 @jit
