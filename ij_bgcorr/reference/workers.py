@@ -3,7 +3,8 @@
 The kernels (``numba.njit(nogil=True)``) release the GIL, so plain threads run
 them in parallel. Threads, not numba's own ``parallel=True``, because they are
 safe in every process (forked workers, several calling threads) whatever
-threading layer numba finds.
+threading layer numba finds. The threads are kept between calls (a process
+forked from this one starts its own).
 """
 
 from __future__ import annotations
@@ -13,11 +14,21 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+_pools: list[ThreadPoolExecutor] = []  # the helper threads, made on first use
+
+
+def _forget_pool() -> None:
+    """Drop the parent's threads in a forked child (they do not exist there)."""
+    _pools.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def run_dealt(kernel: Callable[..., None], *args: object, items: int,
               min_items: int = 1) -> None:
-    """Call ``kernel(*args, worker, workers)`` once per worker thread.
+    """Call ``kernel(*args, worker, workers)`` once per worker, the caller being worker 0.
 
     Worker ``w`` of ``n`` handles the work items ``w``, ``w + n``, ``w + 2n``,
     ... (the kernel decides what an item is: a line, a block of lines, a tile),
@@ -44,6 +55,9 @@ def run_dealt(kernel: Callable[..., None], *args: object, items: int,
     if workers == 1:
         kernel(*args, 0, 1)
         return
-    with ThreadPoolExecutor(workers) as pool:
-        for future in [pool.submit(kernel, *args, w, workers) for w in range(workers)]:
-            future.result()
+    if not _pools:
+        _pools.append(ThreadPoolExecutor(max(WORKERS - 1, 1), "ij_bgcorr-kernel"))
+    helpers = [_pools[0].submit(kernel, *args, w, workers) for w in range(1, workers)]
+    kernel(*args, 0, workers)  # the calling thread is worker 0
+    for future in helpers:
+        future.result()
