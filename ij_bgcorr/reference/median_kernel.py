@@ -20,6 +20,12 @@ present are held in a table of 0/1 bytes with a count per block of
 through the block counts. Since a median commutes with any increasing map of
 the values, the median rank gives the median value exactly, for any pixel
 type and value distribution. Tiles are dealt out to every core.
+
+One documented exception, where the histogram's bookkeeping costs more than
+the kernel: ImageJ's 9-pixel kernel (the 3x3 square, radii 1 to 1.5) on a
+plane without NaN takes the exact 3x3 median network instead (each column of
+3 sorted; the median of the largest of the columns' lowest, the middle of
+their middles and the smallest of their highest), rows dealt out to every core.
 """
 
 from __future__ import annotations
@@ -57,9 +63,48 @@ def median_plane(plane: np.ndarray, footprint: np.ndarray) -> np.ndarray:
     radii = ((footprint.sum(axis=1) - 1) // 2).astype(np.int64)
     tile = int(np.clip(_TILE_PER_KERNEL * footprint.shape[0], _SMALLEST_TILE, _LARGEST_TILE))
     out = np.empty_like(image)
+    if footprint.size == 9 and footprint.all() and not (
+            image.dtype.kind == "f" and np.isnan(image).any()):
+        run_dealt(_median_3x3, image, out, items=image.shape[0], min_items=16)
+        return out
     tiles = -(-image.shape[0] // tile) * -(-image.shape[1] // tile)
     run_dealt(_median_tiles, image, sort_keys(image), radii, tile, out, items=tiles)
     return out
+
+
+@jit
+def _median_3x3(image: np.ndarray, out: np.ndarray, worker: int, workers: int) -> None:
+    """3x3 median (nearest-edge border) of the rows ``worker``, ``worker + workers``, ...
+
+    A result equal to the pixel's own value is that value (ImageJ's guess), which
+    keeps the sign of a zero as ImageJ does.
+    """
+    height, width = image.shape
+    low = np.empty(width + 2, dtype=image.dtype)
+    middle, high = np.empty_like(low), np.empty_like(low)
+    for y in range(worker, height, workers):
+        above, row, below = image[max(y - 1, 0)], image[y], image[min(y + 1, height - 1)]
+        for x in range(width + 2):
+            at = min(max(x - 1, 0), width - 1)
+            a, b, c = above[at], row[at], below[at]
+            if a > b:
+                a, b = b, a
+            if b > c:
+                b, c = c, b
+            if a > b:
+                a, b = b, a
+            low[x], middle[x], high[x] = a, b, c
+        for x in range(width):
+            value = _middle_of_3(max(low[x], low[x + 1], low[x + 2]),
+                                 _middle_of_3(middle[x], middle[x + 1], middle[x + 2]),
+                                 min(high[x], high[x + 1], high[x + 2]))
+            out[y, x] = row[x] if value == row[x] else value
+
+
+@numba.njit(inline="always")
+def _middle_of_3(a: np.generic, b: np.generic, c: np.generic) -> np.generic:
+    """Return the middle one of three values."""
+    return max(min(a, b), min(max(a, b), c))
 
 
 def sort_keys(image: np.ndarray) -> np.ndarray:

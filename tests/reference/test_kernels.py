@@ -59,6 +59,14 @@ def test_median_with_nan_and_infinities_follows_imagej(fiji):
         assert same(reference.median(img, radius), fiji.median(img, radius).values), radius
 
 
+def test_3x3_median_with_infinities_and_zeros(fiji):
+    """The 9-pixel kernel's network (planes without NaN), with infinities and signed zeros."""
+    rng = np.random.default_rng(6)
+    img = rng.choice(np.array([-np.inf, -1.0, -0.0, 0.0, 1.0, np.inf], np.float32), (17, 21))
+    for radius in (1, 1.4):
+        assert same(reference.median(img, radius), fiji.median(img, radius).values), radius
+
+
 def test_median_of_a_constant_image_with_one_number(fiji):
     img = np.full((6, 7), np.nan, np.float32)
     img[2, 3] = 5.0
