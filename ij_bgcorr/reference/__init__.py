@@ -1,6 +1,7 @@
 """Reference implementations of the steps of the NEUBIAS lesson "Local background correction".
 
-They are written with numpy, SciPy and scikit-image.
+They are written with numpy, SciPy and scikit-image; the slow steps of the
+ImageJ kind (median, rolling ball, sliding paraboloid) are compiled with numba.
 
 Most steps come in two kinds, chosen by one keyword, ``kind``, everywhere
 (`ij_bgcorr.reference.kinds`):
@@ -41,11 +42,12 @@ Conventions shared by every function:
 * Bad options (an unknown kind or method, a radius <= 0) raise
   `ij_bgcorr.errors.CommandError`, a ``ValueError``.
 
-Modules: `rank` (ImageJ's rank-filter kernel and single-plane filters),
-`median_filter`, `morphology` (opening, top-hat), `arithmetic` (subtract),
+Modules: `rank` (ImageJ's rank-filter kernel and single-plane opening),
+`median_filter` with `median_kernel`, `morphology` (opening, top-hat), `arithmetic` (subtract),
 `projection` (Z Project), `background` (Subtract Background, both kinds),
-`rolling_ball` with `ball`, `smoothing`, `hsb` and `paraboloid` (ImageJ's
-Subtract Background in numpy), `kinds` and `results` (shared by all).
+`rolling_ball` with `ball`, `smoothing`, `hsb`, `paraboloid`, `parabola` and
+`corners` (ImageJ's Subtract Background), `workers` (kernels on every core),
+`kinds` and `results` (shared by all).
 """
 
 from ij_bgcorr.reference.arithmetic import subtract

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ij_bgcorr.options import ball_geometry
+from ij_bgcorr.reference.parabola import jit
+from ij_bgcorr.reference.workers import run_dealt
 
 F32 = np.float32
 
@@ -63,11 +65,33 @@ def shrink(plane: np.ndarray, factor: int) -> np.ndarray:
         The shrunken image.
     """
     rows, cols = plane.shape
-    srows, scols = -(-rows // factor), -(-cols // factor)
-    padded = np.full((srows * factor, scols * factor), np.inf, dtype=F32)
-    padded[:rows, :cols] = plane
-    blocks = padded.reshape(srows, factor, scols, factor)
-    return np.fmin.reduce(blocks, axis=(1, 3))  # NaN ignored, as in ImageJ
+    small = np.empty((-(-rows // factor), -(-cols // factor)), dtype=F32)
+    run_dealt(_shrink, np.ascontiguousarray(plane, dtype=F32), factor, small,
+              items=small.shape[0], min_items=8)
+    return small
+
+
+@jit
+def _shrink(plane: np.ndarray, factor: int, small: np.ndarray, worker: int,
+            workers: int) -> None:
+    """`shrink` of the shrunken rows ``worker``, ``worker + workers``, ...
+
+    As numpy's ``fmin`` over the block padded with +inf: NaN is ignored, an
+    all-NaN block gives NaN (+inf when it is a partial block).
+    """
+    rows, cols = plane.shape
+    for sy in range(worker, small.shape[0], workers):
+        for sx in range(small.shape[1]):
+            low = np.float32(np.nan)
+            y0, x0 = sy * factor, sx * factor
+            if y0 + factor > rows or x0 + factor > cols:
+                low = np.float32(np.inf)
+            for y in range(y0, min(y0 + factor, rows)):
+                for x in range(x0, min(x0 + factor, cols)):
+                    v = plane[y, x]
+                    if v < low or low != low:
+                        low = v if v == v else low
+            small[sy, sx] = low
 
 
 def enlarge(small: np.ndarray, shape: tuple[int, int], factor: int) -> np.ndarray:
@@ -96,8 +120,22 @@ def enlarge(small: np.ndarray, shape: tuple[int, int], factor: int) -> np.ndarra
     if small.shape[0] == 1:
         rows = np.vstack([np.zeros_like(rows), rows])
         yi = yi + 1
-    wy = yw[:, None]
-    return rows[yi] * wy + rows[yi + 1] * (F32(1) - wy)
+    out = np.empty(shape, dtype=F32)
+    run_dealt(_blend_rows, np.ascontiguousarray(rows, dtype=F32), yi, yw, out,
+              items=shape[0], min_items=64)
+    return out
+
+
+@jit
+def _blend_rows(rows: np.ndarray, index: np.ndarray, weight: np.ndarray, out: np.ndarray,
+                worker: int, workers: int) -> None:
+    """Row y of ``out``: rows ``index[y]`` and the next, weighted ``weight[y]`` and the rest."""
+    for y in range(worker, out.shape[0], workers):
+        w = weight[y]
+        rest = np.float32(1) - w
+        upper, lower = rows[index[y]], rows[index[y] + 1]
+        for x in range(out.shape[1]):
+            out[y, x] = upper[x] * w + lower[x] * rest
 
 
 def _interpolation(length: int, small_length: int, factor: int) -> tuple[np.ndarray, np.ndarray]:
@@ -130,25 +168,45 @@ def roll_ball(plane: np.ndarray, heights: np.ndarray) -> np.ndarray:
         maximum, 3.4e38.
     """
     half = heights.shape[0] // 2
-    width = heights.shape[0]
     rows, cols = plane.shape
     # Image padded by 2 half-widths of +inf: erosion for every extended centre.
     padded = np.full((rows + 4 * half, cols + 4 * half), np.inf, dtype=F32)
     padded[2 * half:2 * half + rows, 2 * half:2 * half + cols] = plane
-    erows, ecols = rows + 2 * half, cols + 2 * half
-    eroded = np.full((erows, ecols), np.finfo(F32).max, dtype=F32)  # NaN ignored, as in ImageJ
-    tmp = np.empty_like(eroded)
-    for dy in range(width):
-        for dx in range(width):
-            np.subtract(padded[dy:dy + erows, dx:dx + ecols], heights[dy, dx], out=tmp)
-            np.fmin(eroded, tmp, out=eroded)
+    eroded = np.full((rows + 2 * half, cols + 2 * half), np.finfo(F32).max, dtype=F32)
     surface = np.full((rows, cols), -np.inf, dtype=F32)
-    tmp = np.empty_like(surface)
-    for dy in range(width):
-        for dx in range(width):
-            np.add(eroded[dy:dy + rows, dx:dx + cols], heights[dy, dx], out=tmp)
-            np.fmax(surface, tmp, out=surface)
+    for source, target, lowest in ((padded, eroded, True), (eroded, surface, False)):
+        run_dealt(_envelope, source, heights, target, lowest,
+                  items=-(-target.shape[0] // _BAND), min_items=2)
     return surface
+
+
+_BAND = 32  # rows of a work item: a band and the ball's rows below it stay in cache
+
+
+@jit
+def _envelope(source: np.ndarray, heights: np.ndarray, target: np.ndarray, lowest: bool,
+              worker: int, workers: int) -> None:
+    """Lower (``lowest``: min of source - ball) or upper (max of source + ball) envelope.
+
+    ``target[r, c]`` is lowered (raised) to every ``source[r + dy, c + dx] ∓
+    heights[dy, dx]``, NaN ignored, for the bands of `_BAND` rows of this worker.
+    """
+    width = heights.shape[0]
+    rows, cols = target.shape
+    for band in range(worker, -(-rows // _BAND), workers):
+        for dy in range(width):
+            for dx in range(width):
+                h = heights[dy, dx]
+                for r in range(band * _BAND, min((band + 1) * _BAND, rows)):
+                    src, dst = source[r + dy], target[r]
+                    if lowest:
+                        for c in range(cols):
+                            t = src[c + dx] - h
+                            dst[c] = t if t < dst[c] else dst[c]
+                    else:
+                        for c in range(cols):
+                            t = src[c + dx] + h
+                            dst[c] = t if t > dst[c] else dst[c]
 
 
 def rolling_ball_background(plane: np.ndarray, radius: float) -> np.ndarray:

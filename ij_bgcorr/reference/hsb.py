@@ -1,12 +1,16 @@
 """RGB to hue, saturation, brightness and back, as ``java.awt.Color`` converts them.
 
 ``Subtract Background...`` corrects a colour image's brightness only (unless
-``separate``), through these conversions; float32 arithmetic, as in Java.
+``separate``), through these conversions; float32 arithmetic, as in Java,
+compiled (numba) colour by colour.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ij_bgcorr.reference.parabola import jit
+from ij_bgcorr.reference.workers import run_dealt
 
 F32 = np.float32
 
@@ -24,19 +28,34 @@ def rgb_to_hsb(rgb: np.ndarray) -> np.ndarray:
     numpy.ndarray of float32, shape (..., 3)
         Hue, saturation, brightness, each in [0, 1].
     """
-    c = rgb.astype(np.int32)
-    r, g, b = c[..., 0], c[..., 1], c[..., 2]
-    cmax, cmin = c.max(axis=-1), c.min(axis=-1)
-    span = (cmax - cmin).astype(F32)
-    bri = cmax.astype(F32) / F32(255)
-    sat = np.where(cmax > 0, span / np.maximum(cmax, 1).astype(F32), F32(0)).astype(F32)
-    safe = np.where(span > 0, span, F32(1))
-    rc, gc, bc = ((cmax - x).astype(F32) / safe for x in (r, g, b))
-    hue = np.where(r == cmax, bc - gc, np.where(g == cmax, F32(2) + rc - bc, F32(4) + gc - rc))
-    hue = (hue.astype(F32) / F32(6)).astype(F32)
-    hue = np.where(hue < 0, hue + F32(1), hue)
-    hue = np.where(sat == 0, F32(0), hue)
-    return np.stack([hue, sat, bri], axis=-1).astype(F32)
+    flat = np.ascontiguousarray(rgb, dtype=np.uint8).reshape(-1, 3)
+    out = np.empty(flat.shape, dtype=F32)
+    run_dealt(_rgb_to_hsb, flat, out, items=flat.shape[0] // 4096 + 1)
+    return out.reshape(rgb.shape)
+
+
+@jit
+def _rgb_to_hsb(rgb: np.ndarray, out: np.ndarray, worker: int, workers: int) -> None:
+    """`rgb_to_hsb` of the blocks of 4096 colours ``worker``, ``worker + workers``, ..."""
+    for block in range(worker, rgb.shape[0] // 4096 + 1, workers):
+        for i in range(block * 4096, min((block + 1) * 4096, rgb.shape[0])):
+            r, g, b = np.int32(rgb[i, 0]), np.int32(rgb[i, 1]), np.int32(rgb[i, 2])
+            cmax, cmin = max(r, g, b), min(r, g, b)
+            span = F32(cmax - cmin)
+            sat = span / F32(cmax) if cmax > 0 else F32(0)
+            hue = F32(0)
+            if sat != 0:
+                rc, gc, bc = F32(cmax - r) / span, F32(cmax - g) / span, F32(cmax - b) / span
+                if r == cmax:
+                    hue = bc - gc
+                elif g == cmax:
+                    hue = F32(2) + rc - bc
+                else:
+                    hue = F32(4) + gc - rc
+                hue = hue / F32(6)
+                if hue < 0:
+                    hue = hue + F32(1)
+            out[i, 0], out[i, 1], out[i, 2] = hue, sat, F32(cmax) / F32(255)
 
 
 def hsb_to_rgb(hsb: np.ndarray) -> np.ndarray:
@@ -52,18 +71,39 @@ def hsb_to_rgb(hsb: np.ndarray) -> np.ndarray:
     numpy.ndarray of uint8, shape (..., 3)
         Red, green, blue, each ``int(value * 255 + 0.5)``.
     """
-    hue, sat, bri = (hsb[..., i].astype(F32) for i in range(3))
-    h = (hue - np.floor(hue)).astype(F32) * F32(6)
-    f = (h - np.floor(h)).astype(F32)
+    flat = np.ascontiguousarray(hsb, dtype=F32).reshape(-1, 3)
+    out = np.empty(flat.shape, dtype=np.uint8)
+    run_dealt(_hsb_to_rgb, flat, out, items=flat.shape[0] // 4096 + 1)
+    return out.reshape(hsb.shape)
+
+
+@jit
+def _hsb_to_rgb(hsb: np.ndarray, out: np.ndarray, worker: int, workers: int) -> None:
+    """`hsb_to_rgb` of the blocks of 4096 colours ``worker``, ``worker + workers``, ..."""
     one = F32(1)
-    p = bri * (one - sat)
-    q = bri * (one - sat * f)
-    t = bri * (one - sat * (one - f))
-    sector = h.astype(np.int32)
-    choices = [(bri, t, p), (q, bri, p), (p, bri, t), (p, q, bri), (t, p, bri), (bri, p, q)]
-    out = np.empty(hue.shape + (3,), dtype=np.uint8)
-    for ch in range(3):
-        value = np.select([sector == k for k in range(6)], [c[ch] for c in choices], bri)
-        value = np.where(sat == 0, bri, value)
-        out[..., ch] = (value.astype(F32) * F32(255) + F32(0.5)).astype(np.int32)
-    return out
+    for block in range(worker, hsb.shape[0] // 4096 + 1, workers):
+        for i in range(block * 4096, min((block + 1) * 4096, hsb.shape[0])):
+            hue, sat, bri = hsb[i, 0], hsb[i, 1], hsb[i, 2]
+            r = g = b = bri
+            if sat != 0:
+                h = (hue - np.floor(hue)) * F32(6)
+                f = h - np.floor(h)
+                p = bri * (one - sat)
+                q = bri * (one - sat * f)
+                t = bri * (one - sat * (one - f))
+                sector = int(h)
+                if sector == 0:
+                    r, g, b = bri, t, p
+                elif sector == 1:
+                    r, g, b = q, bri, p
+                elif sector == 2:
+                    r, g, b = p, bri, t
+                elif sector == 3:
+                    r, g, b = p, q, bri
+                elif sector == 4:
+                    r, g, b = t, p, bri
+                elif sector == 5:
+                    r, g, b = bri, p, q
+            out[i, 0] = np.uint8(np.int32(r * F32(255) + F32(0.5)))
+            out[i, 1] = np.uint8(np.int32(g * F32(255) + F32(0.5)))
+            out[i, 2] = np.uint8(np.int32(b * F32(255) + F32(0.5)))

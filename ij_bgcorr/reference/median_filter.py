@@ -6,7 +6,8 @@ from skimage import filters, morphology
 
 from ij_bgcorr.image.layout import map_planes, read_image
 from ij_bgcorr.reference.kinds import check_kind
-from ij_bgcorr.reference.rank import imagej_kernel, median_plane
+from ij_bgcorr.reference.median_kernel import median_plane
+from ij_bgcorr.reference.rank import imagej_kernel
 from ij_bgcorr.reference.results import Image, in_layout
 from ij_bgcorr.validation import whole_pixels
 
@@ -45,8 +46,9 @@ def median(img: Image, radius: float, kind: str = "imagej") -> Image:
 
     Notes
     -----
-    Float images holding NaN are outside what the ImageJ kind reproduces: ImageJ
-    uses a NaN-aware median there, this function sorts NaN above every number.
+    In float images ImageJ leaves NaN out of the median (a NaN pixel stays NaN),
+    and so does the ImageJ kind, with ImageJ's own answer when an even number
+    of values is left (`ij_bgcorr.reference.median_kernel`).
     """
     kind = check_kind(kind)
     image, layout = read_image(img)

@@ -5,27 +5,163 @@ is below ``1.999 k`` (and the line's last point) can be touched; from each
 touching point the next is the one ahead with the smallest slope
 ``(v[j] - v[i]) / d + k d`` (``d = j - i``, the first on ties), and the points
 in between are set onto the parabola ``v[i] + d (slope - k d)``, in float32 as
-ImageJ 1.53t computes them. Lines with NaN or infinite values: ImageJ 1.53t
-never returns when no point ahead gives a slope below the float maximum; here
-the rest of such a line takes the parabola's value for that slope (infinite or
-NaN).
+ImageJ 1.53t computes them.
+
+`slide_line` is a compiled (numba) transcription of ImageJ 1.53t's
+``BackgroundSubtracter.lineSlideParabola``, with its search limit (a point
+further than the parabola from the touching point down to the line's minimum
+cannot be touched) and its Java arithmetic: float32 throughout, the limit in
+double, Java's saturating double-to-int conversion and 32-bit wrap-around.
+Lines with NaN or infinite values: ImageJ 1.53t never returns when no point
+ahead gives a slope below the float maximum; here the rest of such a line
+takes the parabola's value for the smallest slope (infinite or NaN).
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 F32 = np.float32
 _CURVATURE_FACTOR = F32(1.999)  # not 2: second differences of float data scatter
-_FLOAT_MAX = np.finfo(F32).max
+_FLOAT_MAX = F32(np.finfo(F32).max)
+_INT_MAX = 2147483647
+_NO_POINT = np.int64(_INT_MAX)  # ImageJ's end of the chain of touchable points
+
+jit = numba.njit(nogil=True, cache=True, error_model="numpy")
+
+
+@numba.njit(inline="always")
+def java_int(x: float) -> int:
+    """Java's ``(int)`` of a double: truncation, NaN to 0, saturating at the int range."""
+    if x != x:
+        return 0
+    if x >= 2147483647.0:
+        return _INT_MAX
+    if x <= -2147483648.0:
+        return -_INT_MAX - 1
+    return int(x)
+
+
+@jit
+def slide_line(pixels: np.ndarray, start: int, inc: int, length: int, k: np.float32,
+               cache: np.ndarray, next_point: np.ndarray) -> tuple[int, int]:
+    """Slide the parabola ``y = -k x²`` under one line of ``pixels``, in place.
+
+    Parameters
+    ----------
+    pixels : numpy.ndarray of float32, shape (n,)
+        The image's pixels, flat; the line's points are modified.
+    start, inc, length : int
+        The line: ``pixels[start + i * inc]`` for ``0 <= i < length``.
+    k : numpy.float32
+        The parabola's coefficient per step along the line, in value units per pixel².
+    cache : numpy.ndarray of float32, shape (>= length,)
+        Work array; holds the line's values before sliding afterwards.
+    next_point : numpy.ndarray of int64, shape (>= length,)
+        Work array.
+
+    Returns
+    -------
+    first, last : int
+        The first touching point after the line's start (its last index when
+        touched only at its ends) and the last one before its end (0 then).
+    """
+    min_value = _FLOAT_MAX
+    last_point = 0
+    first = length - 1
+    last = 0
+    previous1 = F32(0)
+    previous2 = F32(0)
+    curvature_test = _CURVATURE_FACTOR * k
+    p = start
+    for i in range(length):
+        v = pixels[p]
+        cache[i] = v
+        if v < min_value:
+            min_value = v
+        if i >= 2 and previous1 + previous1 - previous2 - v < curvature_test:
+            next_point[last_point] = i - 1
+            last_point = i - 1
+        previous2 = previous1
+        previous1 = v
+        p += inc
+    next_point[last_point] = length - 1
+    next_point[length - 1] = _NO_POINT
+    i1 = 0
+    while i1 < length - 1:
+        v1 = cache[i1]
+        i2, min_slope = _next_touch(cache, next_point, i1, length, k, v1, min_value)
+        if i1 == 0:
+            first = i2
+        if i2 == length - 1:
+            last = i1
+        p = start + (i1 + 1) * inc
+        for j in range(i1 + 1, i2):
+            d = F32(j - i1)
+            pixels[p] = v1 + d * (min_slope - d * k)
+            p += inc
+        i1 = i2
+    return first, last
+
+
+@jit
+def _next_touch(cache: np.ndarray, next_point: np.ndarray, i1: int, length: int,
+                k: np.float32, v1: np.float32, min_value: np.float32) -> tuple[int, np.float32]:
+    """Next touching point after ``i1`` and the slope to it, searched as ImageJ searches."""
+    min_slope = _FLOAT_MAX
+    i2 = 0
+    search_to = length
+    recalculate = 0
+    j = next_point[i1]
+    while j < search_to:
+        d = F32(j - i1)
+        slope = (cache[j] - v1) / d + k * d
+        if slope < min_slope:
+            min_slope = slope
+            i2 = j
+            recalculate = -3
+        if recalculate == 0:  # the search limit, recomputed 3 points after each improvement
+            b = float(F32(0.5) * min_slope / k)
+            reach = java_int(b + np.sqrt(b * b + float((v1 - min_value) / k)) + 1.0)
+            max_search = i1 + reach
+            if max_search > _INT_MAX:
+                max_search -= 2 * (_INT_MAX + 1)  # Java's int overflow
+            if max_search < search_to and max_search > 0:
+                search_to = max_search
+        j = next_point[j]
+        recalculate += 1
+    if i2 == 0:  # ImageJ would search forever: end the line with the smallest slope
+        min_slope = F32(np.inf)
+        j = next_point[i1]
+        while j < length:
+            d = F32(j - i1)
+            slope = (cache[j] - v1) / d + k * d
+            if slope < min_slope:
+                min_slope = slope
+            j = next_point[j]
+        i2 = length - 1
+    return i2, min_slope
+
+
+@jit
+def _slide_rows(lines: np.ndarray, lengths: np.ndarray, k: np.float32, first: np.ndarray,
+                last: np.ndarray) -> None:
+    """`slide_line` on every row of ``lines`` (in place), over its first ``lengths`` points."""
+    rows, cols = lines.shape
+    flat = lines.reshape(rows * cols)
+    cache = np.empty(max(cols, 1), dtype=np.float32)
+    next_point = np.empty(max(cols, 1), dtype=np.int64)
+    for r in range(rows):
+        f, la = slide_line(flat, r * cols, 1, lengths[r], k, cache, next_point)
+        first[r] = f
+        last[r] = la
 
 
 def slide_lines(
     lines: np.ndarray, lengths: np.ndarray, k: np.float32
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Slide a parabola ``y = -k x²`` under each line.
-
-    All lines advance together, one touching point per step.
 
     Parameters
     ----------
@@ -47,158 +183,8 @@ def slide_lines(
         The last touching point before its end (0 for a line touched only at
         its ends).
     """
-    values = lines.astype(F32)
-    out = values.copy()
-    search = _Search(values, lengths, k)
-    touch = np.zeros(values.shape[0], dtype=np.int64)
-    first = lengths - 1
-    last = np.zeros_like(touch)
-    active = np.flatnonzero(lengths > 1)
-    while active.size:
-        i1 = touch[active]
-        i2, slope = search.next_touch(active, i1)
-        _fill_arcs(out, active, i1, i2, slope, k)
-        starting = i1 == 0
-        first[active[starting]] = i2[starting]
-        ending = i2 == lengths[active] - 1
-        last[active[ending]] = i1[ending]
-        touch[active] = i2
-        active = active[~ending]
+    out = np.array(lines, dtype=F32, order="C")
+    first = np.empty(out.shape[0], dtype=np.int64)
+    last = np.empty(out.shape[0], dtype=np.int64)
+    _slide_rows(out, np.asarray(lengths, dtype=np.int64), F32(k), first, last)
     return out, first, last
-
-
-class _Search:
-    """Finds the next touching point on many lines at once.
-
-    From a touching point ``i`` the next one is the touchable point ahead with
-    the smallest slope ``(v[j] - v[i]) / d + k d`` (the first on ties). It is
-    searched within growing windows; a window is enough once the parabola
-    leaving ``i`` with the best slope found stays below every touchable value
-    beyond the window, for no point there can then do better.
-    """
-
-    WINDOWS = (16, 64, 256)  # then the whole line
-
-    def __init__(self, values: np.ndarray, lengths: np.ndarray, k: np.float32) -> None:
-        n_lines, n = values.shape
-        self.windows = tuple(w for w in self.WINDOWS if w < n)
-        pad = max(self.windows, default=0) + 1
-        self.width = n + pad
-        self.values, self.lengths, self.k = values, lengths, k
-        # touchable values (others +inf), padded with +inf
-        self.candidates = np.full((n_lines, self.width), np.inf, dtype=F32)
-        self.candidates[:, :n] = np.where(_touchable(values, lengths, k), values, np.inf)
-        self.flat = self.candidates.ravel()
-        self.views = {w: np.lib.stride_tricks.sliding_window_view(self.candidates, w, axis=1)
-                      for w in self.windows}
-        # lowest touchable value at or after each position
-        self.beyond = np.minimum.accumulate(self.candidates[:, ::-1], axis=1)[:, ::-1].ravel()
-
-    def next_touch(self, lines: np.ndarray, i1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Next touching point after ``i1`` on each of ``lines``, and the slope to it."""
-        n = self.values.shape[1]
-        k = self.k
-        i2 = np.empty_like(i1)
-        slope = np.empty(i1.size, dtype=F32)
-        todo = np.arange(i1.size)
-        for window in (*self.windows, n):
-            rows, start = lines[todo], i1[todo]
-            base = rows * self.width
-            v1 = self.values[rows, start]
-            d = np.arange(1, window + 1, dtype=F32)
-            with np.errstate(invalid="ignore", over="ignore"):
-                slopes = (self._ahead(rows, start, window) - v1[:, None]) / d + k * d
-            np.fmin(slopes, np.inf, out=slopes)  # NaN is never the smallest
-            best = np.argmin(slopes, axis=1)
-            found = slopes[np.arange(rows.size), best]
-            end = np.minimum(start + window + 1, self.width - 1)
-            done = self._enough(found, v1, window, self.beyond.take(base + end))
-            whole = start + window >= self.lengths[rows] - 1
-            # nothing below the float maximum: ImageJ loops forever; end the line here
-            best = np.where(whole & ~(found < _FLOAT_MAX), self.lengths[rows] - 2 - start, best)
-            done |= whole
-            i2[todo[done]] = start[done] + 1 + best[done]
-            slope[todo[done]] = found[done]
-            todo = todo[~done]
-            if not todo.size:
-                break
-        return i2, slope
-
-    def _ahead(self, rows: np.ndarray, start: np.ndarray, window: int) -> np.ndarray:
-        """Touchable values (others +inf) at distances 1 to ``window`` after ``start``."""
-        if window in self.views:
-            return self.views[window][rows, start + 1]
-        at = np.minimum(start[:, None] + np.arange(1, window + 1), self.width - 1)
-        return self.flat.take(rows[:, None] * self.width + at)
-
-    def _enough(self, found: np.ndarray, v1: np.ndarray, window: int,
-                beyond: np.ndarray) -> np.ndarray:
-        """Where the parabola ``v1 + d (found - k d)`` stays below ``beyond`` for d > window."""
-        k = float(self.k)
-        s = found.astype(np.float64)
-        v = v1.astype(np.float64)
-        with np.errstate(invalid="ignore", over="ignore"):
-            top_at = s / (2 * k)
-            peak = np.where(top_at > window, v + s * s / (4 * k), v + window * (s - k * window))
-            # far above float32 rounding (about 6e-8 relative) of the slopes compared,
-            # so a point this bound excludes cannot win by rounding either
-            margin = 1e-5 * (np.abs(v) + np.abs(beyond.astype(np.float64)) + 1)
-            return peak + margin < beyond
-
-
-def _fill_arcs(
-    out: np.ndarray, lines: np.ndarray, i1: np.ndarray, i2: np.ndarray, slope: np.ndarray,
-    k: np.float32,
-) -> None:
-    """Set the points strictly between ``i1`` and ``i2`` onto ``v[i1] + d (slope - k d)``."""
-    gaps = i2 - i1 - 1
-    if not gaps.any():
-        return
-    d_int = np.arange(int(gaps.sum())) - np.repeat(np.cumsum(gaps) - gaps, gaps) + 1
-    d = d_int.astype(F32)
-    rows = np.repeat(lines, gaps)
-    start = np.repeat(i1, gaps)
-    v1 = out[rows, start]
-    with np.errstate(invalid="ignore", over="ignore"):
-        out[rows, start + d_int] = v1 + d * (np.repeat(slope, gaps) - d * k)
-
-
-def _touchable(values: np.ndarray, lengths: np.ndarray, k: np.float32) -> np.ndarray:
-    """Points the parabola can touch: curvature below ``1.999 k``, and each line's last point."""
-    n_lines, n = values.shape
-    touchable = np.zeros((n_lines, n), dtype=bool)
-    if n >= 3:
-        centre = values[:, 1:-1]
-        with np.errstate(invalid="ignore", over="ignore"):
-            curvature = centre + centre - values[:, :-2] - values[:, 2:]
-        touchable[:, 1:-1] = curvature < _CURVATURE_FACTOR * k
-    touchable &= np.arange(n)[None, :] < (lengths - 1)[:, None]
-    touchable[np.arange(n_lines), lengths - 1] = True
-    return touchable
-
-
-def slide_in_place(
-    plane: np.ndarray, where: tuple[np.ndarray, np.ndarray], k: np.float32
-) -> tuple[int, int, np.ndarray]:
-    """Slide one line of ``plane`` in place.
-
-    Parameters
-    ----------
-    plane : numpy.ndarray of float32, shape (row, col)
-        The image, modified in place.
-    where : tuple of two numpy.ndarray of int
-        The line's pixels, in order, as (rows, cols) indices.
-    k : numpy.float32
-        The parabola's coefficient per step along the line, in value units per pixel².
-
-    Returns
-    -------
-    first, last : int
-        The first and last touching points inside the line (as `slide_lines`).
-    before : numpy.ndarray of float32
-        The line's values before sliding.
-    """
-    before = plane[where]
-    slid, first, last = slide_lines(before[None, :], np.array([before.size]), k)
-    plane[where] = slid[0]
-    return int(first[0]), int(last[0]), before

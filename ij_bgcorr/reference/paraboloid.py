@@ -35,7 +35,9 @@ takes the parabola's value for that slope (infinite or NaN).
 Arrays are float32 planes (row, col); distances are in pixels and ``k`` in
 value units per pixel². The corner correction is in
 ``ij_bgcorr.reference.corners``, the sliding along lines in
-``ij_bgcorr.reference.parabola``.
+``ij_bgcorr.reference.parabola``; both are compiled (numba) transcriptions of
+ImageJ's code. The lines of each pass are independent and are slid on every
+core (`ij_bgcorr.reference.workers`), in blocks of 16 neighbouring lines.
 """
 
 from __future__ import annotations
@@ -43,9 +45,16 @@ from __future__ import annotations
 import numpy as np
 
 from ij_bgcorr.reference.corners import correct_corners
-from ij_bgcorr.reference.parabola import slide_in_place, slide_lines
+from ij_bgcorr.reference.parabola import jit, slide_line
+from ij_bgcorr.reference.workers import run_dealt
 
 F32 = np.float32
+_BLOCK = 16  # lines per work item: neighbouring lines of one thread share cache lines
+# ImageJ's passes: rows, columns, rows, diagonals from the top row and from the left
+# column, anti-diagonals from the top row and from the right column, diagonals again
+_ROWS, _COLUMNS, _DIAGONALS_TOP, _DIAGONALS_LEFT, _ANTI_TOP, _ANTI_RIGHT = range(6)
+_PASSES = (_ROWS, _COLUMNS, _ROWS, _DIAGONALS_TOP, _DIAGONALS_LEFT, _ANTI_TOP, _ANTI_RIGHT,
+           _DIAGONALS_TOP, _DIAGONALS_LEFT)
 
 
 def sliding_paraboloid_background(plane: np.ndarray, radius: float) -> np.ndarray:
@@ -67,70 +76,76 @@ def sliding_paraboloid_background(plane: np.ndarray, radius: float) -> np.ndarra
     k_axis = F32(0.5) / F32(radius)
     k_diag = F32(1) / F32(radius)
     out = np.array(plane, dtype=F32, order="C")  # a copy: the input is not touched
-    correct_corners(out, k_axis)
-    out = slide_rows(out, k_axis)
-    out = slide_rows(out.T, k_axis).T
-    out = slide_rows(out, k_axis)
-    out = slide_diagonals(out, k_diag, anti=False)
-    out = slide_diagonals(out, k_diag, anti=True)
-    # ImageJ's two half-passes over the anti-diagonals share the one through the
-    # top-right corner, which is therefore slid twice
-    steps = np.arange(min(out.shape))
-    slide_in_place(out, (steps, out.shape[1] - 1 - steps), k_diag)
-    out = slide_diagonals(out, k_diag, anti=False)
-    return np.ascontiguousarray(out)
+    height, width = out.shape
+    pixels = out.reshape(-1)
+    correct_corners(pixels, width, height, k_axis)
+    for direction in _PASSES:
+        k = k_axis if direction in (_ROWS, _COLUMNS) else k_diag
+        lines = _line_range(direction, width, height)
+        blocks = -(-max(lines[1] - lines[0], 0) // _BLOCK)
+        run_dealt(_slide_pass, pixels, width, height, direction, k, items=blocks,
+                  min_items=max(1, 2**16 // (_BLOCK * max(width, height))))
+    return out
 
 
-def slide_rows(plane: np.ndarray, k: np.float32) -> np.ndarray:
-    """Slide the parabola under every row of ``plane``.
+@jit
+def _line_range(direction: int, width: int, height: int) -> tuple[int, int]:
+    """First line and line after the last of a pass, as ImageJ's ``filter1D`` numbers them."""
+    if direction == _ROWS:
+        return 0, height
+    if direction == _COLUMNS:
+        return 0, width
+    if direction == _DIAGONALS_TOP:
+        return 0, width - 2  # shorter lines cannot change
+    if direction == _DIAGONALS_LEFT:
+        return 1, height - 2
+    if direction == _ANTI_TOP:
+        return 2, width
+    return 0, height - 2
 
-    Parameters
-    ----------
-    plane : numpy.ndarray of float32, shape (row, col)
-        The image.
-    k : numpy.float32
-        The parabola's coefficient, in value units per pixel².
 
-    Returns
-    -------
-    numpy.ndarray of float32, shape (row, col)
-        A new array; ``plane`` is not modified.
+@jit
+def _slide_pass(pixels: np.ndarray, width: int, height: int, direction: int, k: np.float32,
+                worker: int, workers: int) -> None:
+    """Slide the lines of one pass that fall to ``worker`` (blocks of `_BLOCK` lines)."""
+    size = max(width, height)
+    cache = np.empty(size, dtype=np.float32)
+    next_point = np.empty(size, dtype=np.int64)
+    begin, end = _line_range(direction, width, height)
+    columns = np.empty(_BLOCK * height, dtype=np.float32)
+    for block in range(worker, -(-max(end - begin, 0) // _BLOCK), workers):
+        if direction == _COLUMNS:
+            _slide_columns(pixels, width, height, block * _BLOCK, k, columns, cache, next_point)
+            continue
+        for i in range(begin + block * _BLOCK, min(begin + (block + 1) * _BLOCK, end)):
+            if direction == _ROWS:
+                start, inc, length = i * width, 1, width
+            elif direction == _DIAGONALS_TOP:
+                start, inc, length = i, width + 1, min(height, width - i)
+            elif direction == _DIAGONALS_LEFT:
+                start, inc, length = i * width, width + 1, min(width, height - i)
+            elif direction == _ANTI_TOP:
+                start, inc, length = i, width - 1, min(height, i + 1)
+            else:
+                start, inc, length = i * width + width - 1, width - 1, min(width, height - i)
+            slide_line(pixels, start, inc, length, k, cache, next_point)
+
+
+@jit
+def _slide_columns(pixels: np.ndarray, width: int, height: int, first: int, k: np.float32,
+                   columns: np.ndarray, cache: np.ndarray, next_point: np.ndarray) -> None:
+    """Slide up to `_BLOCK` columns from ``first``, copied out row by row and back.
+
+    Read in place, a column's pixels are one image row apart; for widths that
+    are multiples of a large power of two they all fall into the same few
+    cache sets, and reading a block of columns row by row is far faster.
     """
-    lengths = np.full(plane.shape[0], plane.shape[1])
-    return slide_lines(plane, lengths, k)[0]
-
-
-def slide_diagonals(plane: np.ndarray, k: np.float32, anti: bool) -> np.ndarray:
-    """Slide the parabola down-right along every diagonal (``anti``: down-left).
-
-    Parameters
-    ----------
-    plane : numpy.ndarray of float32, shape (row, col)
-        The image.
-    k : numpy.float32
-        The parabola's coefficient per pixel² of the image grid (diagonal steps
-        count as one).
-    anti : bool
-        Slide along the anti-diagonals (down-left) instead.
-
-    Returns
-    -------
-    numpy.ndarray of float32, shape (row, col)
-        A new array; ``plane`` is not modified.
-    """
-    work = np.ascontiguousarray(plane[:, ::-1] if anti else plane, dtype=F32)
-    rows, cols = work.shape
-    # diagonals start on the left column (bottom to top), then on the top row
-    start_row = np.concatenate([np.arange(rows - 1, 0, -1), np.zeros(cols, dtype=np.intp)])
-    start_col = np.concatenate([np.zeros(rows - 1, dtype=np.intp), np.arange(cols)])
-    lengths = np.minimum(rows - start_row, cols - start_col)
-    steps = np.arange(min(rows, cols))
-    inside = steps[None, :] < lengths[:, None]
-    flat = np.where(inside, (start_row * cols + start_col)[:, None] + steps * (cols + 1), 0)
-    values = work.ravel()
-    lines = np.where(inside, values.take(flat), F32(np.inf))
-    slid = slide_lines(lines, lengths, k)[0]
-    out = values.copy()
-    out[flat[inside]] = slid[inside]
-    out = out.reshape(rows, cols)
-    return out[:, ::-1] if anti else out
+    count = min(_BLOCK, width - first)
+    for y in range(height):
+        for c in range(count):
+            columns[c * height + y] = pixels[y * width + first + c]
+    for c in range(count):
+        slide_line(columns, c * height, 1, height, k, cache, next_point)
+    for y in range(height):
+        for c in range(count):
+            pixels[y * width + first + c] = columns[c * height + y]

@@ -1,30 +1,22 @@
 """ImageJ 1.x's rank filters (``Median...``, ``Minimum...``, ``Maximum...``) on one plane.
 
 ImageJ's kernel (`imagej_kernel`) and its border rule: pixels outside the image
-read as the nearest edge pixel. `median_plane` and `opening_plane` are the
-single-plane filters behind `ij_bgcorr.reference.median` and
-`ij_bgcorr.reference.opening` (``kind="imagej"``).
+read as the nearest edge pixel. `opening_plane` is the single-plane filter
+behind `ij_bgcorr.reference.opening` (``kind="imagej"``); the median's is in
+`ij_bgcorr.reference.median_kernel`.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy import ndimage as ndi
-from skimage import filters
 
+from ij_bgcorr.reference.workers import WORKERS
 from ij_bgcorr.validation import positive_pixels
-
-# Rank filters cost about one histogram bin per pixel and grey level, ndimage's
-# median about one step per pixel and kernel element; measured on this project's
-# machines the rank filter wins while levels <= 32 * kernel size.
-_RANK_LEVELS_PER_KERNEL_PIXEL = 32
-_WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def imagej_kernel(radius: float) -> np.ndarray:
@@ -64,38 +56,6 @@ def imagej_kernel(radius: float) -> np.ndarray:
     return dx * dx + dy * dy <= r2
 
 
-def median_plane(plane: np.ndarray, footprint: np.ndarray) -> np.ndarray:
-    """ImageJ's ``Median...`` of one plane: the median over ``footprint``, nearest-edge border.
-
-    A median is an order statistic, so it commutes with any increasing map of
-    the grey levels. Each pixel is replaced by the rank of its value among the
-    plane's distinct values; skimage's fast histogram (rank) filter runs on
-    those ranks, and the ranks are mapped back. Planes with many distinct
-    values for the kernel size go to ndimage's median instead. Both are exact.
-
-    Parameters
-    ----------
-    plane : numpy.ndarray, shape (row, col)
-        uint8, uint16 or float32 pixels.
-    footprint : numpy.ndarray of bool, shape (k, k), k odd
-        The kernel, as `imagej_kernel` gives it.
-
-    Returns
-    -------
-    numpy.ndarray, shape (row, col)
-        The filtered plane, dtype of ``plane``. NaN sorts above every number
-        (ImageJ's own median is NaN-aware there).
-    """
-    half = footprint.shape[0] // 2
-    values, ranks = _distinct_values(plane)
-    if len(values) > _RANK_LEVELS_PER_KERNEL_PIXEL * footprint.sum():
-        return _nearest_edge(lambda p: ndi.median_filter(p, footprint=footprint), plane, half)
-    ranks = ranks.astype(np.uint8 if len(values) <= 256 else np.uint16)
-    with warnings.catch_warnings():  # skimage warns about slowness above 1024 levels
-        warnings.filterwarnings("ignore", message="Bad rank filter performance")
-        return values[_nearest_edge(lambda p: filters.rank.median(p, footprint), ranks, half)]
-
-
 def opening_plane(plane: np.ndarray, footprint: np.ndarray) -> np.ndarray:
     """ImageJ's ``Minimum...`` then ``Maximum...`` of one plane, nearest-edge border.
 
@@ -129,19 +89,10 @@ def _nearest_edge(
     """
     padded = np.pad(plane, half, mode="edge")
     rows = plane.shape[0]
-    bounds = np.linspace(0, rows, min(_WORKERS, rows) + 1).astype(int)
+    bounds = np.linspace(0, rows, min(WORKERS, rows) + 1).astype(int)
 
     def stripe(start: int, stop: int) -> np.ndarray:
         return filter_2d(padded[start : stop + 2 * half])[half:-half, half:-half]
 
     with ThreadPoolExecutor(len(bounds) - 1) as pool:
         return np.concatenate(list(pool.map(stripe, bounds[:-1], bounds[1:])))
-
-
-def _distinct_values(plane: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct values of ``plane`` and, per pixel, the index of its value."""
-    if plane.dtype.kind == "u":  # a histogram is faster than sorting
-        present = np.bincount(plane.ravel()) > 0
-        return np.flatnonzero(present).astype(plane.dtype), (np.cumsum(present) - 1)[plane]
-    values, ranks = np.unique(plane, return_inverse=True)
-    return values, ranks.reshape(plane.shape)

@@ -67,7 +67,6 @@ def test_imagej_kernel_is_symmetric_with_odd_count(radius):
 @pytest.mark.parametrize("shape", [(23, 30), (24, 31), (4, 5), (1, 9)])
 @pytest.mark.parametrize("radius", [1, 2.5, 7])
 def test_imagej_median_equals_skimage_median_with_nearest_border(dtype, shape, radius):
-    # full-range values at radius 1 take the ndimage path, the others the rank path
     img = random_image(dtype, shape)
     expected = filters.median(img, ref.imagej_kernel(radius), mode="nearest")
     result = ref.median(img, radius)

@@ -16,7 +16,7 @@ import xarray as xr
 import ij_bgcorr as ijb
 from ij_bgcorr import data
 from ij_bgcorr.options import BackgroundOptions
-from ij_bgcorr.reference.paraboloid import slide_lines
+from ij_bgcorr.reference.parabola import slide_lines
 from ij_bgcorr.reference.rolling_ball import correct_image, subtract_background
 
 LESSON_IMAGES = data.names()
