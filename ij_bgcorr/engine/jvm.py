@@ -8,6 +8,8 @@ configures scyjava otherwise before starting the engine).
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 
 from ij_bgcorr.engine.locate import max_heap_option
@@ -61,14 +63,25 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
 
 
 def python_handles_ctrl_c() -> None:
-    """Leave Ctrl-C (SIGINT) to Python: it raises KeyboardInterrupt instead of ending the process.
+    """Leave Ctrl-C (SIGINT) and SIGTERM to Python, before the JVM starts.
 
     JPype lets the JVM install its own handler, which halts the process at once
-    (no ``finally`` block runs), unless the JVM is started with ``interrupt=False``.
+    (no ``finally`` block runs), unless the JVM is started with ``interrupt=False``:
+    then Ctrl-C raises KeyboardInterrupt. JPype's Java handler then forwards
+    SIGTERM to Python too, which crashes the process unless Python has a handler
+    of its own for it: SIGTERM becomes ``SystemExit(143)`` (finally blocks run, the
+    exit status is the one a process ended by SIGTERM gets).
     """
     import scyjava
 
     scyjava.config.add_kwargs(interrupt=False)
+    if threading.current_thread() is threading.main_thread() \
+            and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def exit_now(code: int) -> None:

@@ -62,3 +62,24 @@ def test_a_script_killed_with_9_leaves_nothing_running(engine_kind):
     while alive(family) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert alive(family) == set()
+
+
+TERMINATED = """
+import os, signal, threading, time
+import ij_bgcorr as ijb
+engine = ijb.start()
+threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGTERM)).start()
+try:
+    engine.run_macro("while (true) { x = 1; }", timeout=120)
+finally:
+    print("finally", flush=True)
+"""
+
+
+@pytest.mark.jvm
+def test_sigterm_ends_the_script_cleanly(engine_kind, tmp_path):
+    done = subprocess.run([sys.executable, "-c", TERMINATED], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 128 + 15, done.stderr[-2000:]
+    assert done.stdout.strip() == "finally"
+    assert not list(tmp_path.glob("hs_err_pid*.log"))  # the JVM did not crash
