@@ -156,3 +156,13 @@ def test_a_full_disk_loses_nothing_and_the_next_run_completes(inputs, tmp_path):
     assert again.returncode == 0, again.stderr[-2000:]
     assert len(_entries(out)) == N_IMAGES
     _complete(out, _entries(out))
+
+
+def test_an_unwritable_output_folder_is_a_one_line_error(inputs, tmp_path):
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    done = subprocess.run(_command(inputs, blocker / "out", 1), capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 1
+    assert "Error:" in done.stderr and "Traceback" not in done.stderr
+    assert blocker.read_text() == "not a folder"
