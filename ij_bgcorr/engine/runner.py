@@ -198,6 +198,7 @@ class MacroRunner:
                 raise
             timed_out = worker.is_alive()
             still_running = timed_out and not stop_macro(run.interp, worker, run.java_thread)
+            self._windows.settle()
         evidence = run.evidence(captured, self._windows.dialogs)
         if timed_out:
             self.close_all_images()

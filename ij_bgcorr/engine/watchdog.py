@@ -30,6 +30,8 @@ from ij_bgcorr.engine.java import java
 
 #: Seconds between two sweeps of the open windows while a macro runs.
 SWEEP_SECONDS = 0.25
+#: Seconds a run's end waits for AWT to deliver the events of windows opened at its end.
+SETTLE_SECONDS = 2.0
 #: Seconds a macro, then its stopped threads, are given to end.
 GRACE_SECONDS = 5.0
 _WINDOW_OPENED = 200  # java.awt.event.WindowEvent.WINDOW_OPENED
@@ -58,9 +60,16 @@ class WindowWatch:
 
         @JImplements("java.lang.Runnable")
         class _Sweep:
+            def __init__(self, swept: threading.Event | None = None) -> None:
+                self.swept = swept
+
             @JOverride
             def run(self) -> None:
-                watch._sweep_on_event_thread()
+                try:
+                    watch._sweep_on_event_thread()
+                finally:
+                    if self.swept is not None:
+                        self.swept.set()
 
         self.dialogs: list[tuple[str, list[str]]] = []
         self._on_dialog: Callable[[], None] = lambda: None
@@ -68,6 +77,7 @@ class WindowWatch:
         self._closed = java.Collections.newSetFromMap(java.IdentityHashMap())
         self._lock = threading.Lock()
         self._sweep_task = _Sweep()
+        self._sweep_class = _Sweep
         self._sweep_pending = False
         self._listener = _Listener()
         self._toolkit = java.Toolkit.getDefaultToolkit()
@@ -95,6 +105,23 @@ class WindowWatch:
         self._toolkit.removeAWTEventListener(self._listener)
         for window in java.Window.getWindows():
             window.dispose()
+
+    def settle(self, timeout: float = SETTLE_SECONDS) -> None:
+        """Let AWT deliver the window events of a run that just ended, then sweep once.
+
+        A window ImageJ opened at the very end of a run (the "Exception" window
+        of a command that failed) is announced on AWT's event thread a moment
+        later; the run's evidence is read only after it was seen. Waits at most
+        ``timeout`` seconds.
+
+        Parameters
+        ----------
+        timeout : float
+            Seconds to wait for AWT's event thread.
+        """
+        swept = threading.Event()
+        java.EventQueue.invokeLater(self._sweep_class(swept))
+        swept.wait(timeout)
 
     def sweep(self) -> None:
         """Ask AWT's event thread to sweep the windows (once; the caller never waits on it).
