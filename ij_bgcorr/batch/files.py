@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,8 @@ def remove_stale_temporaries(folder: Path) -> int:
     count = 0
     if folder.is_dir():
         for temp in folder.glob(f".*{_TMP_SUFFIX}"):
-            if temp.is_file():
+            # only the batch's own: ".<name>.<pid>.tmp" (see _temp_name), never a user's file
+            if temp.is_file() and re.fullmatch(rf"\..+\.\d+{re.escape(_TMP_SUFFIX)}", temp.name):
                 temp.unlink(missing_ok=True)
                 count += 1
     return count

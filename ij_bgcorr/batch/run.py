@@ -42,6 +42,7 @@ from ij_bgcorr.batch.manifest import (
 )
 from ij_bgcorr.batch.params import method_params
 from ij_bgcorr.errors import BatchBusy, BatchInterrupted, CommandError
+from ij_bgcorr.validation import timeout_seconds
 
 #: The lock file that keeps two batches out of one output folder.
 LOCK_NAME = ".ij-bgcorr.lock"
@@ -227,6 +228,7 @@ def _make_jobs(paths: Sequence[Path], out: Path, **settings: Any) -> list[Job]:
     Raises CommandError when an input lies in an output folder, where outputs could
     replace it.
     """
+    settings["timeout"] = timeout_seconds(settings["timeout"])
     folders = output_folders(paths)
     jobs = [Job(str(path), str(out / folders[str(path)]), **settings) for path in paths]
     written = {Path(job.out_dir) for job in jobs}
@@ -240,8 +242,20 @@ def _make_jobs(paths: Sequence[Path], out: Path, **settings: Any) -> list[Job]:
 
 def _refuse_other_settings(jobs: Sequence[Job], manifest: Mapping[str, FileResult],
                            out: Path) -> None:
-    """Raise CommandError when an input's results there were made with other settings."""
+    """Raise CommandError when results there would be replaced: other settings, other input.
+
+    An output folder that holds the results of another input still on disk (a batch of
+    other files with the same names) is refused too; one whose input is gone (moved) is
+    not.
+    """
+    owners = {Path(o["path"]).parts[0]: e.input for e in manifest.values() if e.ok
+              for o in e.outputs.values()}
     for job in jobs:
+        owner = owners.get(Path(job.out_dir).name, job.input)
+        if owner != job.input and Path(owner).exists():
+            raise CommandError(
+                f"{job.out_dir} holds the results of another input, {owner}: choose another "
+                "output folder, or replace them (replace=True, --replace)")
         entry = manifest.get(job.input)
         if entry is not None and entry.ok and (entry.method, entry.params) != (job.method,
                                                                                job.params):

@@ -67,6 +67,7 @@ def method_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="key=value for --method macro: fills its script parameter "
                           "'#@ ... key', else reaches getArgument()."),
         click.option("--timeout", default=600.0, show_default=True,
+                     type=click.FloatRange(min=0, min_open=True),
                      help="Seconds before a macro is stopped, per image."),
     ]
     for option in reversed(options):

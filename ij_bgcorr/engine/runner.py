@@ -133,7 +133,9 @@ class MacroRunner:
         """
         self._hooks.close()
         self._windows.close()
-        java.ThreadUtil.threadPoolExecutor.shutdown()
+        # interrupted too: filter threads left waiting by a stopped command would keep the
+        # JVM, and so the process, from ending
+        java.ThreadUtil.threadPoolExecutor.shutdownNow()
 
     def close_all_images(self) -> None:
         """Close every image ImageJ holds (batch-mode and window images) and every table window."""

@@ -101,6 +101,9 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
     if not path.is_file():
         raise FileNotFoundError(f"No such image file: {path}")
     values, axes, meta, x_res, y_res, rgb, tiff_unit, reopens = _read(path)
+    if len(axes) != values.ndim:  # a damaged file can describe other axes than it holds
+        raise ImageFormatError(f"{path} is not a readable TIFF file: its axes {axes!r} do not "
+                               f"match its {values.ndim}-D pixel data")
     unknown = [a for a, n in zip(axes, values.shape, strict=True) if a not in _AXES and n > 1]
     keep = [i for i, (a, n) in enumerate(zip(axes, values.shape, strict=True))
             if a in "YX" or (a in _AXES and n > 1) or (a == "S" and rgb)]

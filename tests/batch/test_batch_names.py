@@ -91,3 +91,25 @@ def test_a_moved_input_folder_is_not_redone(tmp_path):
     _image(tmp_path / "moved" / "cell0.tif", value=99)
     changed = batch(tmp_path / "moved", "median", out, params={"radius": 1}, progress=False)
     assert [Path(r.input).name for r in changed.processed] == ["cell0.tif"]
+
+
+@pytest.mark.jvm
+def test_a_batch_of_other_files_with_the_same_names_does_not_replace_results(tmp_path):
+    for day in ("day1", "day2"):
+        _image(tmp_path / day / "cell.tif", value=5 if day == "day1" else 9)
+    out = tmp_path / "out"
+    batch(tmp_path / "day1", "median", out, params={"radius": 1}, progress=False)
+    with pytest.raises(CommandError, match=r"holds the results of another input, .*day1"):
+        batch(tmp_path / "day2", "median", out, params={"radius": 1}, progress=False)
+    replaced = batch(tmp_path / "day2", "median", out, params={"radius": 1}, progress=False,
+                     replace=True)
+    assert len(replaced.processed) == 1
+
+
+def test_only_the_batchs_own_temporary_files_are_removed(tmp_path):
+    from ij_bgcorr.batch.files import remove_stale_temporaries
+
+    (tmp_path / ".important.tmp").write_text("precious")
+    (tmp_path / ".background.tif.1234.tmp").write_text("partial")
+    assert remove_stale_temporaries(tmp_path) == 1
+    assert (tmp_path / ".important.tmp").read_text() == "precious"

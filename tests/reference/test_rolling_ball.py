@@ -66,10 +66,27 @@ def fiji_result(fiji: ijb.EmbeddedEngine, img: np.ndarray, rgb: bool = False,
         return np.asarray(img)
 
 
-def test_imagej_crash_on_one_column_shrunken_images_is_reported(fiji):
+ONE_COLUMN = """
+import numpy as np
+import ij_bgcorr as ijb
+try:
+    ijb.start().subtract_background(np.full((16, 1), 7, np.uint8), rolling=15)
+    print("no error")
+except ijb.MacroError as exc:
+    print(exc)
+"""
+
+
+def test_imagej_crash_on_one_column_shrunken_images_is_reported(engine_kind):
+    # in an engine of its own: after some sequences of earlier tests in one process,
+    # ImageJ was seen not to throw here (cause not found yet)
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", ONE_COLUMN], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert "ArrayIndexOutOfBoundsException" in done.stdout, done.stdout + done.stderr[-1000:]
     img = np.full((16, 1), 7, np.uint8)
-    with pytest.raises(ijb.MacroError, match="ArrayIndexOutOfBoundsException"):
-        fiji.subtract_background(img, rolling=15)
     np.testing.assert_array_equal(subtract_background(img, rolling=15), img)
 
 
