@@ -15,6 +15,7 @@ from ij_bgcorr.engine.locate import INSTALL_HINT
 from ij_bgcorr.errors import EngineNotAvailable
 
 _display = None
+_connected = False  # whether the JVM connected to the private Xvfb
 
 
 def ensure_display() -> str:
@@ -51,16 +52,27 @@ def ensure_display() -> str:
     return os.environ["DISPLAY"]
 
 
+def connect_display() -> None:
+    """Make the JVM connect to the display now, rather than at its first window.
+
+    From then on the private Xvfb ends with the JVM (``-terminate``); before,
+    only :func:`stop_unused_display` can end it.
+    """
+    global _connected
+    from ij_bgcorr.engine.java import java
+
+    java.GraphicsEnvironment.getLocalGraphicsEnvironment().getScreenDevices()
+    _connected = True
+
+
 def stop_unused_display() -> None:
-    """Stop the private Xvfb when no JVM ever connected to it (a start that failed).
+    """Stop the private Xvfb when no JVM connected to it (a start that failed or was interrupted).
 
     Xvfb's ``-terminate`` fires only when its last client leaves; one that
     never had a client would run on after this process.
     """
     global _display
-    import jpype
-
-    if _display is not None and not jpype.isJVMStarted():
+    if _display is not None and not _connected:
         _display.stop()
         _display = None
 

@@ -7,10 +7,11 @@ network are needed.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ij_bgcorr.engine.base import Engine
-from ij_bgcorr.engine.display import ensure_display, stop_unused_display
+from ij_bgcorr.engine.display import connect_display, ensure_display, stop_unused_display
 from ij_bgcorr.engine.jvm import start_jvm
 from ij_bgcorr.engine.locate import find_ij_jar, find_java_home
 
@@ -64,6 +65,8 @@ def launch_embedded(ij_jar: str | Path | None, timeout: float) -> EmbeddedEngine
     ensure_display()
     try:
         start_jvm(jar, java_home)
+        if os.environ.get("DISPLAY"):
+            connect_display()
     finally:
         stop_unused_display()
     return EmbeddedEngine(jar, timeout)
