@@ -284,14 +284,14 @@ def _skip_current(jobs: Sequence[Job], manifest: dict[str, FileResult], out: Pat
     for job in jobs:
         remove_stale_temporaries(Path(job.out_dir))
         entry = manifest.get(job.input) or _moved_entry(job, manifest, inputs)
-        if entry is not None and entry.input != job.input and is_current(entry, job, out):
+        if entry is None or not is_current(entry, job, out):
+            todo.append(job)
+            continue
+        if entry.input != job.input:  # the entry follows its moved input
             del manifest[entry.input]
             entry = manifest[job.input] = dataclasses.replace(entry, input=job.input)
             moved = True
-        if entry is not None and is_current(entry, job, out):
-            summary.skipped.append(entry)
-        else:
-            todo.append(job)
+        summary.skipped.append(entry)
     remove_stale_temporaries(out)
     if moved:
         write_manifest(out, manifest)
