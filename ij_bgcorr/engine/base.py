@@ -14,14 +14,16 @@ import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import xarray as xr
 
 from ij_bgcorr.engine.convert import from_imageplus, to_imageplus
 from ij_bgcorr.engine.java import java
-from ij_bgcorr.engine.results import MacroResult
+from ij_bgcorr.engine.results import MacroResult, provenance
 from ij_bgcorr.engine.runner import MacroRunner
+from ij_bgcorr.engine.tiles import tile_by_tile
 from ij_bgcorr.errors import CommandError, MacroError
 from ij_bgcorr.image.fingerprint import fingerprint
 from ij_bgcorr.macro import commands
@@ -30,6 +32,7 @@ from ij_bgcorr.macro.files import read_macro, run_macro_line
 from ij_bgcorr.macro.prepare import errors_name_lines_of, prepare_macro
 from ij_bgcorr.macro.session import Session
 from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
+from ij_bgcorr.tiled import background_reach, is_lazy, rank_reach
 from ij_bgcorr.validation import timeout_seconds
 
 
@@ -70,13 +73,16 @@ class Engine:
         return f"<{type(self).__name__} ImageJ {self.version}>"
 
     # -- the mechanism ------------------------------------------------------------------
-    def run(self, call: Call) -> xr.DataArray:
+    def run(self, call: Call, record: bool = True) -> xr.DataArray:
         """Run one :class:`~ij_bgcorr.macro.commands.Call`; return its result as a new DataArray.
 
         Parameters
         ----------
         call : Call
             A command from :mod:`ij_bgcorr.macro.commands`.
+        record : bool, default True
+            Add the call to the session (:meth:`recorded_macro`); a tile of a
+            larger image is not added, its whole image's command is the one to replay.
 
         Returns
         -------
@@ -89,8 +95,12 @@ class Engine:
             No result image was left; ImageJ failed, or ran past ``timeout`` (MacroTimeout).
         """
         with self._lock:
-            titles = [self._session.place(image) for image in call.images]
-            result_title = self._session.claim(call.title or call.default_title(titles))
+            if record:
+                titles = [self._session.place(image) for image in call.images]
+                result_title = self._session.claim(call.title or call.default_title(titles))
+            else:
+                titles = [f"tile{n}" for n in range(len(call.images))]
+                result_title = "tile-result"
             body = call.lines(titles, result_title)
             code = "\n".join(body)
             inputs = dict(zip(titles, call.images, strict=True))
@@ -100,9 +110,10 @@ class Engine:
                     raise CommandError(f"{code} left no image titled {result_title!r}; open: "
                                        f"{sorted(outcome.images)}")
                 line = call.command_line(titles, result_title)
-                provenance = {**self._provenance(line), "macro": code}
-                result = from_imageplus(outcome.images[result_title], provenance)
-            self._session.record(titles[0], body, result_title, fingerprint(result))
+                made = {**provenance(self, line), "macro": code}
+                result = from_imageplus(outcome.images[result_title], made)
+            if record:
+                self._session.record(titles[0], body, result_title, fingerprint(result))
         if call.layout is None:
             return result
         return call.layout.restore(result, as_numpy=False)
@@ -116,9 +127,6 @@ class Engine:
                 yield imps
             finally:
                 self._runner.close_all_images()
-
-    def _provenance(self, line: str) -> dict[str, Any]:
-        return {"imagej_version": self.version, "macro_line": line, "engine": self.kind}
 
     # -- the lesson's commands ----------------------------------------------------------
     def median(self, image: Any, radius: float, title: str | None = None) -> xr.DataArray:
@@ -146,7 +154,15 @@ class Engine:
         ------
         CommandError, ImageFormatError, MacroError
             A bad radius or title; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
+
+        Notes
+        -----
+        A Dask-backed DataArray gives a Dask-backed one, computed tile by tile by
+        ImageJ, identical to the whole image's result (:mod:`ij_bgcorr.tiled`).
         """
+        if is_lazy(image):
+            return tile_by_tile(self, partial(commands.median, radius=radius, title=title),
+                                      image, rank_reach(radius))
         return self.run(commands.median(image, radius, title))
 
     def duplicate(self, image: Any, title: str | None = None) -> xr.DataArray:
@@ -261,15 +277,21 @@ class Engine:
         Returns
         -------
         xarray.DataArray
-            ``image``'s dtype.
+            ``image``'s dtype. A Dask-backed DataArray gives a Dask-backed one, computed
+            tile by tile by ImageJ, identical to the whole image's result
+            (:mod:`ij_bgcorr.tiled`); the sliding paraboloid cannot be tiled.
 
         Raises
         ------
         CommandError, ImageFormatError, MacroError
-            A bad option or title; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
+            A bad option or title (or ``sliding`` for a Dask-backed image); an image
+            ImageJ cannot hold; ImageJ failing (:meth:`run`).
         """
         options = BackgroundOptions(rolling, light_background, sliding, disable_smoothing,
                                     create_background, separate)
+        if is_lazy(image):
+            return tile_by_tile(self, partial(commands.subtract_background, options=options,
+                                              title=title), image, background_reach(options))
         return self.run(commands.subtract_background(image, options, title))
 
     # -- macros -------------------------------------------------------------------------
@@ -324,8 +346,8 @@ class Engine:
         timeout = timeout_seconds(timeout)
         code, path = read_macro(macro)
         prepared = prepare_macro(code, args, headless=bool(java.GraphicsEnvironment.isHeadless()))
-        provenance = self._provenance(run_macro_line(path, prepared.argument)
-                                      if path and prepared.code == code else prepared.code.strip())
+        made = provenance(self, run_macro_line(path, prepared.argument)
+                          if path and prepared.code == code else prepared.code.strip())
         with self._opened(inputs or {}) as imps, errors_name_lines_of(code):
             outcome = self._runner.run(prepared.code, prepared.argument, imps, timeout,
                                        prepared.outputs)
@@ -334,7 +356,7 @@ class Engine:
             if missing:
                 raise MacroError(f"No image titled {', '.join(map(repr, missing))} was open "
                                  f"at the end; open: {sorted(outcome.images)}", log=outcome.log)
-            images = {t: from_imageplus(outcome.images[t], provenance) for t in wanted}
+            images = {t: from_imageplus(outcome.images[t], made) for t in wanted}
         return MacroResult(images, outcome.log, outcome.results, outcome.returned,
                            outcome.tables, outcome.variables)
 
@@ -373,3 +395,4 @@ class Engine:
         """
         with self._lock:
             self._session = Session()
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import xarray as xr
@@ -60,3 +61,21 @@ class MacroResult:
         return (f"<MacroResult images={{{images}}}, log: {lines} lines, "
                 f"results: {rows} rows x {columns} columns{tables}{returned}>")
 
+
+
+def provenance(engine: Any, line: str) -> dict[str, Any]:
+    """Return the attrs every engine result carries: which ImageJ made it, with which line.
+
+    Parameters
+    ----------
+    engine : Engine
+        The engine that ran it.
+    line : str
+        The command's own macro line (or the macro that ran).
+
+    Returns
+    -------
+    dict of str to object
+        ``imagej_version``, ``macro_line`` and ``engine`` (its kind).
+    """
+    return {"imagej_version": engine.version, "macro_line": line, "engine": engine.kind}

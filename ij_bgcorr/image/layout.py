@@ -135,15 +135,30 @@ def read_image(img: Any, rgb: bool | None = None) -> tuple[xr.DataArray, Layout]
         When its pixel type is converted.
     """
     canonical = as_image(img, rgb=rgb)
+    return canonical, layout_of(img)
+
+
+def layout_of(img: Any) -> Layout:
+    """Return how ``img`` is laid out, without reading its pixels.
+
+    Parameters
+    ----------
+    img : numpy.ndarray or xarray.DataArray
+        An image under the contract above (for a numpy array, one of
+        :data:`~ij_bgcorr.image.arrays.DEFAULT_DIMS`' numbers of dimensions).
+
+    Returns
+    -------
+    Layout
+        Its dims (canonical names), sizes, coordinates, name and attrs.
+    """
     if isinstance(img, xr.DataArray):
         aliases = {DIM_ALIASES[str(d)]: str(d) for d in img.dims if d in DIM_ALIASES}
-        layout = Layout(tuple(DIM_ALIASES.get(str(d), str(d)) for d in img.dims),
-                        {DIM_ALIASES.get(str(d), str(d)): n for d, n in img.sizes.items()},
-                        dict(img.coords), img.name, dict(img.attrs), aliases=aliases)
-    else:
-        dims = DEFAULT_DIMS[np.ndim(img)]
-        layout = Layout(dims, dict(zip(dims, np.shape(img), strict=True)), is_numpy=True)
-    return canonical, layout
+        return Layout(tuple(DIM_ALIASES.get(str(d), str(d)) for d in img.dims),
+                      {DIM_ALIASES.get(str(d), str(d)): n for d, n in img.sizes.items()},
+                      dict(img.coords), img.name, dict(img.attrs), aliases=aliases)
+    dims = DEFAULT_DIMS[np.ndim(img)]
+    return Layout(dims, dict(zip(dims, np.shape(img), strict=True)), is_numpy=True)
 
 
 def map_planes(image: xr.DataArray, func: Callable[[np.ndarray], np.ndarray],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from skimage import restoration, util
 
@@ -9,8 +11,9 @@ from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.layout import map_planes, read_image
 from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
 from ij_bgcorr.reference.kinds import check_kind
-from ij_bgcorr.reference.results import Image, in_layout
+from ij_bgcorr.reference.results import Image, in_layout, tile_by_tile
 from ij_bgcorr.reference.rolling_ball import correct_image
+from ij_bgcorr.tiled import background_reach, is_lazy
 
 
 def subtract_background(
@@ -55,21 +58,26 @@ def subtract_background(
     -------
     numpy.ndarray or xarray.DataArray
         The corrected image (or, with ``create_background``, the background),
-        same type, shape and dtype as ``img``.
+        same type, shape and dtype as ``img``. A Dask-backed DataArray gives a
+        Dask-backed one, computed tile by tile, identical to the whole image's
+        result (`ij_bgcorr.tiled`).
 
     Raises
     ------
     CommandError
         When ``rolling`` is not a finite number of pixels above 0, ``kind`` is
-        unknown, ``separate`` is set for an image that is not RGB, or
-        ``kind="lesson"`` is asked for ImageJ's own options.
+        unknown, ``separate`` is set for an image that is not RGB,
+        ``kind="lesson"`` is asked for ImageJ's own options, or a Dask-backed
+        image is asked for the sliding paraboloid (which cannot be tiled).
     """
     kind = check_kind(kind)
     options = BackgroundOptions(rolling, light_background, sliding, disable_smoothing,
                                 create_background, separate)
-    if kind == "imagej":
-        return correct_image(img, options)
-    return _lesson_subtract_background(img, options)
+    compute = correct_image if kind == "imagej" else _lesson_subtract_background
+    if is_lazy(img):
+        return tile_by_tile(partial(compute, options=options), img,
+                            background_reach(options, kind))
+    return compute(img, options)
 
 
 def _lesson_subtract_background(img: Image, options: BackgroundOptions) -> Image:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from skimage import filters, morphology
 
 from ij_bgcorr.image.layout import map_planes, read_image
 from ij_bgcorr.reference.kinds import check_kind
 from ij_bgcorr.reference.median_kernel import median_plane
 from ij_bgcorr.reference.rank import imagej_kernel
-from ij_bgcorr.reference.results import Image, in_layout
+from ij_bgcorr.reference.results import Image, in_layout, tile_by_tile
+from ij_bgcorr.tiled import is_lazy, rank_reach
 from ij_bgcorr.validation import whole_pixels
 
 
@@ -36,7 +39,9 @@ def median(img: Image, radius: float, kind: str = "imagej") -> Image:
     -------
     numpy.ndarray or xarray.DataArray
         The filtered image, same type, shape and dtype as ``img``; a DataArray
-        carries ``attrs["reference"]`` describing the call.
+        carries ``attrs["reference"]`` describing the call. A Dask-backed
+        DataArray gives a Dask-backed one, computed tile by tile, identical to
+        the whole image's result (`ij_bgcorr.tiled`).
 
     Raises
     ------
@@ -51,6 +56,8 @@ def median(img: Image, radius: float, kind: str = "imagej") -> Image:
     of values is left (`ij_bgcorr.reference.median_kernel`).
     """
     kind = check_kind(kind)
+    if is_lazy(img):
+        return tile_by_tile(partial(median, radius=radius, kind=kind), img, rank_reach(radius))
     image, layout = read_image(img)
     if kind == "imagej":
         footprint = imagej_kernel(radius)

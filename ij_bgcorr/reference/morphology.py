@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from skimage import morphology
 
 from ij_bgcorr.image.layout import map_planes, read_image
 from ij_bgcorr.reference.kinds import check_kind
 from ij_bgcorr.reference.rank import imagej_kernel, opening_plane
-from ij_bgcorr.reference.results import Image, in_layout, refuse_rgb
+from ij_bgcorr.reference.results import Image, in_layout, refuse_rgb, tile_by_tile
+from ij_bgcorr.tiled import is_lazy, rank_reach
 from ij_bgcorr.validation import whole_pixels
 
 
@@ -34,7 +37,8 @@ def opening(img: Image, radius: float, kind: str = "imagej") -> Image:
     Returns
     -------
     numpy.ndarray or xarray.DataArray
-        The opened image, same type, shape and dtype as ``img``.
+        The opened image, same type, shape and dtype as ``img``; Dask-backed, computed
+        tile by tile, for a Dask-backed ``img`` (`ij_bgcorr.tiled`).
 
     Raises
     ------
@@ -43,6 +47,9 @@ def opening(img: Image, radius: float, kind: str = "imagej") -> Image:
         ``"lesson"``), or ``kind`` is unknown.
     """
     kind = check_kind(kind)
+    if is_lazy(img):
+        return tile_by_tile(partial(opening, radius=radius, kind=kind), img,
+                            rank_reach(radius, passes=2))
     image, layout = read_image(img)
     if kind == "lesson":
         disk_radius = whole_pixels("radius", radius)
@@ -79,6 +86,7 @@ def tophat(img: Image, radius: float, kind: str = "imagej") -> Image:
     numpy.ndarray or xarray.DataArray
         Same shape as ``img``; float32 for ``"imagej"``, the dtype of ``img``
         for ``"lesson"`` (the opening never exceeds the image, so nothing wraps).
+        Dask-backed, computed tile by tile, for a Dask-backed ``img`` (`ij_bgcorr.tiled`).
 
     Raises
     ------
@@ -87,6 +95,9 @@ def tophat(img: Image, radius: float, kind: str = "imagej") -> Image:
         ``"lesson"``), or ``kind`` is unknown.
     """
     kind = check_kind(kind)
+    if is_lazy(img):
+        return tile_by_tile(partial(tophat, radius=radius, kind=kind), img,
+                            rank_reach(radius, passes=2))
     image, layout = read_image(img)
     if kind == "imagej":
         refuse_rgb(image, "ImageJ's 32-bit subtraction of the top-hat turns RGB into grey")

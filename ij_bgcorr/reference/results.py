@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import xarray as xr
 
 from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.layout import Layout
+from ij_bgcorr.tiled import Reach, map_tiles
+from ij_bgcorr.tiled.lazy import check_lazy, sample_of
 
 #: An image as the reference functions take and return it (see `ij_bgcorr.image.layout`).
 Image = np.ndarray | xr.DataArray
@@ -55,3 +59,32 @@ def refuse_rgb(image: xr.DataArray, what: str) -> None:
         raise CommandError(
             f"{what}; this reference does not reproduce it. Mark the image as three grey "
             "channels (img.assign_attrs(rgb=False)) to compute it channel by channel.")
+
+
+def tile_by_tile(compute: Callable[[xr.DataArray], Image], img: xr.DataArray,
+                 reach: Reach) -> xr.DataArray:
+    """Run a reference function on a Dask-backed image, lazily, tile by tile.
+
+    Parameters
+    ----------
+    compute : callable
+        The function with its options bound: an image in, its result out.
+    img : xarray.DataArray
+        Dask-backed, under the package's image contract; uint8, uint16 or float32.
+    reach : Reach
+        What ``compute`` needs around each tile to be exact.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dask-backed, ``img``'s layout and chunks, ``attrs["reference"]`` as
+        ``compute`` gives it and ``attrs["tiles"]`` saying how it is tiled.
+
+    Raises
+    ------
+    ImageFormatError
+        When ``img`` is not an image the reference functions take lazily
+        (`ij_bgcorr.tiled.lazy.check_lazy`).
+    """
+    probe = compute(sample_of(check_lazy(img)))  # options checked, pixel type and text told
+    return map_tiles(compute, img, reach, probe.dtype, {"reference": probe.attrs["reference"]})

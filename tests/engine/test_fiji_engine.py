@@ -24,6 +24,7 @@ from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.embedded import EmbeddedEngine
 from ij_bgcorr.engine.fiji import FijiEngine, check_fiji_app
 from ij_bgcorr.engine.locate import FIJI_ENV, find_java_home
+from ij_bgcorr.engine.results import provenance
 from ij_bgcorr.engine.startup import looks_like_endpoint, select_engine, start_fiji
 from ij_bgcorr.errors import CommandError, EngineNotAvailable
 
@@ -395,7 +396,7 @@ def test_same_provenance_keys() -> None:
     for cls in (EmbeddedEngine, FijiEngine):
         engine = object.__new__(cls)
         engine.version = "1.54f"
-        engines.append(engine._provenance('run("Median...", "radius=2");'))
+        engines.append(provenance(engine, 'run("Median...", "radius=2");'))
     embedded, fiji = engines
     assert embedded.keys() == fiji.keys()
     assert (embedded["engine"], fiji["engine"]) == ("embedded", "fiji")

@@ -1,0 +1,64 @@
+"""An engine command on an image larger than memory: ImageJ run tile by tile through Dask.
+
+Each tile is an ordinary command on a window of the image (`ij_bgcorr.tiled`),
+run in the engine of the process that computes it: this engine under Dask's
+threads, or each worker's own engine on a Dask cluster (an engine is sent to a
+worker as the arguments that start it, see `ij_bgcorr.engine.startup`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import xarray as xr
+
+from ij_bgcorr.engine.results import provenance
+from ij_bgcorr.macro.commands import Call
+from ij_bgcorr.tiled import Reach, map_tiles
+from ij_bgcorr.tiled.lazy import check_lazy, sample_of
+
+
+def tile_by_tile(engine: Any, build: Callable[[Any], Call], image: xr.DataArray,
+                 reach: Reach) -> xr.DataArray:
+    """Run the command ``build`` makes on a Dask-backed image, lazily, tile by tile.
+
+    Parameters
+    ----------
+    engine : Engine
+        The engine whose ImageJ runs the tiles (its kind and version are the provenance).
+    build : callable
+        Makes the command's `Call` for an image, options bound (a builder of
+        `ij_bgcorr.macro.commands`).
+    image : xarray.DataArray
+        Dask-backed, under the package's image contract; uint8, uint16 or float32.
+    reach : Reach
+        What the command needs around each tile (`ij_bgcorr.tiled.reach`).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dask-backed, ``image``'s layout, chunks and dtype. Its provenance names the
+        command as it runs on the whole image (``macro_line``, ``macro``), which
+        replays the result in Fiji wherever the whole image fits; the tiles are not
+        added to the engine's recorded session, as their pixels are never all in memory.
+
+    Raises
+    ------
+    CommandError, ImageFormatError
+        Bad options (checked here, before anything runs); an image the engine
+        cannot take lazily (`ij_bgcorr.tiled.lazy.check_lazy`).
+    """
+    call = build(sample_of(check_lazy(image)))  # checks the options, writes the lines
+    title = str(image.attrs.get("title") or "image")
+    result_title = call.title or call.default_title([title])
+    attrs = {**provenance(engine, call.command_line([title], result_title)),
+             "macro": "\n".join(call.lines([title], result_title))}
+    return map_tiles(partial(_run_tile, engine=engine, build=build), image, reach,
+                     image.dtype, attrs)
+
+
+def _run_tile(window: xr.DataArray, engine: Any, build: Callable[[Any], Call]) -> xr.DataArray:
+    """One tile's command in ``engine``, not recorded in its session."""
+    return engine.run(build(window), record=False)
