@@ -28,7 +28,7 @@ from typing import Any
 
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.java import java
-from ij_bgcorr.engine.jvm import python_handles_ctrl_c
+from ij_bgcorr.engine.jvm import add_jvm_options, python_handles_ctrl_c
 from ij_bgcorr.engine.locate import FIJI_ENV, IJ_JAR_GLOB, find_java_home, max_heap_option
 from ij_bgcorr.errors import EngineNotAvailable
 
@@ -301,9 +301,7 @@ def _init_gateway(app: FijiApp | None, source: str, java_home: Path) -> Any:
         # none, which find_java_home has excluded. ("never" trips PyImageJ 1.8.0's Java
         # version guess with an UnboundLocalError.)
         scyjava.config.set_java_constraints(fetch="auto")
-        heap = max_heap_option()
-        if heap:
-            scyjava.config.add_option(heap)
+        add_jvm_options(max_heap_option())
         python_handles_ctrl_c()
         try:
             gateway = imagej.init(source, mode="headless")

@@ -15,6 +15,14 @@ from pathlib import Path
 from ij_bgcorr.engine.locate import max_heap_option
 from ij_bgcorr.errors import EngineNotAvailable
 
+#: Options every JVM an engine starts gets. Once a JIT-compiled method has thrown an
+#: exception such as ArrayIndexOutOfBoundsException a few times, HotSpot may throw a shared
+#: instance of it instead, with neither message nor stack trace; ImageJ then prints the
+#: exception's class name alone, which reads as no failure at all (ImageJ's rolling ball on
+#: a one-column shrunken image did so after a few larger images had warmed it up, and its
+#: half-done pixels came back as a result). With this option every exception keeps both.
+JVM_OPTIONS = ("-XX:-OmitStackTraceInFastThrow",)
+
 
 def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> None:
     """Start the JVM with ``ij_jar``; if it already runs, check ImageJ is on its class path.
@@ -44,9 +52,7 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
         # as PyImageJ, on import) registered would make scyjava try to download.
         scyjava.config.endpoints.clear()
         scyjava.config.add_classpath(str(ij_jar))
-        heap = f"-Xmx{max_heap}" if max_heap else max_heap_option()
-        if heap:
-            scyjava.config.add_option(heap)
+        add_jvm_options(f"-Xmx{max_heap}" if max_heap else max_heap_option())
         python_handles_ctrl_c()
         try:
             scyjava.start_jvm()
@@ -60,6 +66,20 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
             "A JVM is already running in this process without ImageJ 1.x on its class path; "
             "start ij-bgcorr before anything else starts Java."
         ) from exc
+
+
+def add_jvm_options(heap: str | None) -> None:
+    """Have scyjava start the JVM with :data:`JVM_OPTIONS` and ``heap``.
+
+    Parameters
+    ----------
+    heap : str or None
+        The ``-Xmx<size>`` option, or None for Java's default heap.
+    """
+    import scyjava
+
+    for option in (*JVM_OPTIONS, *([heap] if heap else [])):
+        scyjava.config.add_option(option)
 
 
 def python_handles_ctrl_c() -> None:

@@ -10,7 +10,8 @@ ImageJ reports a macro's failure in different ways depending on where it runs:
   the macro call return normally;
 * ``IJ.error`` (a missing window or file) prints its message and, on a macro
   thread, cancels the macro ("Macro canceled");
-* a Java exception inside a macro function prints its stack trace;
+* a Java exception inside a macro function prints its stack trace (one
+  without a trace: its class name and an empty line);
 * ``exit("message")`` ends the macro with "Macro canceled" after printing its
   message, while a plain ``exit()`` is a clean end.
 """
@@ -30,6 +31,9 @@ _IN_LINE = re.compile(r"^(?P<msg>.*?) in line (?P<line>\d+)\b", re.S)
 _DUMPED_STACK = "java.lang.Exception: Stack trace"
 # A Java stack trace's first line, e.g. "java.lang.NumberFormatException: For input ..."
 _JAVA_EXCEPTION = re.compile(r"^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error)\b")
+# The same, alone on its line: an exception without message or stack trace (a JVM started
+# without -XX:-OmitStackTraceInFastThrow throws such in hot code), printed with an empty line
+_BARE_EXCEPTION = re.compile(r"(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error)")
 # exit, exit(), exit("message"): the argument, if any, is captured
 _EXIT_CALL = re.compile(r"\bexit\b\s*(?:\(\s*(?P<arg>[^)]*?)\s*\))?")
 _STRING_OR_COMMENT = re.compile(SKIPPED_TEXT, re.S)
@@ -165,8 +169,10 @@ def _imagej_error(run: RunEvidence) -> MacroError | None:
         return run.error(*printed_error)
     for stream in (run.printed, run.errors):
         for k, (line, text) in enumerate(stream[:-1]):
-            if (_JAVA_EXCEPTION.match(text) and stream[k + 1][1].startswith("\tat ")
-                    and not text.startswith(_DUMPED_STACK)):
+            after = stream[k + 1][1]
+            traced = after.startswith("\tat ") or (
+                not after.strip() and _BARE_EXCEPTION.fullmatch(text) is not None)
+            if _JAVA_EXCEPTION.match(text) and traced and not text.startswith(_DUMPED_STACK):
                 return run.error(_root_cause(text, [t for _, t in stream[k + 1:]]), line)
     if run.exception is None:
         return run.error(run.interpreter_error, None) if run.interpreter_error else None

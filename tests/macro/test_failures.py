@@ -28,6 +28,12 @@ def test_error_classification_from_recorded_evidence():
         (1, "java.lang.reflect.InvocationTargetException"), (1, "\tat x.y(Z.java:1)"),
         (1, "Caused by: java.lang.NumberFormatException: zz"), (1, "\t... 3 more")])
     assert macro_error(trace).message == "java.lang.NumberFormatException: zz"
+    traceless = RunEvidence("run(...);", 1, printed=[
+        (1, "java.lang.ArrayIndexOutOfBoundsException"), (1, "")])
+    assert macro_error(traceless).message == "java.lang.ArrayIndexOutOfBoundsException"
+    named = RunEvidence("print(...);", 1, printed=[
+        (1, "java.lang.ArrayIndexOutOfBoundsException"), (1, "is what it threw")])
+    assert macro_error(named) is None
     canceled = RunEvidence('open("/x");', 1, printed=[(1, "File not found: "), (1, "/x")],
                            exception=("JException", "Macro canceled"))
     assert macro_error(canceled).message == "File not found: /x"
