@@ -9,6 +9,7 @@ revised: when the requested engine cannot start, starting it raises
 
 from __future__ import annotations
 
+import copyreg
 import os
 import re
 import threading
@@ -248,3 +249,22 @@ def start_fiji(
                 f"so Fiji from {source} needs a separate Python process.")
         _running = launch_fiji(how, where, timeout)
         return _running
+
+
+def _restart(kind: str, source: str, timeout: float) -> Engine:
+    """Return this process's engine of ``kind`` from ``source``, starting it if need be."""
+    if kind == "fiji":
+        how = "endpoint" if looks_like_endpoint(source) and not Path(source).is_dir() else "fiji"
+        return start_fiji(**{how: source}, timeout=timeout)
+    return start(ij_jar=source or None, timeout=timeout)
+
+
+def _reduce(engine: Engine) -> tuple[object, tuple[str, str, float]]:
+    source = engine.source if isinstance(engine, FijiEngine) else str(engine.ij_jar)
+    return _restart, (engine.kind, source, engine.timeout)
+
+
+# An engine sent to another process (a Dask worker computing tiles) arrives as that
+# process's own engine of the same kind and source: Java objects cannot travel.
+for _kind in (EmbeddedEngine, FijiEngine):
+    copyreg.pickle(_kind, _reduce)

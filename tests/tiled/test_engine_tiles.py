@@ -1,0 +1,72 @@
+"""ImageJ run tile by tile on Dask-backed images equals ImageJ on the whole image.
+
+Expected values are the same engine's command on the whole image in memory.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from ij_bgcorr.errors import CommandError
+from tests.tiled.test_tiling import as_lazy, assert_identical, noisy
+
+pytest.importorskip("dask.array", reason="tiling needs dask (pip install 'dask[array]')")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+def test_imagej_median_tiled_equals_whole(fiji, dtype):
+    whole, lazy = as_lazy(noisy((2, 157, 203), dtype, seed=11), {"pln": 1, "row": 50, "col": 71})
+    for radius in (1, 4.5, 20):
+        assert_identical(fiji.median(lazy, radius), fiji.median(whole, radius))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+def test_imagej_rolling_ball_tiled_equals_whole(fiji, dtype):
+    whole, lazy = as_lazy(noisy((187, 233), dtype, seed=12), {"row": (60, 7, 120), "col": 58})
+    for rolling, options in ((8, {}), (25, {"light_background": True}),
+                             (50, {"disable_smoothing": True}),
+                             (120, {"create_background": True})):
+        assert_identical(fiji.subtract_background(lazy, rolling, **options),
+                         fiji.subtract_background(whole, rolling, **options))
+
+
+def test_tiled_provenance_is_the_whole_image_command(fiji):
+    whole, lazy = as_lazy(noisy((2, 90, 110), np.uint16, seed=13), {"row": 40, "col": 40})
+    fiji.new_session()
+    out = fiji.subtract_background(lazy, 30, light_background=True)
+    assert fiji.recorded_macro().count("Subtract Background") == 0  # nothing ran yet
+    out = out.compute()
+    assert out.attrs["macro_line"] == 'run("Subtract Background...", "rolling=30 light stack");'
+    assert out.attrs["imagej_version"] == fiji.version and out.attrs["engine"] == fiji.kind
+    assert "Subtract Background" in out.attrs["macro"] and "tiles" in out.attrs
+    assert "tile" not in fiji.recorded_macro()  # the tiles are not part of the session
+
+
+def test_sliding_paraboloid_is_refused_before_anything_runs(fiji):
+    lazy = xr.DataArray(np.zeros((3000, 3000), np.uint8), dims=("row", "col")).chunk(1000)
+    with pytest.raises(CommandError, match="sliding paraboloid cannot be computed tile by tile"):
+        fiji.subtract_background(lazy, 50, sliding=True)
+
+
+def test_tiles_on_a_dask_cluster_run_in_each_workers_engine(fiji):
+    """Each worker process starts its own engine of the same kind and source."""
+    distributed = pytest.importorskip(
+        "dask.distributed", reason="needs dask.distributed (pip install 'ij-bgcorr[cluster]')")
+    whole, lazy = as_lazy(noisy((260, 300), np.uint16, seed=14), {"row": 130, "col": 150})
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        result = fiji.subtract_background(lazy, 40).persist()
+        distributed.wait(result)
+        engines = client.run(_engine_kind)
+        assert_identical(result, fiji.subtract_background(whole, 40))
+    assert sorted(engines.values()) == [fiji.kind, fiji.kind]
+
+
+def _engine_kind() -> str | None:
+    from ij_bgcorr.engine.startup import running_engine
+
+    engine = running_engine()
+    return engine.kind if engine is not None else None
