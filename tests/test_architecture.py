@@ -23,7 +23,7 @@ LAYERS = {
     "engine": {"image", "macro", "tiled"},
     "crossval": {"image", "macro", "reference", "engine", "workflows"},
     "workflows": {"image", "macro", "engine"},
-    "batch": {"image", "macro", "engine", "workflows"},
+    "batch": {"image", "macro", "engine", "workflows", "reference", "tiled"},
     "cli": {"image", "data", "macro", "engine", "crossval", "batch", "workflows"},
 }
 CORE = {"errors", "options", "methods", "validation"}

@@ -15,13 +15,13 @@ import xarray as xr
 from ij_bgcorr import data
 from ij_bgcorr.batch.params import method_params
 from ij_bgcorr.cli import batch as cli_batch
+from ij_bgcorr.cli.engine import start_engine
+from ij_bgcorr.cli.large import large_command
 from ij_bgcorr.cli.options import key_values, method_options, method_parameters, say
 from ij_bgcorr.crossval import report
 from ij_bgcorr.crossval import validate as crossval
-from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.doctor import doctor_command
 from ij_bgcorr.engine.jvm import exit_now
-from ij_bgcorr.engine.startup import looks_like_endpoint, start
 from ij_bgcorr.errors import IjBgcorrError
 from ij_bgcorr.image.outputs import save_table, unique_stems
 from ij_bgcorr.image.tiff import open_image, save_image
@@ -72,18 +72,6 @@ def _save_all(images: dict[str, xr.DataArray], out: Path,
         raise click.ClickException(f"Cannot write into {out}: {exc.strerror or exc}") from exc
 
 
-def _start_engine() -> Engine:
-    """Start the engine ``--fiji`` (or ``$IJ_BGCORR_FIJI``) asks for; errors as click errors."""
-    ctx = click.get_current_context().find_root()
-    fiji = (ctx.obj or {}).get("fiji")
-    try:
-        if fiji and looks_like_endpoint(fiji) and not Path(fiji).expanduser().exists():
-            return start(endpoint=fiji)
-        return start(fiji=fiji)
-    except IjBgcorrError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
 @click.group()
 @click.version_option(package_name="ij-bgcorr", prog_name="ij-bgcorr")
 @click.option("--fiji", metavar="PATH|ENDPOINT", default=None,
@@ -131,7 +119,7 @@ def run(image: Path | None, method: str, radius: float | None, rolling: float | 
                                                          light_background, args), macro_file)
         lesson_image = data.POLYP if method == "maxproj" else data.SPOTS
         source = open_image(image) if image else data.load(lesson_image)
-        fiji = _start_engine()
+        fiji = start_engine()
         images, tables = run_method(fiji, method, source, params, macro_file, timeout)
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -164,7 +152,7 @@ def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out:
     try:
         opened = {("input" if i == 0 else f"input{i + 1}"): open_image(p)
                   for i, p in enumerate(inputs)}
-        result = _start_engine().run_macro(macro_file, inputs=opened, args=args,
+        result = start_engine().run_macro(macro_file, inputs=opened, args=args,
                                    timeout=timeout)
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -189,7 +177,7 @@ def lesson(out: Path, image: Path | None, series: Path | None) -> None:
         movie = open_image(series) if series else data.load(data.POLYP)
     except IjBgcorrError as exc:
         raise click.ClickException(str(exc)) from exc
-    fiji = _start_engine()
+    fiji = start_engine()
     for name, path in shipped_macros().items():
         source = movie if name.startswith("max_projection") else still
         try:
@@ -235,7 +223,7 @@ def compare(image: str, method: str, radius: float | None, rolling: float | None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--line'") from exc
     try:
-        result = crossval.cross_validate(_start_engine(), img, method, radius)
+        result = crossval.cross_validate(start_engine(), img, method, radius)
     except (IjBgcorrError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     out.mkdir(parents=True, exist_ok=True)
@@ -258,7 +246,7 @@ def sweep(out: Path, max_radius: int, method: str) -> None:
 
     Writes OUT/<method>_sweep.csv and prints a summary per reference kind.
     """
-    table = crossval.sweep(_start_engine(), radii=tuple(range(1, max_radius + 1)), method=method)
+    table = crossval.sweep(start_engine(), radii=tuple(range(1, max_radius + 1)), method=method)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{method}_sweep.csv"
     table.to_csv(path, index=False)
@@ -272,6 +260,7 @@ def sweep(out: Path, max_radius: int, method: str) -> None:
 
 main.add_command(doctor_command)
 main.add_command(cli_batch.batch_command)
+main.add_command(large_command)
 
 
 def entry_point() -> None:

@@ -7,6 +7,7 @@ same values, dimension names and calibration.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -20,11 +21,12 @@ import tifffile
 import xarray as xr
 
 from ij_bgcorr.errors import ImageFormatError
-from ij_bgcorr.image.arrays import as_image, calibration_of
+from ij_bgcorr.image.arrays import DIM_ORDER, NATIVE_DTYPES, as_image, calibration_of, labelled
 from ij_bgcorr.image.calibration import Calibration
 from ij_bgcorr.image.fetch import fetch, is_url
 from ij_bgcorr.image.fingerprint import fingerprint
 from ij_bgcorr.image.memory import check_fits
+from ij_bgcorr.image.ome_zarr import open_ome_zarr
 
 # tifffile's ImageJ axis letters → ij-bgcorr dimension names
 # (I and Q: the pages of a plain multi-page TIFF, which ImageJ opens as a stack)
@@ -60,26 +62,35 @@ def _tifffile_messages() -> Iterator[list[str]]:
         logger.propagate = propagate
 
 
-def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
-    """Read a TIFF file (or an http(s) URL, fetched once) into a DataArray.
+def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray:
+    """Read a TIFF file (or an http(s) URL, fetched once) or an OME-Zarr image.
 
     ImageJ metadata (hyperstack axes, unit, z spacing, frame interval) and the
-    TIFF resolution tags become calibration attrs and coordinates.
+    TIFF resolution tags become calibration attrs and coordinates. With
+    ``chunks``, nothing is read yet: the result is Dask-backed, and each chunk is
+    read when it is computed (a BigTIFF larger than memory is read tile by tile).
 
     Parameters
     ----------
     path : str or os.PathLike
-        A TIFF file (only read), or an http(s) URL.
+        A TIFF file (only read), an http(s) URL, or a ``.zarr`` folder holding an
+        OME-Zarr image (always read lazily, see
+        :func:`~ij_bgcorr.image.ome_zarr.open_ome_zarr`).
+    chunks : int, tuple or dict, optional
+        Read lazily in Dask chunks: an int (or a (row, col) pair) of pixels along
+        rows and columns, one plane along the other dims; or any chunks
+        ``dask.array.from_array`` takes, in the file's own axis order.
 
     Returns
     -------
     xarray.DataArray
         Dims ``(t, pln, row, col, ch)`` (those present); uint8, uint16 or
-        float32. ``attrs["title"]`` is the file name, ``attrs["source"]`` its
-        path and ``attrs["source_fingerprint"]`` a digest of the pixels read (an
-        engine session records ``open(path)`` for an input whose pixels still
-        match), unless they had to be converted to a type ImageJ holds
-        (ImageJ's own ``open`` would read other values).
+        float32 (a lazily read file must hold one of them). ``attrs["title"]`` is
+        the file name, ``attrs["source"]`` its path and (read whole)
+        ``attrs["source_fingerprint"]`` a digest of the pixels read (an engine
+        session records ``open(path)`` for an input whose pixels still match),
+        unless they had to be converted to a type ImageJ holds (ImageJ's own
+        ``open`` would read other values).
 
     Raises
     ------
@@ -98,9 +109,11 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
         When the pixel type is converted to one ImageJ holds.
     """
     path = fetch(str(path)) if is_url(path) else Path(path)
+    if path.is_dir() and path.suffix.lower() == ".zarr":
+        return open_ome_zarr(path, chunks)
     if not path.is_file():
         raise FileNotFoundError(f"No such image file: {path}")
-    values, axes, meta, x_res, y_res, rgb, tiff_unit, reopens = _read(path)
+    values, axes, meta, x_res, y_res, rgb, tiff_unit, reopens = _read(path, chunks)
     if len(axes) != values.ndim:  # a damaged file can describe other axes than it holds
         raise ImageFormatError(f"{path} is not a readable TIFF file: its axes {axes!r} do not "
                                f"match its {values.ndim}-D pixel data")
@@ -123,6 +136,9 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
         x_origin=float(meta.get("xorigin", 0.0)), y_origin=float(meta.get("yorigin", 0.0)),
         z_origin=float(meta.get("zorigin", 0.0)),
     )
+    if chunks is not None:
+        return _lazy_image(values, dims, cal, {"rgb": rgb, "title": path.name,
+                                              "source": str(path.absolute())})
     image = as_image(xr.DataArray(values, dims=dims), calibration=cal, rgb=rgb)
     image.attrs.update(title=path.name, source=str(path.absolute()))
     if reopens and values.dtype == image.dtype:  # ImageJ's open() gives the same image
@@ -130,13 +146,58 @@ def open_image(path: str | os.PathLike[str]) -> xr.DataArray:
     return image
 
 
-def _read(path: Path) -> tuple[np.ndarray, str, dict[str, Any], Any, Any, bool, str, bool]:
-    """Read a TIFF's pixels and what :func:`open_image` needs of its tags; errors reworded."""
+def _lazy_image(values: Any, dims: list[str], cal: Calibration,
+                attrs: dict[str, Any]) -> xr.DataArray:
+    """Label Dask-backed pixels in canonical order; their type must be one ImageJ holds."""
+    if values.dtype not in NATIVE_DTYPES:
+        raise ImageFormatError(
+            f"{attrs['source']} holds {values.dtype} pixels: read lazily, an image must be "
+            f"uint8, uint16 or float32 (open it without chunks= to convert it).")
+    order = [d for d in DIM_ORDER if d in dims]
+    values = values.transpose([dims.index(d) for d in order])
+    return labelled(values, order, cal, attrs)
+
+
+class _TiffRegions:
+    """A TIFF series as an array whose regions are read on demand (for ``dask.array``).
+
+    Only the path travels to Dask's workers; each process opens the file once,
+    through tifffile's Zarr store, which reads only the strips or tiles a region needs.
+    """
+
+    def __init__(self, path: Path, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        self.path, self.shape, self.dtype, self.ndim = path, shape, dtype, len(shape)
+
+    def __getitem__(self, region: Any) -> np.ndarray:
+        return np.asarray(_zarr_series(self.path, self.path.stat().st_mtime_ns)[region])
+
+
+@functools.lru_cache(maxsize=8)
+def _zarr_series(path: Path, mtime_ns: int) -> Any:
+    """Open a TIFF's first series as a read-only Zarr array (kept open per process)."""
+    import zarr
+
+    return zarr.open_array(tifffile.imread(path, aszarr=True, series=0), mode="r")
+
+
+def _read(path: Path, chunks: Any = None
+          ) -> tuple[Any, str, dict[str, Any], Any, Any, bool, str, bool]:
+    """Read a TIFF's pixels (lazily with ``chunks``) and the tags :func:`open_image` needs.
+
+    Errors are reworded.
+    """
     try:
         with _tifffile_messages() as messages, tifffile.TiffFile(path) as tif:
             series = tif.series[0]
-            check_fits(str(path), tuple(series.shape), series.dtype.itemsize)
-            values = series.asarray()
+            if chunks is None:
+                check_fits(str(path), tuple(series.shape), series.dtype.itemsize)
+                values = series.asarray()
+            else:
+                import dask.array as da
+
+                regions = _TiffRegions(path, tuple(series.shape), series.dtype)
+                values = da.from_array(regions, chunks=_full_planes(chunks, series.axes),
+                                       lock=False, asarray=False)
             axes = series.axes
             page = tif.pages.first
             tags = page.tags
@@ -153,6 +214,17 @@ def _read(path: Path) -> tuple[np.ndarray, str, dict[str, Any], Any, Any, bool, 
         said = "".join(f"; {m}" for m in messages)
         raise ImageFormatError(f"{path} is not a readable TIFF file: "
                                f"{type(exc).__name__}: {exc}{said}") from exc
+
+
+def _full_planes(chunks: Any, axes: str) -> Any:
+    """Return Dask chunks of ``chunks`` pixels along Y and X, one plane along the others.
+
+    ``chunks`` is an int or a (y, x) pair; any other form is Dask's own, returned as it is.
+    """
+    if isinstance(chunks, int) or (isinstance(chunks, tuple) and len(chunks) == 2):
+        y, x = (chunks, chunks) if isinstance(chunks, int) else chunks
+        return tuple({"Y": y, "X": x}.get(a, -1 if a == "S" else 1) for a in axes)
+    return chunks
 
 
 def _imagej_reads_alike(tif: tifffile.TiffFile, page: Any, axes: str) -> bool:

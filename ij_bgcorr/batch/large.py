@@ -1,0 +1,245 @@
+"""One image larger than memory: corrected tile by tile into OME-Zarr, resumably.
+
+The input (a TIFF/BigTIFF or an OME-Zarr image) is read lazily in chunks; the
+method's background and foreground are computed tile by tile, exactly
+(`ij_bgcorr.tiled`), by ImageJ (the engine) or by the ImageJ-matched numpy
+code, and written chunk by chunk to ``OUT/<stem>/background.ome.zarr`` and
+``foreground.ome.zarr``. Peak memory is a few windows per thread, whatever the
+image's size.
+
+As for a batch: the results appear under their names only when complete (they
+are written into ``OUT/.<stem>.partial`` and renamed), one run at a time writes
+an output (a lock), and an interrupted run resumes where it stopped when run
+again with the same settings: the chunks written are listed as they are written.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from filelock import FileLock, Timeout
+
+from ij_bgcorr import reference
+from ij_bgcorr.batch.files import atomic_write
+from ij_bgcorr.errors import BatchBusy, CommandError
+from ij_bgcorr.image.ome_zarr import create_ome_zarr, ngff_order
+from ij_bgcorr.image.tiff import file_stem, open_image
+from ij_bgcorr.methods import METHODS
+
+#: The methods that run tile by tile: each is local (a macro or a projection over time is not).
+LARGE_METHODS = ("median", "rolling-ball", "tophat")
+_PROGRESS = "progress.json"
+
+
+def lazy_results(image: xr.DataArray, method: str, params: dict[str, Any],
+                 engine: Any = None) -> dict[str, xr.DataArray]:
+    """Return a method's background and foreground of a Dask-backed image, lazily.
+
+    They are those of `ij_bgcorr.workflows.run_method` (the lesson's macros):
+    median: the median, and the input minus it as 32-bit; rolling-ball:
+    ``Subtract Background...`` with ``create`` and without; tophat: the grey
+    opening and the input minus it as 32-bit.
+
+    Parameters
+    ----------
+    image : xarray.DataArray
+        Dask-backed (`ij_bgcorr.image.tiff.open_image` with ``chunks``).
+    method : {"median", "rolling-ball", "tophat"}
+        The method.
+    params : dict of str to object
+        Its parameters (radii in pixels); missing ones take the method's defaults.
+    engine : Engine, optional
+        Compute with ImageJ in this engine; None: with the ImageJ-matched numpy
+        code of `ij_bgcorr.reference` (identical results).
+
+    Returns
+    -------
+    dict of str to xarray.DataArray
+        ``background`` and ``foreground``, Dask-backed.
+
+    Raises
+    ------
+    CommandError
+        For another method, an unknown parameter, or tophat with an engine (ImageJ
+        runs it as a macro, which cannot be cut into tiles).
+    """
+    if method not in LARGE_METHODS:
+        raise CommandError(f"--method {method} cannot run tile by tile; choose one of "
+                           f"{', '.join(LARGE_METHODS)}.")
+    unknown = set(params) - set(METHODS[method].params)
+    if unknown:
+        raise CommandError(f"{method} takes no {', '.join(sorted(unknown))}")
+    options = {**METHODS[method].params, **params}
+    if method == "rolling-ball":
+        subtract = engine.subtract_background if engine else reference.subtract_background
+        return {"background": subtract(image, create_background=True, **options),
+                "foreground": subtract(image, **options)}
+    if method == "tophat" and engine is not None:
+        raise CommandError("tophat runs in ImageJ as a macro, which cannot be cut into tiles: "
+                           "use the ImageJ-matched numpy code (--numpy), identical to it.")
+    filtered = (engine.median if engine else reference.median) if method == "median" \
+        else reference.opening
+    background = filtered(image, options["radius"])
+    foreground = image.astype(np.float32) - background.astype(np.float32)
+    foreground.attrs = {**background.attrs, "foreground": "input - background, 32-bit, as "
+                        'imageCalculator("Subtract create 32-bit", input, background)'}
+    return {"background": background, "foreground": foreground}
+
+
+def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], method: str,
+                  params: dict[str, Any] | None = None, chunk: int = 2048, engine: Any = None,
+                  progress: bool = True, replace: bool = False) -> Path:
+    """Correct one large image into ``out/<stem>/{background,foreground}.ome.zarr``.
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+        A TIFF/BigTIFF file or an OME-Zarr folder; only read.
+    out : str or os.PathLike
+        The output folder.
+    method : {"median", "rolling-ball", "tophat"}
+        See `lazy_results`.
+    params : dict of str to object, optional
+        The method's parameters (radii in pixels).
+    chunk : int, default 2048
+        Tile side in pixels (rows and columns); each plane, channel and time point apart.
+    engine : Engine, optional
+        ImageJ to compute with; None: the ImageJ-matched numpy code. The Dask
+        scheduler in effect (threads by default, or a ``distributed.Client``)
+        computes the tiles.
+    progress : bool, default True
+        Show a progress bar (tiles written).
+    replace : bool, default False
+        Redo a result already in ``out`` that was made with other settings (else refused).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder holding the two OME-Zarr images.
+
+    Raises
+    ------
+    BatchBusy
+        When another run is writing the same result.
+    CommandError
+        Bad method or parameters; a result of other settings in the way (without ``replace``).
+    ImageFormatError, FileNotFoundError
+        An input that cannot be read lazily.
+    """
+    image = open_image(source, chunks=chunk)
+    results = lazy_results(image, method, dict(params or {}), engine)
+    settings = {"source": str(Path(source).absolute()), "bytes": _size(Path(source)),
+                "method": method, "params": {**METHODS[method].params, **(params or {})},
+                "chunk": chunk, "computed_by": _computed_by(engine)}
+    out = Path(out)
+    final = out / file_stem(str(image.attrs["title"]))
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(out / f".{final.name}.lock", timeout=0):
+            if _settings_of(final) == settings:
+                return final  # already done
+            if final.exists() and not replace:
+                raise CommandError(f"{final} holds results of other settings; pass --replace "
+                                   "to redo it, or choose another --out.")
+            partial = out / f".{final.name}.partial"
+            _write(results, partial, settings, progress)
+            if final.exists():
+                shutil.rmtree(final)
+            os.replace(partial, final)
+            return final
+    except Timeout as exc:
+        raise BatchBusy(f"Another run is writing {final}; wait for it to end.") from exc
+
+
+def _write(results: dict[str, xr.DataArray], partial: Path, settings: dict[str, Any],
+           progress: bool) -> None:
+    """Write every chunk not yet listed in ``partial``'s progress file, listing each batch."""
+    from tqdm.auto import tqdm
+
+    done = _resumed(partial, settings)
+    ordered = {name: ngff_order(result) for name, result in results.items()}
+    first = next(iter(ordered.values()))
+    chunks = dict(zip(first.dims, (max(c) for c in first.data.chunks), strict=True))
+    arrays = {name: _target(partial / f"{name}.ome.zarr", result, chunks, bool(done))
+              for name, result in ordered.items()}
+    regions = [r for r in _regions(first.data.chunks) if _key(r) not in done]
+    total = int(np.prod(first.data.numblocks))
+    bar = tqdm(total=total, initial=total - len(regions), unit="tile", disable=not progress)
+    step = max(2, 2 * (os.cpu_count() or 1))  # tiles computed together: a few per thread
+    with bar:
+        for start in range(0, len(regions), step):
+            batch = regions[start:start + step]
+            import dask.array as da
+
+            da.store([ordered[n].data[r] for r in batch for n in ordered],
+                     [arrays[n] for _ in batch for n in ordered],
+                     regions=[r for r in batch for _ in ordered], lock=False)
+            done.update(_key(r) for r in batch)
+            _save_progress(partial, settings, done)
+            bar.update(len(batch))
+
+
+def _regions(chunks: tuple[tuple[int, ...], ...]) -> Iterator[tuple[slice, ...]]:
+    bounds = [np.cumsum((0, *c)) for c in chunks]
+    for index in itertools.product(*(range(len(c)) for c in chunks)):
+        yield tuple(slice(int(b[i]), int(b[i + 1])) for b, i in zip(bounds, index, strict=True))
+
+
+def _key(region: tuple[slice, ...]) -> str:
+    return ",".join(str(s.start) for s in region)
+
+
+def _target(path: Path, result: xr.DataArray, chunks: dict[str, int], resume: bool) -> Any:
+    """Return the level-0 array to write ``result`` into: created, or opened to resume."""
+    import zarr
+
+    if resume and path.exists():
+        return zarr.open_group(str(path), mode="r+")["0"]
+    attrs = {k: v for k, v in result.attrs.items() if isinstance(v, str | int | float | bool)}
+    return create_ome_zarr(path, result, chunks, attrs)
+
+
+def _resumed(partial: Path, settings: dict[str, Any]) -> set[str]:
+    """Return the chunks an interrupted run of the same settings wrote; else start clean."""
+    try:
+        state = json.loads((partial / _PROGRESS).read_text())
+        if state["settings"] == settings:
+            return set(state["done"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    return set()
+
+
+def _save_progress(folder: Path, settings: dict[str, Any], done: set[str]) -> None:
+    text = json.dumps({"settings": settings, "done": sorted(done)})
+    atomic_write(folder / _PROGRESS, lambda temp: temp.write_text(text))
+
+
+def _settings_of(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / _PROGRESS).read_text())["settings"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _computed_by(engine: Any) -> str:
+    if engine is None:
+        return "ij_bgcorr.reference (ImageJ-matched numpy)"
+    return f"ImageJ {engine.version} ({engine.kind} engine)"
+
