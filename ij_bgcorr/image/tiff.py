@@ -127,15 +127,7 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray
             f"{dict(zip(axes, values.shape, strict=True))} (tifffile's axis letters) to "
             f"t, pln, row, col, ch.")
     values = values.reshape([values.shape[i] for i in keep])
-    cal = Calibration(
-        pixel_width=_pixel_size(x_res), pixel_height=_pixel_size(y_res),
-        voxel_depth=float(meta.get("spacing", 1.0)),
-        unit=_unit(meta.get("unit", tiff_unit if x_res else "pixel")),
-        frame_interval=float(meta.get("finterval", 0.0)),
-        time_unit=str(meta.get("tunit", "sec")),
-        x_origin=float(meta.get("xorigin", 0.0)), y_origin=float(meta.get("yorigin", 0.0)),
-        z_origin=float(meta.get("zorigin", 0.0)),
-    )
+    cal = _calibration(meta, x_res, y_res, tiff_unit)
     if chunks is not None:
         return _lazy_image(values, dims, cal, {"rgb": rgb, "title": path.name,
                                               "source": str(path.absolute())})
@@ -144,6 +136,19 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray
     if reopens and values.dtype == image.dtype:  # ImageJ's open() gives the same image
         image.attrs["source_fingerprint"] = fingerprint(image)
     return image
+
+
+def _calibration(meta: dict[str, Any], x_res: Any, y_res: Any, tiff_unit: str) -> Calibration:
+    """Read the calibration of ImageJ's metadata, or else of the TIFF resolution tags."""
+    return Calibration(
+        pixel_width=_pixel_size(x_res), pixel_height=_pixel_size(y_res),
+        voxel_depth=float(meta.get("spacing", 1.0)),
+        unit=_unit(meta.get("unit", tiff_unit if x_res else "pixel")),
+        frame_interval=float(meta.get("finterval", 0.0)),
+        time_unit=str(meta.get("tunit", "sec")),
+        x_origin=float(meta.get("xorigin", 0.0)), y_origin=float(meta.get("yorigin", 0.0)),
+        z_origin=float(meta.get("zorigin", 0.0)),
+    )
 
 
 def _lazy_image(values: Any, dims: list[str], cal: Calibration,

@@ -1,0 +1,182 @@
+"""One image larger than memory: lazy reading, OME-Zarr writing, and the resumable pipeline.
+
+Expected values come from the same method on the whole image in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+from click.testing import CliRunner
+
+import ij_bgcorr as ijb
+from ij_bgcorr import reference
+from ij_bgcorr.batch import large
+from ij_bgcorr.batch.large import process_large
+from ij_bgcorr.cli.main import main
+from ij_bgcorr.errors import BatchBusy, CommandError, ImageFormatError
+from ij_bgcorr.image.ome_zarr import open_ome_zarr
+from ij_bgcorr.image.tiff import open_image, save_image
+from ij_bgcorr.methods import METHODS
+from ij_bgcorr.workflows import run_method
+
+pytest.importorskip("zarr", reason="OME-Zarr needs zarr (pip install zarr)")
+
+
+@pytest.fixture
+def big_tiff(tmp_path: Path) -> Path:
+    """A tiled BigTIFF of 700 x 900 uint16 pixels of 0.65 micron (tiles of 128)."""
+    rng = np.random.default_rng(0)
+    img = (rng.random((700, 900)) * 3000 + np.linspace(0, 5000, 900)).astype(np.uint16)
+    path = tmp_path / "mosaic.tif"
+    tifffile.imwrite(path, img, bigtiff=True, tile=(128, 128), resolution=(1 / 0.65, 1 / 0.65),
+                     resolutionunit="CENTIMETER")
+    return path
+
+
+def whole_results(path: Path, method: str, params: dict) -> dict[str, np.ndarray]:
+    img = open_image(path)
+    options = {**METHODS[method].params, **params}
+    if method == "rolling-ball":
+        return {"background": reference.subtract_background(img, create_background=True,
+                                                            **options).values,
+                "foreground": reference.subtract_background(img, **options).values}
+    background = (reference.median if method == "median" else reference.opening)(
+        img, options["radius"]).values
+    return {"background": background,
+            "foreground": img.values.astype(np.float32) - background.astype(np.float32)}
+
+
+def written(folder: Path) -> dict[str, np.ndarray]:
+    return {name: open_image(folder / f"{name}.ome.zarr").values
+            for name in ("background", "foreground")}
+
+
+def test_lazy_tiff_reads_the_same_pixels_and_calibration(big_tiff, tmp_path):
+    hyper = ijb.as_image(np.arange(2 * 3 * 50 * 60, dtype=np.float32).reshape(2, 3, 50, 60),
+                         dims=("t", "c", "y", "x"))
+    save_image(hyper, tmp_path / "hyper.tif")
+    for path in (big_tiff, tmp_path / "hyper.tif"):
+        whole, lazy = open_image(path), open_image(path, chunks=37)
+        assert lazy.chunks is not None and lazy.dims == whole.dims
+        assert max(lazy.chunks[lazy.dims.index("row")]) == 37
+        np.testing.assert_array_equal(lazy.values, whole.values)
+        for name in whole.coords:
+            np.testing.assert_allclose(lazy.coords[name].values, whole.coords[name].values)
+        assert {k: lazy.attrs[k] for k in ("pixel_width", "unit", "title")} == \
+            {k: whole.attrs[k] for k in ("pixel_width", "unit", "title")}
+
+
+def test_lazy_reading_refuses_pixel_types_imagej_lacks(tmp_path):
+    tifffile.imwrite(tmp_path / "int32.tif", np.zeros((20, 30), np.int32))
+    with pytest.raises(ImageFormatError, match="int32.*uint8, uint16 or float32"):
+        open_image(tmp_path / "int32.tif", chunks=10)
+
+
+@pytest.mark.parametrize("method, params", [("rolling-ball", {"rolling": 40}),
+                                            ("rolling-ball", {"light_background": True}),
+                                            ("median", {"radius": 3}), ("tophat", {"radius": 4})])
+def test_large_pipeline_equals_the_whole_image(big_tiff, tmp_path, method, params):
+    folder = process_large(big_tiff, tmp_path / "out", method, params, chunk=200, progress=False)
+    assert folder == tmp_path / "out" / "mosaic"
+    got, expected = written(folder), whole_results(big_tiff, method, params)
+    for name in expected:
+        assert got[name].dtype == expected[name].dtype
+        np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
+
+
+def test_ome_zarr_keeps_calibration_and_provenance(big_tiff, tmp_path):
+    folder = process_large(big_tiff, tmp_path / "out", "median", {"radius": 2}, chunk=300,
+                           progress=False)
+    back = open_ome_zarr(folder / "background.ome.zarr")
+    source = open_image(big_tiff)
+    assert back.attrs["pixel_width"] == pytest.approx(source.attrs["pixel_width"])
+    assert back.attrs["unit"] == source.attrs["unit"] == "cm"
+    attrs = json.loads((folder / "background.ome.zarr" / ".zattrs").read_text())
+    scale = attrs["multiscales"][0]["datasets"][0]["coordinateTransformations"][0]["scale"]
+    assert scale == pytest.approx([0.65, 0.65])
+    assert [a["name"] for a in attrs["multiscales"][0]["axes"]] == ["y", "x"]
+    assert attrs["multiscales"][0]["axes"][0]["unit"] == "centimeter"
+    assert "Median" in attrs["ij_bgcorr"]["reference"] and "tiles" in attrs["ij_bgcorr"]
+
+
+def test_an_interrupted_run_resumes_without_redoing_tiles(big_tiff, tmp_path, monkeypatch):
+    saves = []
+    original = large._save_progress
+
+    def interrupt_after_one(folder, settings, done):
+        original(folder, settings, done)
+        saves.append(len(done))
+        if len(saves) == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(large, "_save_progress", interrupt_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        process_large(big_tiff, tmp_path / "out", "median", {"radius": 3}, chunk=128,
+                      progress=False)
+    assert not (tmp_path / "out" / "mosaic").exists()  # nothing under the final name yet
+    first = saves[0]
+    folder = process_large(big_tiff, tmp_path / "out", "median", {"radius": 3}, chunk=128,
+                           progress=False)
+    total = 6 * 8  # 700 x 900 pixels in tiles of 128
+    assert saves[-1] == total and len(saves) - 1 == -(-(total - first) // (saves[1] - first))
+    np.testing.assert_array_equal(written(folder)["background"],
+                                  whole_results(big_tiff, "median", {"radius": 3})["background"])
+
+
+def test_a_finished_result_is_kept_and_other_settings_are_refused(big_tiff, tmp_path):
+    out = tmp_path / "out"
+    folder = process_large(big_tiff, out, "median", {"radius": 2}, chunk=400, progress=False)
+    stamp = (folder / "background.ome.zarr" / ".zattrs").stat().st_mtime_ns
+    assert process_large(big_tiff, out, "median", {"radius": 2}, chunk=400,
+                         progress=False) == folder
+    assert (folder / "background.ome.zarr" / ".zattrs").stat().st_mtime_ns == stamp
+    with pytest.raises(CommandError, match="other settings.*--replace"):
+        process_large(big_tiff, out, "median", {"radius": 5}, chunk=400, progress=False)
+    process_large(big_tiff, out, "median", {"radius": 5}, chunk=400, progress=False,
+                  replace=True)
+    np.testing.assert_array_equal(written(folder)["background"],
+                                  whole_results(big_tiff, "median", {"radius": 5})["background"])
+
+
+def test_one_run_at_a_time_per_output(big_tiff, tmp_path):
+    from filelock import FileLock
+
+    (tmp_path / "out").mkdir()
+    with FileLock(tmp_path / "out" / ".mosaic.lock"), pytest.raises(BatchBusy):
+        process_large(big_tiff, tmp_path / "out", "median", {"radius": 2}, progress=False)
+
+
+def test_methods_that_cannot_be_tiled_are_refused(big_tiff, tmp_path):
+    with pytest.raises(CommandError, match="maxproj cannot run tile by tile"):
+        process_large(big_tiff, tmp_path, "maxproj", progress=False)
+    with pytest.raises(CommandError, match="takes no rolling"):
+        process_large(big_tiff, tmp_path, "median", {"rolling": 3}, progress=False)
+
+
+def test_large_command_line(big_tiff, tmp_path):
+    args = ["large", str(big_tiff), "--method", "rolling-ball", "--rolling", "30", "--numpy",
+            "--chunk", "256", "--out", str(tmp_path / "out"), "--no-progress"]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    got = written(tmp_path / "out" / "mosaic")
+    np.testing.assert_array_equal(
+        got["foreground"], whole_results(big_tiff, "rolling-ball", {"rolling": 30})["foreground"])
+    refused = CliRunner().invoke(main, [*args[:-3], "--radius", "3", *args[-3:]])
+    assert refused.exit_code != 0 and "--radius" in refused.output
+
+
+def test_engine_pipeline_equals_the_lesson_workflow(fiji, big_tiff, tmp_path):
+    """Through ImageJ: the same pixels the whole-image workflow gives (run and batch)."""
+    for method, params in (("rolling-ball", {"rolling": 60}), ("median", {"radius": 4})):
+        folder = process_large(big_tiff, tmp_path / method, method, params, chunk=256,
+                               engine=fiji, progress=False)
+        whole = run_method(fiji, method, open_image(big_tiff),
+                           {**METHODS[method].params, **params}, None, 600)[0]
+        got = written(folder)
+        for name in got:
+            np.testing.assert_array_equal(got[name], whole[name].values, err_msg=name)
