@@ -98,7 +98,9 @@ def open_ome_zarr(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataAr
     path : str or os.PathLike
         The ``.zarr`` folder (NGFF 0.4 or 0.5).
     chunks : int, tuple or dict, optional
-        Dask chunks (as ``dask.array.from_zarr`` takes them); default: the store's own.
+        An int (or a (row, col) pair) of pixels along rows and columns, one plane
+        along the other dims; or any chunks ``dask.array.from_zarr`` takes, in the
+        store's axis order. Default: the store's own.
 
     Returns
     -------
@@ -137,6 +139,9 @@ def open_ome_zarr(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataAr
     own = root.attrs.get("ij_bgcorr", {})
     cal = (Calibration.from_attrs(own["calibration"]) if "calibration" in own
            else _calibration(dims, level, meta["axes"]))
+    if isinstance(chunks, int) or (isinstance(chunks, tuple) and len(chunks) == 2):
+        rows, cols = (chunks, chunks) if isinstance(chunks, int) else chunks
+        chunks = tuple({"row": rows, "col": cols}.get(d, 1) for d in dims)
     values = da.from_zarr(array, chunks=chunks if chunks is not None else array.chunks)
     image = xr.DataArray(values, dims=dims)
     order = [d for d in ("t", "pln", "row", "col", "ch") if d in dims]

@@ -94,6 +94,10 @@ def test_ome_zarr_keeps_calibration_and_provenance(big_tiff, tmp_path):
                            progress=False)
     back = open_ome_zarr(folder / "background.ome.zarr")
     source = open_image(big_tiff)
+    np.testing.assert_array_equal(back.values, reference.median(source, 2).values)
+    assert open_ome_zarr(folder / "background.ome.zarr", chunks=(70, 90)).chunks == (
+        (70,) * 10, (90,) * 10)
+    assert back.chunks == ((300, 300, 100), (300, 300, 300))  # the store's own
     assert back.attrs["pixel_width"] == pytest.approx(source.attrs["pixel_width"])
     assert back.attrs["unit"] == source.attrs["unit"] == "cm"
     attrs = json.loads((folder / "background.ome.zarr" / ".zattrs").read_text())
