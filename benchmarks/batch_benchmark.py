@@ -102,7 +102,7 @@ def main() -> None:
             else:
                 with LocalCluster(n_workers=opts.workers, threads_per_worker=1,
                                   processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
                     on_dask = batch(root / "in", method, root / "outD", params=params,
                                     scheduler=cluster.scheduler_address, progress=False)
                 report(f"dask, {opts.workers} workers", on_dask, bases)

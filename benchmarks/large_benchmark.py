@@ -45,7 +45,7 @@ client = None
 if args.get("workers"):  # started (one engine per worker) before the clock
     from distributed import Client, LocalCluster
     cluster = LocalCluster(n_workers=args["workers"], threads_per_worker=1,
-                           processes=True, dashboard_address=None)
+                           processes=True, dashboard_address=":0")
     client = Client(cluster)
     if engine is not None:
         client.run(lambda: ijb.start() and None)

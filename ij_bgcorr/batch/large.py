@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,7 +141,11 @@ def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], m
                 "method": method, "params": {**METHODS[method].params, **(params or {})},
                 "chunk": chunk, "computed_by": _computed_by(engine)}
     out = Path(out)
-    final = out / file_stem(str(image.attrs["title"]))
+    final = out / file_stem(re.sub(r"(\.ome)?\.zarr$", "", str(image.attrs["title"])))
+    where = Path(source).resolve()
+    if final.resolve() == where or final.resolve() in where.parents:
+        raise CommandError(f"The results would go to {final}, which holds the input "
+                           f"{source}: choose another --out.")
     out.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(out / f".{final.name}.lock", timeout=0):

@@ -244,7 +244,7 @@ def test_local_dask_cluster_equals_the_api(fiji, tmp_path):
     inputs = make_images(tmp_path / "in", 20)
     out = tmp_path / "out"
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+                                  host="127.0.0.1", dashboard_address=":0") as cluster:
         summary = batch(tmp_path / "in", "median", out, params={"radius": RADIUS},
                         scheduler=cluster.scheduler_address, progress=False)
     assert len(summary.processed) == 20 and not summary.failed

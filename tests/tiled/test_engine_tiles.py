@@ -56,7 +56,7 @@ def test_tiles_on_a_dask_cluster_run_in_each_workers_engine(fiji):
         "dask.distributed", reason="needs dask.distributed (pip install 'ij-bgcorr[cluster]')")
     whole, lazy = as_lazy(noisy((260, 300), np.uint16, seed=14), {"row": 130, "col": 150})
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         result = fiji.subtract_background(lazy, 40).persist()
         distributed.wait(result)

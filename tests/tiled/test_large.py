@@ -6,6 +6,7 @@ Expected values come from the same method on the whole image in memory.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -184,3 +185,34 @@ def test_engine_pipeline_equals_the_lesson_workflow(fiji, big_tiff, tmp_path):
         got = written(folder)
         for name in got:
             np.testing.assert_array_equal(got[name], whole[name].values, err_msg=name)
+
+
+def test_an_ome_zarr_input_is_never_overwritten(big_tiff, tmp_path):
+    first = process_large(big_tiff, tmp_path / "a", "median", {"radius": 2}, progress=False)
+    source = first / "background.ome.zarr"
+    before = open_image(source).values
+    inside = tmp_path / "c" / "background" / "background.ome.zarr"  # OUT/<its stem>/...
+    shutil.copytree(source, inside)
+    with pytest.raises(CommandError, match="holds the input"):
+        process_large(inside, tmp_path / "c", "median", {"radius": 2}, progress=False,
+                      replace=True)
+    assert (inside / ".zattrs").is_file()
+    again = process_large(source, tmp_path / "b", "median", {"radius": 2}, progress=False)
+    assert again == tmp_path / "b" / "background"  # named without .ome.zarr
+    np.testing.assert_array_equal(open_image(source).values, before)
+    np.testing.assert_array_equal(open_image(again / "background.ome.zarr").values,
+                                  reference.median(before, 2))
+
+
+def test_large_command_line_on_a_dask_cluster(big_tiff, tmp_path):
+    distributed = pytest.importorskip(
+        "dask.distributed", reason="needs dask.distributed (pip install 'ij-bgcorr[cluster]')")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster:
+        done = CliRunner().invoke(main, [
+            "large", str(big_tiff), "--method", "median", "--radius", "3", "--numpy",
+            "--chunk", "256", "--out", str(tmp_path), "--no-progress",
+            "--scheduler", cluster.scheduler_address])
+    assert done.exit_code == 0, done.output
+    np.testing.assert_array_equal(written(tmp_path / "mosaic")["background"],
+                                  whole_results(big_tiff, "median", {"radius": 3})["background"])
