@@ -18,6 +18,7 @@ import xarray as xr
 
 from ij_bgcorr.errors import ImageConversionWarning, ImageFormatError
 from ij_bgcorr.image.calibration import Calibration
+from ij_bgcorr.image.memory import check_fits
 
 #: The canonical order of dimensions, slowest first.
 DIM_ORDER: tuple[str, ...] = ("t", "pln", "row", "col", "ch")
@@ -114,6 +115,10 @@ def as_image(
         raise ImageFormatError(f"An image needs 'row' and 'col' dimensions; got {arr.dims}.")
     if arr.size == 0:
         raise ImageFormatError(f"The image is empty (shape {dict(arr.sizes)}).")
+    if arr.chunks is not None:  # Dask-backed: computed whole here, if it fits
+        check_fits("A Dask-backed image this command computes whole (only median, opening, "
+                   "top-hat and Subtract Background work tile by tile)",
+                   tuple(arr.shape), arr.dtype.itemsize)
     values = imagej_values(arr.values)
     is_rgb = bool(attrs.get("rgb", False)) if rgb is None else rgb
     if is_rgb and (values.dtype != np.uint8 or arr.sizes.get("ch") != 3):

@@ -161,3 +161,17 @@ def test_bad_options_and_untileable_commands_fail_at_once():
     with pytest.raises(ImageFormatError, match="row"):
         reference.median(lazy.rename(row="zz"), 2)
     assert time.monotonic() - started < 5
+
+
+def test_a_command_that_does_not_tile_refuses_a_lazy_image_larger_than_memory():
+    import dask.array as da
+
+    huge = xr.DataArray(da.zeros((3, 300_000, 300_000), dtype=np.uint16, chunks=(1, 4096, 4096)),
+                        dims=("t", "row", "col"))
+    started = time.monotonic()
+    with pytest.raises(ImageFormatError, match="computes whole.*more than the"):
+        reference.z_project(huge, "max")
+    assert time.monotonic() - started < 5
+    small = xr.DataArray(da.ones((2, 30, 40), dtype=np.uint16, chunks=(1, 7, 9)),
+                         dims=("t", "row", "col"))
+    np.testing.assert_array_equal(reference.z_project(small, "max"), np.ones((30, 40)))
