@@ -115,16 +115,21 @@ def as_image(
         raise ImageFormatError(f"An image needs 'row' and 'col' dimensions; got {arr.dims}.")
     if arr.size == 0:
         raise ImageFormatError(f"The image is empty (shape {dict(arr.sizes)}).")
-    if arr.chunks is not None:  # Dask-backed: computed whole here, if it fits
-        check_fits("A Dask-backed image this command computes whole (only median, opening, "
-                   "top-hat and Subtract Background work tile by tile)",
-                   tuple(arr.shape), arr.dtype.itemsize)
-    values = imagej_values(arr.values)
+    values = imagej_values(_in_memory(arr))
     is_rgb = bool(attrs.get("rgb", False)) if rgb is None else rgb
     if is_rgb and (values.dtype != np.uint8 or arr.sizes.get("ch") != 3):
         raise ImageFormatError("An RGB image must be uint8 with a 'ch' dimension of size 3.")
     arr = xr.DataArray(values, dims=arr.dims).transpose(*[d for d in DIM_ORDER if d in arr.dims])
     return labelled(arr.values, arr.dims, cal, {**attrs, "rgb": is_rgb})
+
+
+def _in_memory(arr: xr.DataArray) -> np.ndarray:
+    """Return the pixels of ``arr``; a Dask-backed one is computed whole, if it fits."""
+    if arr.chunks is not None:
+        check_fits("A Dask-backed image this command computes whole (only median, opening, "
+                   "top-hat and Subtract Background work tile by tile)",
+                   tuple(arr.shape), arr.dtype.itemsize)
+    return arr.values
 
 
 def with_canonical_names(image: xr.DataArray) -> xr.DataArray:
