@@ -216,3 +216,34 @@ def test_large_command_line_on_a_dask_cluster(big_tiff, tmp_path):
     assert done.exit_code == 0, done.output
     np.testing.assert_array_equal(written(tmp_path / "mosaic")["background"],
                                   whole_results(big_tiff, "median", {"radius": 3})["background"])
+
+
+def test_ctrl_c_keeps_the_tiles_written_and_the_same_command_goes_on(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    img = (np.random.default_rng(3).random((2400, 2400)) * 4000).astype(np.uint16)
+    tifffile.imwrite(tmp_path / "m.tif", img, tile=(256, 256))
+    command = [sys.executable, "-c", "from ij_bgcorr.cli.main import entry_point; entry_point()",
+               "large", str(tmp_path / "m.tif"), "--method", "median", "--radius", "4",
+               "--numpy", "--chunk", "100", "--out", str(tmp_path / "out"), "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    progress = tmp_path / "out" / ".m.partial" / "progress.json"
+    deadline = time.monotonic() + 120
+    while not progress.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr[-2000:]
+    assert "run the same command again" in stderr and "Traceback" not in stderr
+    done = len(json.loads(progress.read_text())["done"])
+    assert 0 < done < 24 * 24 and not (tmp_path / "out" / "m").exists()
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    np.testing.assert_array_equal(written(tmp_path / "out" / "m")["background"],
+                                  reference.median(img, 4))
+    assert not (tmp_path / "out" / ".m.partial").exists()
