@@ -18,7 +18,7 @@ from typing import Any
 
 import xarray as xr
 
-from ij_bgcorr.engine.convert import from_imageplus, to_imageplus
+from ij_bgcorr.engine.convert import from_imageplus, to_imageplus, touched_planes
 from ij_bgcorr.engine.java import java
 from ij_bgcorr.engine.results import MacroResult
 from ij_bgcorr.engine.runner import MacroRunner
@@ -95,13 +95,16 @@ class Engine:
             code = "\n".join(body)
             inputs = dict(zip(titles, call.images, strict=True))
             with self._opened(inputs) as imps:
+                # an in-place command's result has the size and type of its first input
+                planes = touched_planes(imps[titles[0]]) if call.creates is None else None
                 outcome = self._runner.run(code, inputs=imps, timeout=self.timeout)
                 if result_title not in outcome.images:
                     raise CommandError(f"{code} left no image titled {result_title!r}; open: "
                                        f"{sorted(outcome.images)}")
                 line = call.command_line(titles, result_title)
                 provenance = {**self._provenance(line), "macro": code}
-                result = from_imageplus(outcome.images[result_title], provenance)
+                result = from_imageplus(outcome.images[result_title], provenance,
+                                        None if planes is None else planes.result())
             self._session.record(titles[0], body, result_title, fingerprint(result))
         if call.layout is None:
             return result

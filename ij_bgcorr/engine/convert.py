@@ -12,7 +12,9 @@ ImageJ's stack order is channel fastest, then z plane, then time frame.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -190,7 +192,48 @@ def _unpack_rgb(packed: np.ndarray) -> np.ndarray:
     return out
 
 
-def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArray:
+def _planes_dtype(kind: int) -> type:
+    """Return the numpy type of the planes of an ImagePlus of type ``kind`` (RGB: packed int32)."""
+    return np.int32 if kind == _RGB_TYPE else _IMAGEJ_DTYPES[kind]
+
+
+def touched_planes(imp: Any) -> Future[np.ndarray] | None:
+    """Start making an array for the planes of an image like ``imp``, its memory mapped.
+
+    The system maps a new array's memory page by page as it is first written,
+    which for hundreds of megabytes takes a good part of a second; done in a
+    helper thread while ImageJ works, `from_imageplus` then copies into memory
+    already mapped.
+
+    Parameters
+    ----------
+    imp : ij.ImagePlus
+        An image of the size and type of the one expected back.
+
+    Returns
+    -------
+    concurrent.futures.Future of numpy.ndarray, or None
+        The array, shape (plane, row, col), for `from_imageplus`'s ``planes``;
+        None for an ImagePlus type `from_imageplus` does not take.
+    """
+    kind = int(imp.getType())
+    if kind not in _IMAGEJ_DTYPES and kind != _RGB_TYPE:
+        return None
+    shape = (int(imp.getStackSize()), int(imp.getHeight()), int(imp.getWidth()))
+
+    def touched() -> np.ndarray:
+        planes = np.empty(shape, dtype=_planes_dtype(kind))
+        planes.reshape(-1).view(np.uint8)[::mmap.PAGESIZE] = 0  # one byte maps a page
+        return planes
+
+    pool = ThreadPoolExecutor(1, "ij_bgcorr-touch")
+    future = pool.submit(touched)
+    pool.shutdown(wait=False)  # its thread ends with the task
+    return future
+
+
+def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None,
+                   planes: np.ndarray | None = None) -> xr.DataArray:
     """Convert an ``ij.ImagePlus`` to a new DataArray.
 
     Parameters
@@ -199,6 +242,9 @@ def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArra
         An 8-bit, 16-bit, 32-bit, 8-bit colour or RGB image.
     attrs : dict of str to object, optional
         Added to the result's attrs (e.g. provenance).
+    planes : numpy.ndarray, optional
+        A new array to copy the planes into (see `touched_planes`), used when
+        its shape and type fit; the result may share its memory.
 
     Returns
     -------
@@ -222,8 +268,9 @@ def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArra
     stack = imp.getStack()
     pixels = [stack.getPixels(i + 1) for i in range(int(stack.getSize()))]
     # every plane is copied straight into its place in one array: no second copy of the stack
-    planes = np.empty((len(pixels), height, width),
-                      dtype=np.int32 if kind == _RGB_TYPE else _IMAGEJ_DTYPES[kind])
+    shape, dtype = (len(pixels), height, width), _planes_dtype(kind)
+    if planes is None or planes.shape != shape or planes.dtype != dtype:
+        planes = np.empty(shape, dtype=dtype)
     _bulk_copy(lambda buffer, plane, start, length: buffer.put(pixels[plane], start, length),
                planes)
     if kind == _RGB_TYPE:
