@@ -19,7 +19,7 @@ from typing import Any
 
 import xarray as xr
 
-from ij_bgcorr.engine.convert import from_imageplus, to_imageplus
+from ij_bgcorr.engine.convert import from_imageplus, to_imageplus, touched_planes
 from ij_bgcorr.engine.java import java
 from ij_bgcorr.engine.results import MacroResult, provenance
 from ij_bgcorr.engine.runner import MacroRunner
@@ -81,8 +81,7 @@ class Engine:
         call : Call
             A command from :mod:`ij_bgcorr.macro.commands`.
         record : bool, default True
-            Add the call to the session (:meth:`recorded_macro`); a tile of a
-            larger image is not added, its whole image's command is the one to replay.
+            Add the call to the session (:meth:`recorded_macro`); False for a tile of an image.
 
         Returns
         -------
@@ -105,13 +104,16 @@ class Engine:
             code = "\n".join(body)
             inputs = dict(zip(titles, call.images, strict=True))
             with self._opened(inputs) as imps:
+                # an in-place command's result has the size and type of its first input
+                planes = touched_planes(imps[titles[0]]) if call.creates is None else None
                 outcome = self._runner.run(code, inputs=imps, timeout=self.timeout)
                 if result_title not in outcome.images:
                     raise CommandError(f"{code} left no image titled {result_title!r}; open: "
                                        f"{sorted(outcome.images)}")
                 line = call.command_line(titles, result_title)
                 made = {**provenance(self, line), "macro": code}
-                result = from_imageplus(outcome.images[result_title], made)
+                result = from_imageplus(outcome.images[result_title], made,
+                                        None if planes is None else planes.result())
             if record:
                 self._session.record(titles[0], body, result_title, fingerprint(result))
         if call.layout is None:

@@ -1,16 +1,20 @@
 """Conversion between labelled arrays and ImageJ 1.x ``ImagePlus`` objects.
 
-Both directions copy each plane once, in bulk, through a direct NIO buffer
-over the numpy memory. A zero-copy view of ImageJ's pixels is not possible:
-they live on the Java heap, which the garbage collector may move, and JPype's
-own buffer of a Java array is itself a copy. So results are ordinary,
-writable numpy arrays that ImageJ can no longer change.
+Both directions copy each plane once, in bulk, through direct NIO buffers
+over the numpy memory (large planes in chunks, on every core). A zero-copy
+view of ImageJ's pixels is not possible: they live on the Java heap, which
+the garbage collector may move, and JPype's own buffer of a Java array is
+itself a copy. So results are ordinary, writable numpy arrays that ImageJ can
+no longer change.
 
 ImageJ's stack order is channel fastest, then z plane, then time frame.
 """
 
 from __future__ import annotations
 
+import mmap
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -20,6 +24,7 @@ from ij_bgcorr.engine.java import java
 from ij_bgcorr.errors import ImageFormatError
 from ij_bgcorr.image.arrays import as_image, calibration_of, labelled, plane_sizes
 from ij_bgcorr.image.calibration import Calibration
+from ij_bgcorr.image.chunks import CHUNK_BYTES, in_chunks
 
 _JAVA_TYPES = {np.dtype(np.uint8): "JByte", np.dtype(np.uint16): "JShort",
                np.dtype(np.float32): "JFloat", np.dtype(np.uint32): "JInt",
@@ -40,20 +45,62 @@ def _typed_buffer(array: np.ndarray) -> Any:
     }[_JAVA_TYPES[array.dtype]](buffer)
 
 
-def _java_array(plane: np.ndarray) -> Any:
-    """Make a new Java primitive array holding ``plane``'s values (one bulk copy)."""
+def _bulk_copy(copy: Callable[[Any, int, int, int], None], planes: np.ndarray) -> None:
+    """Run ``copy(buffer, plane, start, length)`` over chunks of ``planes``, on every core.
+
+    The planes, flat one after the other, are cut into chunks of about
+    `CHUNK_BYTES`: many small planes make one chunk, a large plane several.
+    For each part of a plane in a chunk, ``buffer`` is a Java buffer over that
+    part's memory, ``plane`` the plane's index, ``start`` the part's first
+    element within the plane and ``length`` its number of elements.
+
+    Parameters
+    ----------
+    copy : callable
+        Copies one part between ``buffer`` and the plane's Java array.
+    planes : numpy.ndarray, shape (plane, row, col), C-contiguous
+        The numpy side of the copy.
+    """
+    flat = planes.reshape(planes.shape[0], -1)
+    size = flat.shape[1]
+    if not flat.size:
+        return
+
+    def parts(start: int, stop: int) -> None:
+        for plane in range(start // size, (stop - 1) // size + 1):
+            first, end = max(start - plane * size, 0), min(stop - plane * size, size)
+            copy(_typed_buffer(flat[plane, first:end]), plane, first, end - first)
+
+    in_chunks(parts, flat.size, max(CHUNK_BYTES // flat.itemsize, 1),
+              helper_done=java.Thread.detach)
+
+
+def java_arrays(planes: np.ndarray) -> list[Any]:
+    """Make new Java primitive arrays holding the values of ``planes`` (one bulk copy).
+
+    Parameters
+    ----------
+    planes : numpy.ndarray, shape (plane, row, col)
+        uint8, uint16, float32, int32 or uint32 values.
+
+    Returns
+    -------
+    list of Java arrays
+        One flat array per plane (byte, short, float or int).
+    """
     import jpype
 
-    plane = np.ascontiguousarray(plane)
-    out = jpype.JArray(getattr(jpype, _JAVA_TYPES[plane.dtype]))(plane.size)
-    if plane.size:
-        _typed_buffer(plane).get(out)
+    planes = np.ascontiguousarray(planes)
+    java_type = jpype.JArray(getattr(jpype, _JAVA_TYPES[planes.dtype]))
+    out = [java_type(planes[0].size) for _ in range(planes.shape[0])]
+    _bulk_copy(lambda buffer, plane, start, length: buffer.get(out[plane], start, length),
+               planes)
     return out
 
 
-def _pack_rgb(plane: np.ndarray) -> np.ndarray:
-    """(row, col, 3) uint8 → ImageJ's packed 0xffRRGGBB, as uint32."""
-    p = plane.astype(np.uint32)
+def _pack_rgb(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) uint8 → ImageJ's packed 0xffRRGGBB, as uint32."""
+    p = rgb.astype(np.uint32)
     return np.uint32(0xFF000000) | (p[..., 0] << 16) | (p[..., 1] << 8) | p[..., 2]
 
 
@@ -97,14 +144,14 @@ def to_imageplus(image: Any, title: str = "image") -> Any:
         image.sizes.get("t", 1), image.sizes.get("pln", 1), height, width,
         image.sizes.get("ch", 1),
     )
+    # the planes in ImageJ's order: channel fastest, then z plane, then time frame
+    if rgb:
+        planes = _pack_rgb(full).reshape(nt * nz, height, width)
+    else:
+        planes = full.transpose(0, 1, 4, 2, 3).reshape(nt * nz * nc, height, width)
     stack = java.ImageStack(width, height)
-    for t in range(nt):
-        for z in range(nz):
-            if rgb:
-                stack.addSlice("", _java_array(_pack_rgb(full[t, z])))
-                continue
-            for c in range(nc):
-                stack.addSlice("", _java_array(full[t, z, :, :, c]))
+    for pixels in java_arrays(planes):
+        stack.addSlice("", pixels)
     imp = java.ImagePlus(title, stack)
     imp.setDimensions(nc, nz, nt)
     if sum(n > 1 for n in (nc, nz, nt)) > 1 or nc > 1:
@@ -136,19 +183,57 @@ def _get_calibration(imp: Any) -> Calibration:
     )
 
 
-def _plane_values(pixels: Any, dtype: type, height: int, width: int) -> np.ndarray:
-    """Copy one ImageJ plane into a new numpy array (one bulk copy)."""
-    out = np.empty((height, width), dtype=dtype)
-    _typed_buffer(out).put(pixels)
+def _unpack_rgb(packed: np.ndarray) -> np.ndarray:
+    """ImageJ's packed 0xffRRGGBB (int32) → uint8 with a trailing axis of red, green, blue."""
+    rgb = packed.view(np.uint32)
+    out = np.empty((*rgb.shape, 3), dtype=np.uint8)
+    for ch, shift in enumerate((16, 8, 0)):
+        out[..., ch] = (rgb >> shift) & 0xFF
     return out
 
 
-def _unpack_rgb(packed: np.ndarray) -> np.ndarray:
-    rgb = packed.view(np.uint32)
-    return np.stack([(rgb >> s) & 0xFF for s in (16, 8, 0)], axis=-1).astype(np.uint8)
+def _planes_dtype(kind: int) -> type:
+    """Return the numpy type of the planes of an ImagePlus of type ``kind`` (RGB: packed int32)."""
+    return np.int32 if kind == _RGB_TYPE else _IMAGEJ_DTYPES[kind]
 
 
-def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArray:
+def touched_planes(imp: Any) -> Future[np.ndarray] | None:
+    """Start making an array for the planes of an image like ``imp``, its memory mapped.
+
+    The system maps a new array's memory page by page as it is first written,
+    which for hundreds of megabytes takes a good part of a second; done in a
+    helper thread while ImageJ works, `from_imageplus` then copies into memory
+    already mapped.
+
+    Parameters
+    ----------
+    imp : ij.ImagePlus
+        An image of the size and type of the one expected back.
+
+    Returns
+    -------
+    concurrent.futures.Future of numpy.ndarray, or None
+        The array, shape (plane, row, col), for `from_imageplus`'s ``planes``;
+        None for an ImagePlus type `from_imageplus` does not take.
+    """
+    kind = int(imp.getType())
+    if kind not in _IMAGEJ_DTYPES and kind != _RGB_TYPE:
+        return None
+    shape = (int(imp.getStackSize()), int(imp.getHeight()), int(imp.getWidth()))
+
+    def touched() -> np.ndarray:
+        planes = np.empty(shape, dtype=_planes_dtype(kind))
+        planes.reshape(-1).view(np.uint8)[::mmap.PAGESIZE] = 0  # one byte maps a page
+        return planes
+
+    pool = ThreadPoolExecutor(1, "ij_bgcorr-touch")
+    future = pool.submit(touched)
+    pool.shutdown(wait=False)  # its thread ends with the task
+    return future
+
+
+def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None,
+                   planes: np.ndarray | None = None) -> xr.DataArray:
     """Convert an ``ij.ImagePlus`` to a new DataArray.
 
     Parameters
@@ -157,6 +242,9 @@ def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArra
         An 8-bit, 16-bit, 32-bit, 8-bit colour or RGB image.
     attrs : dict of str to object, optional
         Added to the result's attrs (e.g. provenance).
+    planes : numpy.ndarray, optional
+        A new array to copy the planes into (see `touched_planes`), used when
+        its shape and type fit; the result may share its memory.
 
     Returns
     -------
@@ -178,16 +266,17 @@ def from_imageplus(imp: Any, attrs: dict[str, Any] | None = None) -> xr.DataArra
     width, height = int(imp.getWidth()), int(imp.getHeight())
     nc, nz, nt = int(imp.getNChannels()), int(imp.getNSlices()), int(imp.getNFrames())
     stack = imp.getStack()
-    dtype = np.int32 if kind == _RGB_TYPE else _IMAGEJ_DTYPES[kind]
-    planes = [_plane_values(stack.getPixels(i + 1), dtype, height, width)
-              for i in range(int(stack.getSize()))]
+    pixels = [stack.getPixels(i + 1) for i in range(int(stack.getSize()))]
+    # every plane is copied straight into its place in one array: no second copy of the stack
+    shape, dtype = (len(pixels), height, width), _planes_dtype(kind)
+    if planes is None or planes.shape != shape or planes.dtype != dtype:
+        planes = np.empty(shape, dtype=dtype)
+    _bulk_copy(lambda buffer, plane, start, length: buffer.put(pixels[plane], start, length),
+               planes)
     if kind == _RGB_TYPE:
-        planes = [_unpack_rgb(p) for p in planes]
-        values = np.stack(planes).reshape(nt, nz, height, width, 3)
-    elif len(planes) == 1:
-        values = planes[0].reshape(1, 1, height, width, 1)
+        values = _unpack_rgb(planes).reshape(nt, nz, height, width, 3)
     else:
-        values = np.stack(planes).reshape(nt, nz, nc, height, width).transpose(0, 1, 3, 4, 2)
+        values = planes.reshape(nt, nz, nc, height, width).transpose(0, 1, 3, 4, 2)
     names = ("t", "pln", "row", "col", "ch")
     keep = [i for i, n in enumerate(values.shape)
             if names[i] in ("row", "col") or n > 1 or (names[i] == "ch" and kind == _RGB_TYPE)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ij_bgcorr.reference.parabola import jit, slide_line
+from ij_bgcorr.reference.parabola import jit, slide_line, work_arrays
 
 F32 = np.float32
 
@@ -36,9 +36,7 @@ def correct_corners(pixels: np.ndarray, width: int, height: int, k: np.float32) 
     -------
     None
     """
-    size = max(width, height)
-    cache = np.empty(size, dtype=np.float32)
-    next_point = np.empty(size, dtype=np.int64)
+    cache, touchable = work_arrays(max(width, height))
     diagonal = min(width, height)
     k_diag = F32(2) * k
     last_row = (height - 1) * width
@@ -56,7 +54,7 @@ def correct_corners(pixels: np.ndarray, width: int, height: int, k: np.float32) 
         coefficient = k if n < 4 else k_diag
         length = lengths[n]
         first, last = slide_line(pixels, starts[n], incs[n], length, coefficient, cache,
-                                 next_point)
+                                 touchable)
         at_0, at_1 = edge_estimates(cache, length, first, last, coefficient)
         for corner, value in ((at_start[n], at_0), (at_end[n], at_1)):
             if corner >= 0:

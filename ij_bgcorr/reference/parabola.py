@@ -26,7 +26,6 @@ F32 = np.float32
 _CURVATURE_FACTOR = F32(1.999)  # not 2: second differences of float data scatter
 _FLOAT_MAX = F32(np.finfo(F32).max)
 _INT_MAX = 2147483647
-_NO_POINT = np.int64(_INT_MAX)  # ImageJ's end of the chain of touchable points
 
 jit = numba.njit(nogil=True, cache=True, error_model="numpy")
 
@@ -45,7 +44,7 @@ def java_int(x: float) -> int:
 
 @jit
 def slide_line(pixels: np.ndarray, start: int, inc: int, length: int, k: np.float32,
-               cache: np.ndarray, next_point: np.ndarray) -> tuple[int, int]:
+               cache: np.ndarray, touchable: np.ndarray) -> tuple[int, int]:
     """Slide the parabola ``y = -k x²`` under one line of ``pixels``, in place.
 
     Parameters
@@ -58,8 +57,8 @@ def slide_line(pixels: np.ndarray, start: int, inc: int, length: int, k: np.floa
         The parabola's coefficient per step along the line, in value units per pixel².
     cache : numpy.ndarray of float32, shape (>= length,)
         Work array; holds the line's values before sliding afterwards.
-    next_point : numpy.ndarray of int64, shape (>= length,)
-        Work array.
+    touchable : numpy.ndarray of int64, shape (>= length,)
+        Work array (`work_arrays` makes both).
 
     Returns
     -------
@@ -68,7 +67,10 @@ def slide_line(pixels: np.ndarray, start: int, inc: int, length: int, k: np.floa
         touched only at its ends) and the last one before its end (0 then).
     """
     min_value = _FLOAT_MAX
-    last_point = 0
+    # the points that can be touched, in order, after the start: ImageJ chains them in a
+    # linked list; an array of them is read in order, without waiting on each link
+    touchable[0] = 0
+    count = 1
     first = length - 1
     last = 0
     previous1 = F32(0)
@@ -81,17 +83,20 @@ def slide_line(pixels: np.ndarray, start: int, inc: int, length: int, k: np.floa
         if v < min_value:
             min_value = v
         if i >= 2 and previous1 + previous1 - previous2 - v < curvature_test:
-            next_point[last_point] = i - 1
-            last_point = i - 1
+            touchable[count] = i - 1
+            count += 1
         previous2 = previous1
         previous1 = v
         p += inc
-    next_point[last_point] = length - 1
-    next_point[length - 1] = _NO_POINT
+    if length > 1:
+        touchable[count] = length - 1
+        count += 1
     i1 = 0
+    q1 = 0
     while i1 < length - 1:
         v1 = cache[i1]
-        i2, min_slope = _next_touch(cache, next_point, i1, length, k, v1, min_value)
+        q2, min_slope = _next_touch(cache, touchable, q1, count, length, k, v1, min_value)
+        i2 = touchable[q2]
         if i1 == 0:
             first = i2
         if i2 == length - 1:
@@ -102,24 +107,39 @@ def slide_line(pixels: np.ndarray, start: int, inc: int, length: int, k: np.floa
             pixels[p] = v1 + d * (min_slope - d * k)
             p += inc
         i1 = i2
+        q1 = q2
     return first, last
 
 
 @jit
-def _next_touch(cache: np.ndarray, next_point: np.ndarray, i1: int, length: int,
+def work_arrays(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Work arrays ``cache, touchable`` for `slide_line`, on lines of up to ``size`` points."""
+    size = max(size, 1)
+    return np.empty(size, dtype=np.float32), np.empty(size, dtype=np.int64)
+
+
+@jit
+def _next_touch(cache: np.ndarray, touchable: np.ndarray, q1: int, count: int, length: int,
                 k: np.float32, v1: np.float32, min_value: np.float32) -> tuple[int, np.float32]:
-    """Next touching point after ``i1`` and the slope to it, searched as ImageJ searches."""
+    """Next touching point after ``touchable[q1]`` and the slope to it, searched as ImageJ does.
+
+    The point is returned as its place in ``touchable``.
+    """
+    i1 = touchable[q1]
     min_slope = _FLOAT_MAX
-    i2 = 0
+    q2 = -1
     search_to = length
     recalculate = 0
-    j = next_point[i1]
-    while j < search_to:
+    q = q1 + 1
+    while q < count:
+        j = touchable[q]
+        if j >= search_to:
+            break
         d = F32(j - i1)
         slope = (cache[j] - v1) / d + k * d
         if slope < min_slope:
             min_slope = slope
-            i2 = j
+            q2 = q
             recalculate = -3
         if recalculate == 0:  # the search limit, recomputed 3 points after each improvement
             b = float(F32(0.5) * min_slope / k)
@@ -129,19 +149,18 @@ def _next_touch(cache: np.ndarray, next_point: np.ndarray, i1: int, length: int,
                 max_search -= 2 * (_INT_MAX + 1)  # Java's int overflow
             if max_search < search_to and max_search > 0:
                 search_to = max_search
-        j = next_point[j]
+        q += 1
         recalculate += 1
-    if i2 == 0:  # ImageJ would search forever: end the line with the smallest slope
+    if q2 < 0:  # ImageJ would search forever: end the line with the smallest slope
         min_slope = F32(np.inf)
-        j = next_point[i1]
-        while j < length:
+        for q in range(q1 + 1, count):
+            j = touchable[q]
             d = F32(j - i1)
             slope = (cache[j] - v1) / d + k * d
             if slope < min_slope:
                 min_slope = slope
-            j = next_point[j]
-        i2 = length - 1
-    return i2, min_slope
+        q2 = count - 1
+    return q2, min_slope
 
 
 @jit
@@ -150,10 +169,9 @@ def _slide_rows(lines: np.ndarray, lengths: np.ndarray, k: np.float32, first: np
     """`slide_line` on every row of ``lines`` (in place), over its first ``lengths`` points."""
     rows, cols = lines.shape
     flat = lines.reshape(rows * cols)
-    cache = np.empty(max(cols, 1), dtype=np.float32)
-    next_point = np.empty(max(cols, 1), dtype=np.int64)
+    cache, touchable = work_arrays(cols)
     for r in range(rows):
-        f, la = slide_line(flat, r * cols, 1, lengths[r], k, cache, next_point)
+        f, la = slide_line(flat, r * cols, 1, lengths[r], k, cache, touchable)
         first[r] = f
         last[r] = la
 

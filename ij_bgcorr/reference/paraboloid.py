@@ -45,7 +45,7 @@ from __future__ import annotations
 import numpy as np
 
 from ij_bgcorr.reference.corners import correct_corners
-from ij_bgcorr.reference.parabola import jit, slide_line
+from ij_bgcorr.reference.parabola import jit, slide_line, work_arrays
 from ij_bgcorr.reference.workers import run_dealt
 
 F32 = np.float32
@@ -108,14 +108,12 @@ def _line_range(direction: int, width: int, height: int) -> tuple[int, int]:
 def _slide_pass(pixels: np.ndarray, width: int, height: int, direction: int, k: np.float32,
                 worker: int, workers: int) -> None:
     """Slide the lines of one pass that fall to ``worker`` (blocks of `_BLOCK` lines)."""
-    size = max(width, height)
-    cache = np.empty(size, dtype=np.float32)
-    next_point = np.empty(size, dtype=np.int64)
+    cache, touchable = work_arrays(max(width, height))
     begin, end = _line_range(direction, width, height)
     columns = np.empty(_BLOCK * height, dtype=np.float32)
     for block in range(worker, -(-max(end - begin, 0) // _BLOCK), workers):
         if direction == _COLUMNS:
-            _slide_columns(pixels, width, height, block * _BLOCK, k, columns, cache, next_point)
+            _slide_columns(pixels, width, height, block * _BLOCK, k, columns, cache, touchable)
             continue
         for i in range(begin + block * _BLOCK, min(begin + (block + 1) * _BLOCK, end)):
             if direction == _ROWS:
@@ -128,12 +126,12 @@ def _slide_pass(pixels: np.ndarray, width: int, height: int, direction: int, k: 
                 start, inc, length = i, width - 1, min(height, i + 1)
             else:
                 start, inc, length = i * width + width - 1, width - 1, min(width, height - i)
-            slide_line(pixels, start, inc, length, k, cache, next_point)
+            slide_line(pixels, start, inc, length, k, cache, touchable)
 
 
 @jit
 def _slide_columns(pixels: np.ndarray, width: int, height: int, first: int, k: np.float32,
-                   columns: np.ndarray, cache: np.ndarray, next_point: np.ndarray) -> None:
+                   columns: np.ndarray, cache: np.ndarray, touchable: np.ndarray) -> None:
     """Slide up to `_BLOCK` columns from ``first``, copied out row by row and back.
 
     Read in place, a column's pixels are one image row apart; for widths that
@@ -145,7 +143,7 @@ def _slide_columns(pixels: np.ndarray, width: int, height: int, first: int, k: n
         for c in range(count):
             columns[c * height + y] = pixels[y * width + first + c]
     for c in range(count):
-        slide_line(columns, c * height, 1, height, k, cache, next_point)
+        slide_line(columns, c * height, 1, height, k, cache, touchable)
     for y in range(height):
         for c in range(count):
             pixels[y * width + first + c] = columns[c * height + y]
