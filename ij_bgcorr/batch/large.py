@@ -15,6 +15,7 @@ again with the same settings: the chunks written are listed as they are written.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -29,11 +30,12 @@ import xarray as xr
 from filelock import FileLock, Timeout
 
 from ij_bgcorr import reference
-from ij_bgcorr.batch.files import atomic_write
+from ij_bgcorr.batch.files import atomic_write, file_sha256
 from ij_bgcorr.errors import BatchBusy, CommandError
 from ij_bgcorr.image.ome_zarr import create_ome_zarr, ngff_order
 from ij_bgcorr.image.tiff import file_stem, open_image
 from ij_bgcorr.methods import METHODS
+from ij_bgcorr.reference.ball import imagej_fails
 
 #: The methods that run tile by tile: each is local (a macro or a projection over time is not).
 LARGE_METHODS = ("median", "rolling-ball", "tophat")
@@ -69,8 +71,10 @@ def lazy_results(image: xr.DataArray, method: str, params: dict[str, Any],
     Raises
     ------
     CommandError
-        For another method, an unknown parameter, or tophat with an engine (ImageJ
-        runs it as a macro, which cannot be cut into tiles).
+        For another method, an unknown parameter, tophat with an engine (ImageJ
+        runs it as a macro, which cannot be cut into tiles), median or tophat on an
+        RGB image (ImageJ subtracts colours into one 32-bit plane), or, with the numpy
+        code, a rolling ball on an image ImageJ's Subtract Background fails on.
     """
     if method not in LARGE_METHODS:
         raise CommandError(f"--method {method} cannot run tile by tile; choose one of "
@@ -79,7 +83,17 @@ def lazy_results(image: xr.DataArray, method: str, params: dict[str, Any],
     if unknown:
         raise CommandError(f"{method} takes no {', '.join(sorted(unknown))}")
     options = {**METHODS[method].params, **params}
+    if image.attrs.get("rgb") and method != "rolling-ball":
+        raise CommandError(f"{method} on an RGB image: ImageJ subtracts colour images into one "
+                           "32-bit plane, which is not computed tile by tile; use rolling-ball, "
+                           "or treat the colours as channels (rgb=False).")
     if method == "rolling-ball":
+        if engine is None and imagej_fails(tuple(image.shape[-3:-1] if image.attrs.get("rgb")
+                                                 else image.shape[-2:]), options["rolling"]):
+            raise CommandError(
+                f"ImageJ's Subtract Background fails on this image: shrunk for a ball of "
+                f"{options['rolling']:g} pixels it is one column wide (ImageJ leaves it "
+                "uncorrected with an ArrayIndexOutOfBoundsException); use a smaller --rolling.")
         subtract = engine.subtract_background if engine else reference.subtract_background
         return {"background": subtract(image, create_background=True, **options),
                 "foreground": subtract(image, **options)}
@@ -137,11 +151,12 @@ def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], m
     """
     image = open_image(source, chunks=chunk)
     results = lazy_results(image, method, dict(params or {}), engine)
-    settings = {"source": str(Path(source).absolute()), "bytes": _size(Path(source)),
+    settings = {"source": str(Path(source).resolve()), "sha256": _checksum(Path(source)),
                 "method": method, "params": {**METHODS[method].params, **(params or {})},
                 "chunk": chunk, "computed_by": _computed_by(engine)}
     out = Path(out)
-    final = out / file_stem(re.sub(r"(\.ome)?\.zarr$", "", str(image.attrs["title"])))
+    final = out / file_stem(re.sub(r"(\.ome)?\.(zarr|tiff?)$", "", str(image.attrs["title"]),
+                                   flags=re.IGNORECASE))
     where = Path(source).resolve()
     if final.resolve() == where or final.resolve() in where.parents:
         raise CommandError(f"The results would go to {final}, which holds the input "
@@ -237,10 +252,18 @@ def _settings_of(folder: Path) -> dict[str, Any] | None:
         return None
 
 
-def _size(path: Path) -> int:
+def _checksum(path: Path) -> str:
+    """Return the sha256 of a file, or of a folder's file names and contents: its identity.
+
+    Reading a large input once more costs seconds; recognising it by size or date would
+    resume or skip over an input rewritten since, silently.
+    """
     if path.is_file():
-        return path.stat().st_size
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return file_sha256(path)
+    digest = hashlib.sha256()
+    for item in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{item.relative_to(path).as_posix()}\0{file_sha256(item)}\0".encode())
+    return digest.hexdigest()
 
 
 def _computed_by(engine: Any) -> str:

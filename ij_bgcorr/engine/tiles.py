@@ -54,9 +54,9 @@ def tile_by_tile(engine: Any, build: Callable[[Any], Call], image: xr.DataArray,
     title = str(image.attrs.get("title") or "image")
     result_title = call.title or call.default_title([title])
     attrs = {**provenance(engine, call.command_line([title], result_title)),
-             "macro": "\n".join(call.lines([title], result_title))}
+             "macro": "\n".join(call.lines([title], result_title)), "title": result_title}
     return map_tiles(partial(_run_tile, engine=engine, build=build), image, reach,
-                     image.dtype, attrs)
+                     image.dtype, attrs, name=result_title, inherit=False)
 
 
 def _run_tile(window: xr.DataArray, engine: Any, build: Callable[[Any], Call]) -> xr.DataArray:

@@ -94,7 +94,7 @@ def as_image(
             {d: arr.coords[d].values for d in arr.dims if d in arr.coords}, attrs
         )
     else:
-        values = np.asarray(data)
+        values = _in_memory(data)
         if dims is None:
             if values.ndim not in DEFAULT_DIMS:
                 raise ImageFormatError(
@@ -123,13 +123,13 @@ def as_image(
     return labelled(arr.values, arr.dims, cal, {**attrs, "rgb": is_rgb})
 
 
-def _in_memory(arr: xr.DataArray) -> np.ndarray:
+def _in_memory(arr: Any) -> np.ndarray:
     """Return the pixels of ``arr``; a Dask-backed one is computed whole, if it fits."""
-    if arr.chunks is not None:
+    if getattr(arr, "chunks", None) is not None and hasattr(arr, "dtype"):
         check_fits("A Dask-backed image this command computes whole (only median, opening, "
-                   "top-hat and Subtract Background work tile by tile)",
+                   "top-hat and Subtract Background work tile by tile, given as a DataArray)",
                    tuple(arr.shape), arr.dtype.itemsize)
-    return arr.values
+    return np.asarray(arr)
 
 
 def with_canonical_names(image: xr.DataArray) -> xr.DataArray:

@@ -78,7 +78,8 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray
         :func:`~ij_bgcorr.image.ome_zarr.open_ome_zarr`).
     chunks : int, tuple or dict, optional
         Read lazily in Dask chunks: an int (or a (row, col) pair) of pixels along
-        rows and columns, one plane along the other dims; or any chunks
+        rows and columns, one plane along the other dims; a dict by dim name
+        (``{"row": 512, "col": 512}``, others one plane); or any chunks
         ``dask.array.from_array`` takes, in the file's own axis order.
 
     Returns
@@ -224,8 +225,15 @@ def _read(path: Path, chunks: Any = None
 def _full_planes(chunks: Any, axes: str) -> Any:
     """Return Dask chunks of ``chunks`` pixels along Y and X, one plane along the others.
 
-    ``chunks`` is an int or a (y, x) pair; any other form is Dask's own, returned as it is.
+    ``chunks`` is an int, a (y, x) pair or a dict by dim name (``{"row": 512, "col":
+    512}``); any other form is Dask's own, returned as it is.
     """
+    if isinstance(chunks, dict):  # by the package's dim names: others one plane
+        unknown = set(chunks) - set(DIM_ORDER)
+        if unknown:
+            raise ImageFormatError(f"chunks= names unknown dims {sorted(unknown)}; use "
+                                   f"{DIM_ORDER}.")
+        return tuple(chunks.get(_AXES.get(a, ""), -1 if a == "S" else 1) for a in axes)
     if isinstance(chunks, int) or (isinstance(chunks, tuple) and len(chunks) == 2):
         y, x = (chunks, chunks) if isinstance(chunks, int) else chunks
         return tuple({"Y": y, "X": x}.get(a, -1 if a == "S" else 1) for a in axes)

@@ -18,7 +18,15 @@ import numpy as np
 import xarray as xr
 
 from ij_bgcorr.errors import ImageFormatError
-from ij_bgcorr.image.arrays import DIM_ORDER, NATIVE_DTYPES, as_image, with_canonical_names
+from ij_bgcorr.image.arrays import (
+    DIM_ORDER,
+    NATIVE_DTYPES,
+    as_image,
+    calibration_of,
+    labelled,
+    with_canonical_names,
+)
+from ij_bgcorr.image.calibration import Calibration
 from ij_bgcorr.image.layout import layout_of
 from ij_bgcorr.tiled.reach import Reach
 from ij_bgcorr.tiled.windows import Window, plan_windows
@@ -68,7 +76,10 @@ def check_lazy(img: xr.DataArray) -> xr.DataArray:
             f"A Dask-backed image must be uint8, uint16 or float32 to be processed tile by "
             f"tile; this one is {img.dtype}. Convert it first, e.g. img.astype('float32').")
     named = with_canonical_names(img)
-    attrs = as_image(sample_of(named)).attrs  # checks names, sizes and colour
+    coords = {str(d): np.asarray(named.coords[d].values) for d in named.dims
+              if d in named.coords}
+    calibration = Calibration.from_coords(coords, named.attrs)  # as as_image reads it
+    attrs = as_image(sample_of(named), calibration=calibration).attrs  # checks names, sizes
     order = [d for d in DIM_ORDER if d in named.dims]
     return named.transpose(*order).assign_attrs(attrs)
 
@@ -93,7 +104,8 @@ def sample_of(img: xr.DataArray) -> xr.DataArray:
 
 
 def map_tiles(tile: Tile, img: xr.DataArray, reach: Reach, dtype: np.dtype,
-              provenance: Mapping[str, Any]) -> xr.DataArray:
+              provenance: Mapping[str, Any], name: str | None = None,
+              inherit: bool = True) -> xr.DataArray:
     """Apply ``tile`` to a Dask-backed image window by window; nothing is computed yet.
 
     Parameters
@@ -111,6 +123,11 @@ def map_tiles(tile: Tile, img: xr.DataArray, reach: Reach, dtype: np.dtype,
         The result's pixel type.
     provenance : mapping of str to object
         Attrs saying what computed the result; ``tiles`` is added.
+    name : str, optional
+        The result's name when ``img`` has none.
+    inherit : bool, default True
+        Start the result's attrs from ``img``'s own (as the numpy functions do);
+        else from its calibration and colour only (as an engine's result).
 
     Returns
     -------
@@ -139,10 +156,14 @@ def map_tiles(tile: Tile, img: xr.DataArray, reach: Reach, dtype: np.dtype,
     import dask.array as da  # a lazy image means Dask is installed
 
     out = _moved(da.block(grid), (-2, -1), at)
-    text = (f"{len(row_windows) * len(col_windows)} tiles of "
+    planes = int(np.prod(data.numblocks[:-2]))  # 1 for a single plane
+    text = (f"{len(row_windows) * len(col_windows) * planes} tiles of up to "
             f"{max(data.chunks[-2])}x{max(data.chunks[-1])} pixels, windows widened by "
             f"{reach.margin} pixels on a grid of {reach.grid}: identical to the whole image")
-    result = xr.DataArray(out, dims=dims, attrs={"rgb": rgb})
+    # labelled as the whole image's result is: calibrated coordinates, the input's attrs
+    own = dict(canonical.attrs) if inherit else {"rgb": rgb}
+    result = labelled(out, dims, calibration_of(canonical), own)
+    result.name = name
     return layout_of(img).restore(result, {**provenance, "tiles": text}, as_numpy=False)
 
 

@@ -44,6 +44,15 @@ def test_tiled_provenance_is_the_whole_image_command(fiji):
     assert "tile" not in fiji.recorded_macro()  # the tiles are not part of the session
 
 
+def test_tiled_result_is_named_and_titled_as_the_whole_images(fiji):
+    whole, lazy = as_lazy(noisy((70, 80), np.uint8, seed=15), {"row": 30, "col": 30})
+    eager = fiji.median(whole, 2, title="bg")
+    tiled = fiji.median(lazy, 2, title="bg").compute()
+    assert tiled.name == eager.name == "bg" and tiled.attrs["title"] == "bg"
+    same = {k for k in eager.attrs if k not in ("macro", "macro_line", "tiles")}
+    assert {k: tiled.attrs.get(k) for k in same} == {k: eager.attrs[k] for k in same}
+
+
 def test_sliding_paraboloid_is_refused_before_anything_runs(fiji):
     lazy = xr.DataArray(np.zeros((3000, 3000), np.uint8), dims=("row", "col")).chunk(1000)
     with pytest.raises(CommandError, match="sliding paraboloid cannot be computed tile by tile"):

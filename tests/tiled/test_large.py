@@ -247,3 +247,58 @@ def test_ctrl_c_keeps_the_tiles_written_and_the_same_command_goes_on(tmp_path):
     np.testing.assert_array_equal(written(tmp_path / "out" / "m")["background"],
                                   reference.median(img, 4))
     assert not (tmp_path / "out" / ".m.partial").exists()
+
+
+def test_an_input_rewritten_in_place_is_recomputed(big_tiff, tmp_path, monkeypatch):
+    """Same name, same size, other pixels: never taken for the input already done."""
+    out = tmp_path / "out"
+    process_large(big_tiff, out, "median", {"radius": 3}, chunk=200, progress=False)
+    changed = open_image(big_tiff).values.copy()
+    changed[:100] = 0
+    tifffile.imwrite(big_tiff, changed, bigtiff=True, tile=(128, 128),
+                     resolution=(1 / 0.65, 1 / 0.65), resolutionunit="CENTIMETER")
+    with pytest.raises(CommandError, match="other settings"):
+        process_large(big_tiff, out, "median", {"radius": 3}, chunk=200, progress=False)
+    # interrupted, rewritten, resumed: the tiles of the old pixels are not kept
+    calls = []
+    original = large._save_progress
+
+    def interrupt(folder, settings, done):
+        original(folder, settings, done)
+        calls.append(1)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(large, "_save_progress", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        process_large(big_tiff, tmp_path / "other", "median", {"radius": 3}, chunk=128,
+                      progress=False)
+    monkeypatch.setattr(large, "_save_progress", original)
+    tifffile.imwrite(big_tiff, changed[::-1].copy(), bigtiff=True, tile=(128, 128))
+    folder = process_large(big_tiff, tmp_path / "other", "median", {"radius": 3}, chunk=128,
+                           progress=False)
+    np.testing.assert_array_equal(written(folder)["background"],
+                                  reference.median(changed[::-1].copy(), 3))
+
+
+def test_what_the_whole_workflow_cannot_give_is_refused(tmp_path):
+    rgb = ijb.as_image(np.random.default_rng(4).integers(0, 255, (60, 70, 3), np.uint8),
+                       dims=("row", "col", "ch"), rgb=True)
+    save_image(rgb, tmp_path / "rgb.tif")
+    for method in ("median", "tophat"):
+        with pytest.raises(CommandError, match="RGB image"):
+            process_large(tmp_path / "rgb.tif", tmp_path / "out", method, progress=False)
+    tifffile.imwrite(tmp_path / "narrow.tif", np.ones((300, 8), np.uint16))
+    with pytest.raises(CommandError, match="one column wide"):
+        process_large(tmp_path / "narrow.tif", tmp_path / "out", "rolling-ball",
+                      {"rolling": 150}, progress=False)
+
+
+def test_chunks_by_dim_name_and_names_without_extensions(big_tiff, tmp_path):
+    lazy = open_image(big_tiff, chunks={"row": 20, "col": 30})
+    assert lazy.chunks == ((20,) * 35, (30,) * 30)
+    with pytest.raises(ImageFormatError, match="unknown dims"):
+        open_image(big_tiff, chunks={"rows": 20})
+    shutil.copy(big_tiff, tmp_path / "scan 1.ome.TIF")
+    folder = process_large(tmp_path / "scan 1.ome.TIF", tmp_path / "out", "median",
+                           {"radius": 1}, progress=False)
+    assert folder.name == "scan_1"

@@ -175,3 +175,15 @@ def test_a_command_that_does_not_tile_refuses_a_lazy_image_larger_than_memory():
     small = xr.DataArray(da.ones((2, 30, 40), dtype=np.uint16, chunks=(1, 7, 9)),
                          dims=("t", "row", "col"))
     np.testing.assert_array_equal(reference.z_project(small, "max"), np.ones((30, 40)))
+
+
+def test_a_tiled_result_is_labelled_as_the_whole_images():
+    """Name, dims, coordinates and attrs (calibration read from coordinates, source kept)."""
+    img = noisy((2, 2, 64, 75), np.uint16, seed=10)
+    whole = xr.DataArray(img, dims=("t", "c", "y", "x")).assign_coords(
+        x=np.arange(75) * 0.5 + 3, y=np.arange(64) * 0.5)
+    whole.attrs.update(title="a.tif", source="/data/a.tif")
+    for func in (reference.median, reference.tophat):
+        tiled = func(whole.chunk({"x": 30, "y": 20}), 3).compute()
+        assert tiled.attrs.pop("tiles")
+        xr.testing.assert_identical(tiled, func(whole, 3))
