@@ -123,6 +123,41 @@ def as_image(
     return labelled(arr.values, arr.dims, cal, {**attrs, "rgb": is_rgb})
 
 
+def plane_chunks(chunks: Any, dims: Sequence[str | None], whole: Sequence[str] = ()) -> Any:
+    """Return Dask chunks of ``chunks`` pixels along rows and columns, one plane elsewhere.
+
+    Parameters
+    ----------
+    chunks : int, tuple or dict
+        An int (or a (row, col) pair) of pixels along ``row`` and ``col``, or a dict
+        by dim name (``{"row": 512, "col": 512}``); any other form is Dask's own,
+        returned as it is.
+    dims : sequence of str or None
+        The array's dim names in its axis order (None for an axis of no known name).
+    whole : sequence of str, default ()
+        Dims kept in one chunk (an RGB image's colours).
+
+    Returns
+    -------
+    tuple of int, or ``chunks`` itself
+        One entry per axis (-1: whole).
+
+    Raises
+    ------
+    ImageFormatError
+        When a dict names a dim that is not one of :data:`DIM_ORDER`.
+    """
+    if isinstance(chunks, int) or (isinstance(chunks, tuple) and len(chunks) == 2):
+        rows, cols = (chunks, chunks) if isinstance(chunks, int) else chunks
+        chunks = {"row": rows, "col": cols}
+    if not isinstance(chunks, dict):
+        return chunks
+    unknown = set(chunks) - set(DIM_ORDER)
+    if unknown:
+        raise ImageFormatError(f"chunks= names unknown dims {sorted(unknown)}; use {DIM_ORDER}.")
+    return tuple(-1 if d in whole else chunks.get(d, 1) if d else 1 for d in dims)
+
+
 def _in_memory(arr: Any) -> np.ndarray:
     """Return the pixels of ``arr``; a Dask-backed one is computed whole, if it fits."""
     if getattr(arr, "chunks", None) is not None and hasattr(arr, "dtype"):

@@ -18,7 +18,7 @@ from typing import Any
 import xarray as xr
 
 from ij_bgcorr.errors import ImageFormatError
-from ij_bgcorr.image.arrays import NATIVE_DTYPES, calibration_of, labelled
+from ij_bgcorr.image.arrays import NATIVE_DTYPES, calibration_of, labelled, plane_chunks
 from ij_bgcorr.image.calibration import Calibration
 
 # NGFF axis names and types ↔ ij-bgcorr dims, in NGFF's required order
@@ -98,9 +98,11 @@ def open_ome_zarr(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataAr
     path : str or os.PathLike
         The ``.zarr`` folder (NGFF 0.4 or 0.5).
     chunks : int, tuple or dict, optional
-        An int (or a (row, col) pair) of pixels along rows and columns, one plane
-        along the other dims; or any chunks ``dask.array.from_zarr`` takes, in the
-        store's axis order. Default: the store's own.
+        An int (or a (row, col) pair) of pixels along rows and columns, or a dict by
+        dim name, one plane along the other dims (see
+        :func:`~ij_bgcorr.image.arrays.plane_chunks`); or any chunks
+        ``dask.array.from_zarr`` takes, in the store's axis order. Default: the
+        store's own.
 
     Returns
     -------
@@ -137,16 +139,14 @@ def open_ome_zarr(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataAr
         raise ImageFormatError(f"{path} holds {array.dtype} pixels; ImageJ's types are "
                                f"uint8, uint16 and float32.")
     own = root.attrs.get("ij_bgcorr", {})
+    rgb = bool(own.get("rgb", False))
     cal = (Calibration.from_attrs(own["calibration"]) if "calibration" in own
            else _calibration(dims, level, meta["axes"]))
-    if isinstance(chunks, int) or (isinstance(chunks, tuple) and len(chunks) == 2):
-        rows, cols = (chunks, chunks) if isinstance(chunks, int) else chunks
-        chunks = tuple({"row": rows, "col": cols}.get(d, 1) for d in dims)
-    values = da.from_zarr(array, chunks=chunks if chunks is not None else array.chunks)
+    chunks = array.chunks if chunks is None else plane_chunks(chunks, dims, ["ch"] * rgb)
+    values = da.from_zarr(array, chunks=chunks)
     image = xr.DataArray(values, dims=dims)
     order = [d for d in ("t", "pln", "row", "col", "ch") if d in dims]
     image = image.transpose(*order)
-    rgb = bool(own.get("rgb", False))
     return labelled(image.data, order, cal,
                     {"rgb": rgb, "title": path.name, "source": str(path.absolute())})
 

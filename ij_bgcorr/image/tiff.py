@@ -21,7 +21,14 @@ import tifffile
 import xarray as xr
 
 from ij_bgcorr.errors import ImageFormatError
-from ij_bgcorr.image.arrays import DIM_ORDER, NATIVE_DTYPES, as_image, calibration_of, labelled
+from ij_bgcorr.image.arrays import (
+    DIM_ORDER,
+    NATIVE_DTYPES,
+    as_image,
+    calibration_of,
+    labelled,
+    plane_chunks,
+)
 from ij_bgcorr.image.calibration import Calibration
 from ij_bgcorr.image.fetch import fetch, is_url
 from ij_bgcorr.image.fingerprint import fingerprint
@@ -202,8 +209,9 @@ def _read(path: Path, chunks: Any = None
                 import dask.array as da
 
                 regions = _TiffRegions(path, tuple(series.shape), series.dtype)
-                values = da.from_array(regions, chunks=_full_planes(chunks, series.axes),
-                                       lock=False, asarray=False)
+                names = ["samples" if a == "S" else _AXES.get(a) for a in series.axes]
+                values = da.from_array(regions, lock=False, asarray=False,
+                                       chunks=plane_chunks(chunks, names, whole=["samples"]))
             axes = series.axes
             page = tif.pages.first
             tags = page.tags
@@ -220,24 +228,6 @@ def _read(path: Path, chunks: Any = None
         said = "".join(f"; {m}" for m in messages)
         raise ImageFormatError(f"{path} is not a readable TIFF file: "
                                f"{type(exc).__name__}: {exc}{said}") from exc
-
-
-def _full_planes(chunks: Any, axes: str) -> Any:
-    """Return Dask chunks of ``chunks`` pixels along Y and X, one plane along the others.
-
-    ``chunks`` is an int, a (y, x) pair or a dict by dim name (``{"row": 512, "col":
-    512}``); any other form is Dask's own, returned as it is.
-    """
-    if isinstance(chunks, dict):  # by the package's dim names: others one plane
-        unknown = set(chunks) - set(DIM_ORDER)
-        if unknown:
-            raise ImageFormatError(f"chunks= names unknown dims {sorted(unknown)}; use "
-                                   f"{DIM_ORDER}.")
-        return tuple(chunks.get(_AXES.get(a, ""), -1 if a == "S" else 1) for a in axes)
-    if isinstance(chunks, int) or (isinstance(chunks, tuple) and len(chunks) == 2):
-        y, x = (chunks, chunks) if isinstance(chunks, int) else chunks
-        return tuple({"Y": y, "X": x}.get(a, -1 if a == "S" else 1) for a in axes)
-    return chunks
 
 
 def _imagej_reads_alike(tif: tifffile.TiffFile, page: Any, axes: str) -> bool:
