@@ -54,7 +54,8 @@ def lazy_results(image: xr.DataArray, method: str, params: dict[str, Any],
     Parameters
     ----------
     image : xarray.DataArray
-        Dask-backed (`ij_bgcorr.image.tiff.open_image` with ``chunks``).
+        Dask-backed (`ij_bgcorr.image.tiff.open_image` with ``chunks``); an image in
+        memory gives results in memory.
     method : {"median", "rolling-ball", "tophat"}
         The method.
     params : dict of str to object
@@ -95,8 +96,9 @@ def lazy_results(image: xr.DataArray, method: str, params: dict[str, Any],
                 f"{options['rolling']:g} pixels it is one column wide (ImageJ leaves it "
                 "uncorrected with an ArrayIndexOutOfBoundsException); use a smaller --rolling.")
         subtract = engine.subtract_background if engine else reference.subtract_background
-        return {"background": subtract(image, create_background=True, **options),
-                "foreground": subtract(image, **options)}
+        return {"background": subtract(image, create_background=True, **options)
+                .assign_attrs(title="background"),
+                "foreground": subtract(image, **options).assign_attrs(title="foreground")}
     if method == "tophat" and engine is not None:
         raise CommandError("tophat runs in ImageJ as a macro, which cannot be cut into tiles: "
                            "use the ImageJ-matched numpy code (--numpy), identical to it.")
@@ -104,9 +106,9 @@ def lazy_results(image: xr.DataArray, method: str, params: dict[str, Any],
         else reference.opening
     background = filtered(image, options["radius"])
     foreground = image.astype(np.float32) - background.astype(np.float32)
-    foreground.attrs = {**background.attrs, "foreground": "input - background, 32-bit, as "
-                        'imageCalculator("Subtract create 32-bit", input, background)'}
-    return {"background": background, "foreground": foreground}
+    foreground.attrs = {**image.attrs, "title": "foreground", "computed": "input - background, "
+                        'as imageCalculator("Subtract create 32-bit", input, background)'}
+    return {"background": background.assign_attrs(title="background"), "foreground": foreground}
 
 
 def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], method: str,
@@ -149,18 +151,20 @@ def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], m
     ImageFormatError, FileNotFoundError
         An input that cannot be read lazily.
     """
+    source = Path(source).resolve()  # Dask workers may run in other folders
+    if not source.exists():
+        raise FileNotFoundError(f"No such image: {source} (give a local file or folder)")
     image = open_image(source, chunks=chunk)
     results = lazy_results(image, method, dict(params or {}), engine)
-    settings = {"source": str(Path(source).resolve()), "sha256": _checksum(Path(source)),
+    settings = {"source": str(source), "sha256": _checksum(source),
                 "method": method, "params": {**METHODS[method].params, **(params or {})},
                 "chunk": chunk, "computed_by": _computed_by(engine)}
-    out = Path(out)
+    out = Path(out).resolve()
     final = out / file_stem(re.sub(r"(\.ome)?\.(zarr|tiff?)$", "", str(image.attrs["title"]),
                                    flags=re.IGNORECASE))
-    where = Path(source).resolve()
-    if final.resolve() == where or final.resolve() in where.parents:
-        raise CommandError(f"The results would go to {final}, which holds the input "
-                           f"{source}: choose another --out.")
+    if final == source or final in source.parents or source == out or source in out.parents:
+        raise CommandError(f"The results would go to {final}, where the input {source} "
+                           "is (or into it): choose another --out.")
     out.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(out / f".{final.name}.lock", timeout=0):
@@ -169,11 +173,13 @@ def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], m
             if final.exists() and not replace:
                 raise CommandError(f"{final} holds results of other settings; pass --replace "
                                    "to redo it, or choose another --out.")
-            partial = out / f".{final.name}.partial"
+            partial, old = out / f".{final.name}.partial", out / f".{final.name}.old"
             _write(results, partial, settings, progress)
-            if final.exists():
-                shutil.rmtree(final)
+            if final.exists():  # moved aside first: a crash never leaves half of it
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(final, old)
             os.replace(partial, final)
+            shutil.rmtree(old, ignore_errors=True)
             return final
     except Timeout as exc:
         raise BatchBusy(f"Another run is writing {final}; wait for it to end.") from exc

@@ -5,7 +5,7 @@ Argument parsing only; the work is :func:`~ij_bgcorr.batch.large.process_large`'
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
 import click
@@ -85,7 +85,7 @@ def large_command(image: Path, method: str, radius: float | None, rolling: float
     say(f"Wrote {folder}/background.ome.zarr and foreground.ome.zarr")
 
 
-def _client(address: str) -> object:
+def _client(address: str) -> AbstractContextManager[object]:
     try:
         from distributed import Client
     except ImportError as exc:

@@ -145,16 +145,21 @@ def plane_chunks(chunks: Any, dims: Sequence[str | None], whole: Sequence[str] =
     Raises
     ------
     ImageFormatError
-        When a dict names a dim that is not one of :data:`DIM_ORDER`.
+        When a dict names a dim that is not one of :data:`DIM_ORDER`, or a size is
+        not a whole number >= 1.
     """
-    if isinstance(chunks, int) or (isinstance(chunks, tuple) and len(chunks) == 2):
-        rows, cols = (chunks, chunks) if isinstance(chunks, int) else chunks
+    if isinstance(chunks, int | float | str) or (isinstance(chunks, tuple) and len(chunks) == 2):
+        rows, cols = chunks if isinstance(chunks, tuple) else (chunks, chunks)
         chunks = {"row": rows, "col": cols}
     if not isinstance(chunks, dict):
         return chunks
     unknown = set(chunks) - set(DIM_ORDER)
     if unknown:
         raise ImageFormatError(f"chunks= names unknown dims {sorted(unknown)}; use {DIM_ORDER}.")
+    bad = {d: n for d, n in chunks.items() if isinstance(n, bool) or not isinstance(n, int)
+           or n < 1}
+    if bad:
+        raise ImageFormatError(f"chunks= must be whole numbers of pixels >= 1; got {bad}.")
     return tuple(-1 if d in whole else chunks.get(d, 1) if d else 1 for d in dims)
 
 

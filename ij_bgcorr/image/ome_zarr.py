@@ -122,7 +122,7 @@ def open_ome_zarr(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataAr
     import dask.array as da
     import zarr
 
-    path = Path(path)
+    path = Path(path).resolve()  # Dask workers may run in other folders
     if not path.exists():
         raise FileNotFoundError(f"No such OME-Zarr image: {path}")
     try:

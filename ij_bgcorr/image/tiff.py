@@ -174,23 +174,34 @@ def _lazy_image(values: Any, dims: list[str], cal: Calibration,
 class _TiffRegions:
     """A TIFF series as an array whose regions are read on demand (for ``dask.array``).
 
-    Only the path travels to Dask's workers; each process opens the file once,
-    through tifffile's Zarr store, which reads only the strips or tiles a region needs.
+    Only the (absolute) path and the file's identity travel to Dask's workers; each
+    process opens the file once, through tifffile's Zarr store (the full-resolution
+    level of a pyramid), which reads only the strips or tiles a region needs. A file
+    changed since it was opened is refused rather than read.
     """
 
     def __init__(self, path: Path, shape: tuple[int, ...], dtype: np.dtype) -> None:
-        self.path, self.shape, self.dtype, self.ndim = path, shape, dtype, len(shape)
+        self.path, self.shape, self.dtype, self.ndim = path.resolve(), shape, dtype, len(shape)
+        self.identity = _identity(self.path)
+        _zarr_series(self.path, self.identity)  # a file tifffile cannot serve fails here
 
     def __getitem__(self, region: Any) -> np.ndarray:
-        return np.asarray(_zarr_series(self.path, self.path.stat().st_mtime_ns)[region])
+        if _identity(self.path) != self.identity:
+            raise ImageFormatError(f"{self.path} changed since it was opened; open it again.")
+        return np.asarray(_zarr_series(self.path, self.identity)[region])
 
 
-@functools.lru_cache(maxsize=8)
-def _zarr_series(path: Path, mtime_ns: int) -> Any:
-    """Open a TIFF's first series as a read-only Zarr array (kept open per process)."""
+def _identity(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=2)
+def _zarr_series(path: Path, identity: tuple[int, int, int]) -> Any:
+    """Open a TIFF's first series (level 0) as a read-only Zarr array, kept open per process."""
     import zarr
 
-    return zarr.open_array(tifffile.imread(path, aszarr=True, series=0), mode="r")
+    return zarr.open_array(tifffile.imread(path, aszarr=True, series=0, level=0), mode="r")
 
 
 def _read(path: Path, chunks: Any = None

@@ -193,7 +193,7 @@ def test_an_ome_zarr_input_is_never_overwritten(big_tiff, tmp_path):
     before = open_image(source).values
     inside = tmp_path / "c" / "background" / "background.ome.zarr"  # OUT/<its stem>/...
     shutil.copytree(source, inside)
-    with pytest.raises(CommandError, match="holds the input"):
+    with pytest.raises(CommandError, match="where the input"):
         process_large(inside, tmp_path / "c", "median", {"radius": 2}, progress=False,
                       replace=True)
     assert (inside / ".zattrs").is_file()
@@ -302,3 +302,46 @@ def test_chunks_by_dim_name_and_names_without_extensions(big_tiff, tmp_path):
     folder = process_large(tmp_path / "scan 1.ome.TIF", tmp_path / "out", "median",
                            {"radius": 1}, progress=False)
     assert folder.name == "scan_1"
+
+
+def test_relative_paths_read_and_write_where_they_were_meant(big_tiff, tmp_path, monkeypatch):
+    """Dask workers may run in another folder: paths are made absolute when opened."""
+    monkeypatch.chdir(big_tiff.parent)
+    lazy = open_image(big_tiff.name, chunks=100)
+    folder = process_large(big_tiff.name, "rel-out", "median", {"radius": 2}, chunk=300,
+                           progress=False)
+    zarr_lazy = open_image(Path("rel-out") / "mosaic" / "background.ome.zarr", chunks=100)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    np.testing.assert_array_equal(lazy.values, open_image(big_tiff).values)
+    np.testing.assert_array_equal(zarr_lazy.values, reference.median(open_image(big_tiff), 2))
+    assert folder.is_absolute() and folder.parent == big_tiff.parent / "rel-out"
+
+
+def test_pyramids_bad_chunks_and_changed_files_are_clear_errors(big_tiff, tmp_path):
+    data = open_image(big_tiff).values
+    with tifffile.TiffWriter(tmp_path / "pyr.ome.tif") as tif:  # two levels, as slide scans
+        tif.write(data, subifds=1, tile=(128, 128))
+        tif.write(data[::2, ::2], subfiletype=1, tile=(128, 128))
+    np.testing.assert_array_equal(open_image(tmp_path / "pyr.ome.tif", chunks=200).values, data)
+    for bad in (0, -5, 2.5, "abc", {"row": 0}):
+        with pytest.raises(ImageFormatError, match="chunks="):
+            open_image(big_tiff, chunks=bad)
+    lazy = open_image(big_tiff, chunks=200)
+    tifffile.imwrite(big_tiff, data[::-1].copy(), bigtiff=True, tile=(128, 128))
+    with pytest.raises(ImageFormatError, match="changed since it was opened"):
+        lazy.compute()
+
+
+def test_results_never_go_into_the_input(big_tiff, tmp_path):
+    first = process_large(big_tiff, tmp_path / "a", "median", {"radius": 2}, progress=False)
+    source = first / "background.ome.zarr"
+    with pytest.raises(CommandError, match="where the input"):
+        process_large(source, source / "res", "median", {"radius": 2}, progress=False)
+    assert not (source / "res").exists()
+    folder = process_large(big_tiff, tmp_path / "a", "rolling-ball", {}, progress=False,
+                           replace=True)
+    assert not (tmp_path / "a" / ".mosaic.old").exists()
+    attrs = json.loads((folder / "foreground.ome.zarr" / ".zattrs").read_text())
+    assert attrs["multiscales"][0]["name"] == "foreground"
