@@ -31,10 +31,10 @@ from filelock import FileLock, Timeout
 
 from ij_bgcorr import reference
 from ij_bgcorr.batch.files import atomic_write, file_sha256
+from ij_bgcorr.batch.params import method_params
 from ij_bgcorr.errors import BatchBusy, CommandError
 from ij_bgcorr.image.ome_zarr import create_ome_zarr, ngff_order
 from ij_bgcorr.image.tiff import file_stem, open_image
-from ij_bgcorr.methods import METHODS
 from ij_bgcorr.reference.ball import imagej_fails
 
 #: The methods that run tile by tile: each is local (a macro or a projection over time is not).
@@ -59,7 +59,8 @@ def lazy_results(image: xr.DataArray, method: str, params: dict[str, Any],
     method : {"median", "rolling-ball", "tophat"}
         The method.
     params : dict of str to object
-        Its parameters (radii in pixels); missing ones take the method's defaults.
+        Its parameters (radii in pixels); missing ones take the method's defaults
+        (`large_params`).
     engine : Engine, optional
         Compute with ImageJ in this engine; None: with the ImageJ-matched numpy
         code of `ij_bgcorr.reference` (identical results).
@@ -77,13 +78,7 @@ def lazy_results(image: xr.DataArray, method: str, params: dict[str, Any],
         RGB image (ImageJ subtracts colours into one 32-bit plane), or, with the numpy
         code, a rolling ball on an image ImageJ's Subtract Background fails on.
     """
-    if method not in LARGE_METHODS:
-        raise CommandError(f"--method {method} cannot run tile by tile; choose one of "
-                           f"{', '.join(LARGE_METHODS)}.")
-    unknown = set(params) - set(METHODS[method].params)
-    if unknown:
-        raise CommandError(f"{method} takes no {', '.join(sorted(unknown))}")
-    options = {**METHODS[method].params, **params}
+    options = large_params(method, params)
     if image.attrs.get("rgb") and method != "rolling-ball":
         raise CommandError(f"{method} on an RGB image: ImageJ subtracts colour images into one "
                            "32-bit plane, which is not computed tile by tile; use rolling-ball, "
@@ -109,6 +104,32 @@ def lazy_results(image: xr.DataArray, method: str, params: dict[str, Any],
     foreground.attrs = {**image.attrs, "title": "foreground", "computed": "input - background, "
                         'as imageCalculator("Subtract create 32-bit", input, background)'}
     return {"background": background.assign_attrs(title="background"), "foreground": foreground}
+
+
+def large_params(method: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """Return a method's full parameter set, as a batch records it, for a method that tiles.
+
+    Parameters
+    ----------
+    method : str
+        One of `LARGE_METHODS`.
+    params : dict of str to object, optional
+        The caller's parameters (radii in pixels).
+
+    Returns
+    -------
+    dict of str to object
+        `ij_bgcorr.batch.params.method_params`'s set: defaults overridden, radii checked.
+
+    Raises
+    ------
+    CommandError
+        For a method that does not tile, an unknown parameter, or a bad radius.
+    """
+    if method not in LARGE_METHODS:
+        raise CommandError(f"--method {method} cannot run tile by tile; choose one of "
+                           f"{', '.join(LARGE_METHODS)}.")
+    return method_params(method, params)
 
 
 def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], method: str,
@@ -154,11 +175,11 @@ def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], m
     source = Path(source).resolve()  # Dask workers may run in other folders
     if not source.exists():
         raise FileNotFoundError(f"No such image: {source} (give a local file or folder)")
+    full = large_params(method, params)
     image = open_image(source, chunks=chunk)
-    results = lazy_results(image, method, dict(params or {}), engine)
-    settings = {"source": str(source), "sha256": _checksum(source),
-                "method": method, "params": {**METHODS[method].params, **(params or {})},
-                "chunk": chunk, "computed_by": _computed_by(engine)}
+    results = lazy_results(image, method, full, engine)
+    settings = {"source": str(source), "sha256": _checksum(source), "method": method,
+                "params": full, "chunk": chunk, "computed_by": _computed_by(engine)}
     out = Path(out).resolve()
     final = out / file_stem(re.sub(r"(\.ome)?\.(zarr|tiff?)$", "", str(image.attrs["title"]),
                                    flags=re.IGNORECASE))
@@ -200,11 +221,11 @@ def _write(results: dict[str, xr.DataArray], partial: Path, settings: dict[str, 
     total = int(np.prod(first.data.numblocks))
     bar = tqdm(total=total, initial=total - len(regions), unit="tile", disable=not progress)
     step = max(2, 2 * (os.cpu_count() or 1))  # tiles computed together: a few per thread
+    import dask.array as da  # the results are Dask-backed, so Dask is installed
+
     with bar:
         for start in range(0, len(regions), step):
             batch = regions[start:start + step]
-            import dask.array as da
-
             da.store([ordered[n].data[r] for r in batch for n in ordered],
                      [arrays[n] for _ in batch for n in ordered],
                      regions=[r for r in batch for _ in ordered], lock=False)
