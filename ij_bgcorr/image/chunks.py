@@ -2,7 +2,7 @@
 
 Copying and hashing an image of hundreds of megabytes is bound by one core
 (a fresh array's pages are mapped as they are first written, hashing is
-sequential); the calls used here (``hashlib``, JPype's bulk copies) release
+sequential); the calls used here (``xxhash``, JPype's bulk copies) release
 the GIL, so plain threads share the chunks between the cores. Each thread
 takes the next chunk not yet taken, so a core slowed by other work does
 fewer. The helper threads live for one call only: nothing survives into a

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import xarray as xr
+import xxhash
 
 from ij_bgcorr.image.chunks import CHUNK_BYTES, in_chunks
 
@@ -24,14 +23,17 @@ def fingerprint(image: xr.DataArray) -> str:
     str
         The digest, 32 hexadecimal characters.
     """
-    digest = hashlib.blake2b(digest_size=16)
+    # XXH3 (128 bits) rather than a cryptographic hash: it tells accidental changes apart
+    # as surely and runs at memory speed (about 30x blake2b), and every engine call takes
+    # two fingerprints
+    digest = xxhash.xxh3_128()
     # dims of size 1 are left out: a result handed back with them restored is the same image
     kept = [(d, n) for d, n in zip(image.dims, image.shape, strict=True) if n > 1]
     header = (kept, str(image.dtype), bool(image.attrs.get("rgb")))
     digest.update(repr(header).encode())
     data = memoryview(np.ascontiguousarray(image.values)).cast("B")
     # the pixels are hashed in chunks, on every core; their digests, in order, make the digest
-    parts = in_chunks(lambda start, stop: hashlib.blake2b(data[start:stop], digest_size=16)
-                      .digest(), data.nbytes, CHUNK_BYTES)
+    parts = in_chunks(lambda start, stop: xxhash.xxh3_128(data[start:stop]).digest(),
+                      data.nbytes, CHUNK_BYTES)
     digest.update(b"".join(parts))
     return digest.hexdigest()
