@@ -11,7 +11,6 @@ the same lines give in Fiji. Start one with :func:`ij_bgcorr.start`.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -21,22 +20,21 @@ import xarray as xr
 
 from ij_bgcorr.engine.convert import from_imageplus, to_imageplus, touched_planes
 from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.recording import Recorder
 from ij_bgcorr.engine.results import MacroResult, provenance
 from ij_bgcorr.engine.runner import MacroRunner
 from ij_bgcorr.engine.tiles import tile_by_tile
 from ij_bgcorr.errors import CommandError, MacroError
-from ij_bgcorr.image.fingerprint import fingerprint
 from ij_bgcorr.macro import commands
 from ij_bgcorr.macro.commands import Call
 from ij_bgcorr.macro.files import read_macro, run_macro_line
 from ij_bgcorr.macro.prepare import errors_name_lines_of, prepare_macro
-from ij_bgcorr.macro.session import Session
 from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
 from ij_bgcorr.tiled import background_reach, is_lazy, rank_reach
 from ij_bgcorr.validation import timeout_seconds
 
 
-class Engine:
+class Engine(Recorder):
     """ImageJ 1.x in this process; the base of both engines. Create one with :func:`start`.
 
     Every command takes a DataArray or numpy array (:mod:`ij_bgcorr.image.layout`) and
@@ -62,11 +60,10 @@ class Engine:
     kind = "engine"
 
     def __init__(self, timeout: float = 3600.0) -> None:
+        super().__init__()
         self.timeout = timeout
         self.version = str(java.IJ.getFullVersion())
-        self._lock = threading.RLock()
         self._runner = MacroRunner()
-        self._session = Session()
 
     def __repr__(self) -> str:
         """Name the engine's class and ImageJ version."""
@@ -95,8 +92,7 @@ class Engine:
         """
         with self._lock:
             if record:
-                titles = [self._session.place(image) for image in call.images]
-                result_title = self._session.claim(call.title or call.default_title(titles))
+                titles, result_title = self._step_titles(call)
             else:
                 titles = [f"tile{n}" for n in range(len(call.images))]
                 result_title = "tile-result"
@@ -115,7 +111,7 @@ class Engine:
                 result = from_imageplus(outcome.images[result_title], made,
                                         None if planes is None else planes.result())
             if record:
-                self._session.record(titles[0], body, result_title, fingerprint(result))
+                self._record(titles[0], body, result_title, result)
         if call.layout is None:
             return result
         return call.layout.restore(result, as_numpy=False)
@@ -362,23 +358,7 @@ class Engine:
         return MacroResult(images, outcome.log, outcome.results, outcome.returned,
                            outcome.tables, outcome.variables)
 
-    # -- session ------------------------------------------------------------------------
-    def recorded_macro(self) -> str:
-        """Return this session's commands as one self-contained macro that replays them in Fiji.
-
-        Run as it is in ImageJ or Fiji, it recreates every command's result under the result's
-        ``attrs["title"]``, pixel for pixel: inputs read with :func:`ij_bgcorr.open_image` are
-        opened from their files; inputs that came from memory are listed in the header, to be
-        open under those titles first.
-
-        Returns
-        -------
-        str
-        """
-        with self._lock:
-            return self._session.macro(f"Recorded by ij-bgcorr with ImageJ {self.version} "
-                                       f"({self.kind} engine)")
-
+    # -- options ------------------------------------------------------------------------
     def use_threads(self, threads: int) -> None:
         """Let ImageJ's filters use ``threads`` threads (Edit > Options > Memory & Threads).
 
@@ -389,12 +369,3 @@ class Engine:
         """
         with self._lock:
             java.Prefs.setThreads(int(threads))
-
-    def new_session(self) -> None:
-        """Forget the recorded session: :meth:`recorded_macro` starts again from here.
-
-        Titles used so far may be used again afterwards.
-        """
-        with self._lock:
-            self._session = Session()
-

@@ -40,9 +40,11 @@ def tile_by_tile(engine: Any, build: Callable[[Any], Call], image: xr.DataArray,
     -------
     xarray.DataArray
         Dask-backed, ``image``'s layout, chunks and dtype. Its provenance names the
-        command as it runs on the whole image (``macro_line``, ``macro``), which
-        replays the result in Fiji wherever the whole image fits; the tiles are not
-        added to the engine's recorded session, as their pixels are never all in memory.
+        command as it runs on the whole image (``macro_line``, ``macro``), and the
+        engine's recorded session gets those lines when this is called: they replay
+        the result in Fiji wherever the whole image fits. The session knows a lazy
+        image by its Dask graph (the result handed back lazily is known; computed,
+        it is an image from memory).
 
     Raises
     ------
@@ -50,13 +52,17 @@ def tile_by_tile(engine: Any, build: Callable[[Any], Call], image: xr.DataArray,
         Bad options (checked here, before anything runs); an image the engine
         cannot take lazily (`ij_bgcorr.tiled.lazy.check_lazy`).
     """
-    call = build(sample_of(check_lazy(image)))  # checks the options, writes the lines
-    title = str(image.attrs.get("title") or "image")
-    result_title = call.title or call.default_title([title])
-    attrs = {**provenance(engine, call.command_line([title], result_title)),
-             "macro": "\n".join(call.lines([title], result_title)), "title": result_title}
-    return map_tiles(partial(_run_tile, engine=engine, build=build), image, reach,
-                     image.dtype, attrs, name=result_title, inherit=False)
+    canonical = check_lazy(image)
+    call = build(sample_of(canonical))  # checks the options, writes the lines
+    with engine._lock:
+        titles, result_title = engine._step_titles(call, [canonical])
+        body = call.lines(titles, result_title)
+        attrs = {**provenance(engine, call.command_line(titles, result_title)),
+                 "macro": "\n".join(body), "title": result_title}
+        result = map_tiles(partial(_run_tile, engine=engine, build=build), image, reach,
+                           image.dtype, attrs, name=result_title, inherit=False)
+        engine._record(titles[0], body, result_title, check_lazy(result))
+    return result
 
 
 def _run_tile(window: xr.DataArray, engine: Any, build: Callable[[Any], Call]) -> xr.DataArray:

@@ -16,7 +16,10 @@ def fingerprint(image: xr.DataArray) -> str:
     ----------
     image : xarray.DataArray
         Any dims and dtype. Dims of size 1 are left out of the digest; whether
-        the image is RGB (``attrs["rgb"]``) is part of it.
+        the image is RGB (``attrs["rgb"]``) is part of it. A Dask-backed image
+        is not read: its graph's name (Dask's token of the source and of every
+        step that made it) stands for its pixels, so it has another digest than
+        the same pixels in memory.
 
     Returns
     -------
@@ -31,6 +34,9 @@ def fingerprint(image: xr.DataArray) -> str:
     kept = [(d, n) for d, n in zip(image.dims, image.shape, strict=True) if n > 1]
     header = (kept, str(image.dtype), bool(image.attrs.get("rgb")))
     digest.update(repr(header).encode())
+    if image.chunks is not None:
+        digest.update(b"dask:" + str(image.data.name).encode())
+        return digest.hexdigest()
     data = memoryview(np.ascontiguousarray(image.values)).cast("B")
     # the pixels are hashed in chunks, on every core; their digests, in order, make the digest
     parts = in_chunks(lambda start, stop: xxhash.xxh3_128(data[start:stop]).digest(),

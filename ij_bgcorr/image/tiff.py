@@ -94,7 +94,7 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray
     xarray.DataArray
         Dims ``(t, pln, row, col, ch)`` (those present); uint8, uint16 or
         float32 (a lazily read file must hold one of them). ``attrs["title"]`` is
-        the file name, ``attrs["source"]`` its path and (read whole)
+        the file name, ``attrs["source"]`` its path and
         ``attrs["source_fingerprint"]`` a digest of the pixels read (an engine
         session records ``open(path)`` for an input whose pixels still match),
         unless they had to be converted to a type ImageJ holds (ImageJ's own
@@ -137,10 +137,11 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray
     values = values.reshape([values.shape[i] for i in keep])
     cal = _calibration(meta, x_res, y_res, tiff_unit)
     if chunks is not None:
-        return _lazy_image(values, dims, cal, {"rgb": rgb, "title": path.name,
-                                              "source": str(path.absolute())})
-    image = as_image(xr.DataArray(values, dims=dims), calibration=cal, rgb=rgb)
-    image.attrs.update(title=path.name, source=str(path.absolute()))
+        image = _lazy_image(values, dims, cal, {"rgb": rgb, "title": path.name,
+                                               "source": str(path.absolute())})
+    else:
+        image = as_image(xr.DataArray(values, dims=dims), calibration=cal, rgb=rgb)
+        image.attrs.update(title=path.name, source=str(path.absolute()))
     if reopens and values.dtype == image.dtype:  # ImageJ's open() gives the same image
         image.attrs["source_fingerprint"] = fingerprint(image)
     return image
@@ -184,6 +185,10 @@ class _TiffRegions:
         self.path, self.shape, self.dtype, self.ndim = path.resolve(), shape, dtype, len(shape)
         self.identity = _identity(self.path)
         _zarr_series(self.path, self.identity)  # a file tifffile cannot serve fails here
+
+    def __dask_tokenize__(self) -> tuple[Any, ...]:
+        """Name the regions by the file and its identity: the same file, unchanged, alike."""
+        return (type(self).__name__, str(self.path), self.identity, self.shape, str(self.dtype))
 
     def __getitem__(self, region: Any) -> np.ndarray:
         if _identity(self.path) != self.identity:

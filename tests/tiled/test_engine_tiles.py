@@ -36,20 +36,52 @@ def test_tiled_provenance_is_the_whole_image_command(fiji):
     whole, lazy = as_lazy(noisy((2, 90, 110), np.uint16, seed=13), {"row": 40, "col": 40})
     fiji.new_session()
     out = fiji.subtract_background(lazy, 30, light_background=True)
-    assert fiji.recorded_macro().count("Subtract Background") == 0  # nothing ran yet
+    recorded = fiji.recorded_macro()  # recorded when called, as the whole image's lines
     out = out.compute()
     assert out.attrs["macro_line"] == 'run("Subtract Background...", "rolling=30 light stack");'
     assert out.attrs["imagej_version"] == fiji.version and out.attrs["engine"] == fiji.kind
-    assert "Subtract Background" in out.attrs["macro"] and "tiles" in out.attrs
-    assert "tile" not in fiji.recorded_macro()  # the tiles are not part of the session
+    assert out.attrs["macro"] in recorded and "tiles" in out.attrs
+    assert fiji.recorded_macro() == recorded  # computing the tiles recorded nothing more
+    assert recorded.count("Subtract Background") == 1 and "tile" not in recorded
+
+
+def test_a_session_with_tiled_steps_replays_whole(fiji, tmp_path):
+    """A lazily read file is opened by the replay; a lazy result handed back is known."""
+    import dask.array as da
+    import tifffile
+
+    import ij_bgcorr as ijb
+
+    pixels = noisy((3, 64, 75), np.uint16, seed=16)
+    tifffile.imwrite(tmp_path / "big.tif", pixels, imagej=True, metadata={"axes": "ZYX"})
+    fiji.new_session()
+    lazy = ijb.open_image(tmp_path / "big.tif", chunks=32)
+    background = fiji.subtract_background(lazy, 12, create_background=True, title="bg")
+    smooth = fiji.median(background, 2)  # the lazy result, handed back lazily
+    cropped = fiji.median(lazy.isel(row=slice(5, 60)), 1)  # not the file any more
+    other = xr.DataArray(da.from_array(pixels[0], chunks=30), dims=("row", "col"),
+                         attrs={"title": "mem"})
+    from_memory = fiji.median(other, 3)
+    macro = fiji.recorded_macro()
+    assert macro.count(f'open("{(tmp_path / "big.tif").absolute()}");') == 1
+    assert macro.count('run("Duplicate...", "title=bg-1 duplicate");') == 1  # from bg
+    header = sorted(line for line in macro.splitlines() if line.startswith("//   "))
+    assert header == ['//   "big-1.tif": 75x55, 16-bit, 3 slices', '//   "mem": 75x64, 16-bit']
+    replay = fiji.run_macro(macro, timeout=120, inputs={
+        "big-1.tif": pixels[:, 5:60], "mem": pixels[0]})
+    for result in (background, smooth, cropped, from_memory):
+        title = result.attrs["title"]
+        np.testing.assert_array_equal(replay[title].values, result.values, err_msg=title)
 
 
 def test_tiled_result_is_named_and_titled_as_the_whole_images(fiji):
     whole, lazy = as_lazy(noisy((70, 80), np.uint8, seed=15), {"row": 30, "col": 30})
+    fiji.new_session()
     eager = fiji.median(whole, 2, title="bg")
-    tiled = fiji.median(lazy, 2, title="bg").compute()
-    assert tiled.name == eager.name == "bg" and tiled.attrs["title"] == "bg"
-    same = {k for k in eager.attrs if k not in ("macro", "macro_line", "tiles")}
+    tiled = fiji.median(lazy, 2, title="bg").compute()  # titles are unique in a session
+    assert eager.name == "bg" and tiled.name == tiled.attrs["title"] == "bg-1"
+    assert tiled.attrs["macro_line"] == eager.attrs["macro_line"]
+    same = {k for k in eager.attrs if k not in ("macro", "tiles", "title")}
     assert {k: tiled.attrs.get(k) for k in same} == {k: eager.attrs[k] for k in same}
 
 
