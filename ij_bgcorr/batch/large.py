@@ -39,7 +39,8 @@ from ij_bgcorr.reference.ball import imagej_fails
 
 #: The methods that run tile by tile: each is local (a macro or a projection over time is not).
 LARGE_METHODS = ("median", "rolling-ball", "tophat")
-_PROGRESS = "progress.json"
+_PROGRESS = "progress.json"  # the run's settings, written once
+_DONE = "done.txt"  # the chunks written, a line each, appended batch by batch
 
 
 def lazy_results(image: xr.DataArray, method: str, params: dict[str, Any],
@@ -229,8 +230,7 @@ def _write(results: dict[str, xr.DataArray], partial: Path, settings: dict[str, 
             da.store([ordered[n].data[r] for r in batch for n in ordered],
                      [arrays[n] for _ in batch for n in ordered],
                      regions=[r for r in batch for _ in ordered], lock=False)
-            done.update(_key(r) for r in batch)
-            _save_progress(partial, settings, done)
+            _save_progress(partial / _DONE, [_key(r) for r in batch])
             bar.update(len(batch))
 
 
@@ -259,17 +259,30 @@ def _resumed(partial: Path, settings: dict[str, Any]) -> set[str]:
     try:
         state = json.loads((partial / _PROGRESS).read_text())
         if state["settings"] == settings:
-            return set(state["done"])
+            return _done_keys(partial / _DONE)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    text = json.dumps({"settings": settings})
+    atomic_write(partial / _PROGRESS, lambda temp: temp.write_text(text))
     return set()
 
 
-def _save_progress(folder: Path, settings: dict[str, Any], done: set[str]) -> None:
-    text = json.dumps({"settings": settings, "done": sorted(done)})
-    atomic_write(folder / _PROGRESS, lambda temp: temp.write_text(text))
+def _done_keys(log: Path) -> set[str]:
+    """Return the chunks the log lists; a line a crash cut short (no line end) is none."""
+    try:
+        return set(log.read_text().split("\n")[:-1])
+    except FileNotFoundError:
+        return set()
+
+
+def _save_progress(log: Path, batch: list[str]) -> None:
+    """List a batch of chunks just written: appended, so each save costs its own lines only."""
+    with log.open("a") as file:
+        file.write("".join(f"{key}\n" for key in batch))
+        file.flush()
+        os.fsync(file.fileno())
 
 
 def _settings_of(folder: Path) -> dict[str, Any] | None:

@@ -109,13 +109,38 @@ def test_ome_zarr_keeps_calibration_and_provenance(big_tiff, tmp_path):
     assert "Median" in attrs["ij_bgcorr"]["reference"] and "tiles" in attrs["ij_bgcorr"]
 
 
+def test_a_chunk_whose_line_a_crash_cut_short_is_written_again(big_tiff, tmp_path,
+                                                                monkeypatch):
+    original = large._save_progress
+
+    def crash_mid_line(log, batch):
+        with log.open("a") as file:  # as if the process died while appending the batch
+            file.write("\n".join(batch)[:-1])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(large, "_save_progress", crash_mid_line)
+    with pytest.raises(KeyboardInterrupt):
+        process_large(big_tiff, tmp_path / "out", "median", {"radius": 3}, chunk=128,
+                      progress=False)
+    log = tmp_path / "out" / ".mosaic.partial" / "done.txt"
+    cut = log.read_text()
+    assert not cut.endswith("\n") and large._done_keys(log) == set(cut.split("\n")[:-1])
+    monkeypatch.setattr(large, "_save_progress", original)
+    folder = process_large(big_tiff, tmp_path / "out", "median", {"radius": 3}, chunk=128,
+                           progress=False)
+    lines = (folder / "done.txt").read_text().split("\n")
+    assert len(set(lines[-49:-1])) == 48  # every one of the 6 x 8 chunks listed whole
+    np.testing.assert_array_equal(written(folder)["background"],
+                                  whole_results(big_tiff, "median", {"radius": 3})["background"])
+
+
 def test_an_interrupted_run_resumes_without_redoing_tiles(big_tiff, tmp_path, monkeypatch):
     saves = []
     original = large._save_progress
 
-    def interrupt_after_one(folder, settings, done):
-        original(folder, settings, done)
-        saves.append(len(done))
+    def interrupt_after_one(log, batch):
+        original(log, batch)
+        saves.append(len(log.read_text().splitlines()))
         if len(saves) == 1:
             raise KeyboardInterrupt
 
@@ -233,7 +258,7 @@ def test_ctrl_c_keeps_the_tiles_written_and_the_same_command_goes_on(tmp_path):
                "--numpy", "--chunk", "100", "--out", str(tmp_path / "out"), "--no-progress"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
-    progress = tmp_path / "out" / ".m.partial" / "progress.json"
+    progress = tmp_path / "out" / ".m.partial" / "done.txt"  # a line per chunk written
     deadline = time.monotonic() + 120
     while not progress.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -241,7 +266,7 @@ def test_ctrl_c_keeps_the_tiles_written_and_the_same_command_goes_on(tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr[-2000:]
     assert "run the same command again" in stderr and "Traceback" not in stderr
-    done = len(json.loads(progress.read_text())["done"])
+    done = len(progress.read_text().splitlines())
     assert 0 < done < 24 * 24 and not (tmp_path / "out" / "m").exists()
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert finished.returncode == 0, finished.stderr[-2000:]
@@ -264,8 +289,8 @@ def test_an_input_rewritten_in_place_is_recomputed(big_tiff, tmp_path, monkeypat
     calls = []
     original = large._save_progress
 
-    def interrupt(folder, settings, done):
-        original(folder, settings, done)
+    def interrupt(log, batch):
+        original(log, batch)
         calls.append(1)
         raise KeyboardInterrupt
 
