@@ -214,12 +214,15 @@ def touched_planes(imp: Any) -> Future[np.ndarray] | None:
     -------
     concurrent.futures.Future of numpy.ndarray, or None
         The array, shape (plane, row, col), for `from_imageplus`'s ``planes``;
-        None for an ImagePlus type `from_imageplus` does not take.
+        None for an ImagePlus type `from_imageplus` does not take, or for an
+        image under `CHUNK_BYTES` (mapped faster than a thread starts).
     """
     kind = int(imp.getType())
     if kind not in _IMAGEJ_DTYPES and kind != _RGB_TYPE:
         return None
     shape = (int(imp.getStackSize()), int(imp.getHeight()), int(imp.getWidth()))
+    if np.prod(shape) * np.dtype(_planes_dtype(kind)).itemsize < CHUNK_BYTES:
+        return None
 
     def touched() -> np.ndarray:
         planes = np.empty(shape, dtype=_planes_dtype(kind))
