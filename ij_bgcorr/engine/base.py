@@ -23,8 +23,9 @@ from ij_bgcorr.engine.java import java
 from ij_bgcorr.engine.recording import Recorder
 from ij_bgcorr.engine.results import MacroResult, provenance
 from ij_bgcorr.engine.runner import MacroRunner
-from ij_bgcorr.engine.tiles import tile_by_tile
+from ij_bgcorr.engine.tiles import refuse_unrollable, tile_by_tile
 from ij_bgcorr.errors import CommandError, MacroError
+from ij_bgcorr.image.arrays import as_image
 from ij_bgcorr.macro import commands
 from ij_bgcorr.macro.commands import Call
 from ij_bgcorr.macro.files import read_macro, run_macro_line
@@ -288,6 +289,7 @@ class Engine(Recorder):
         options = BackgroundOptions(rolling, light_background, sliding, disable_smoothing,
                                     create_background, separate)
         if is_lazy(image):
+            refuse_unrollable(image, options)
             return tile_by_tile(self, partial(commands.subtract_background, options=options,
                                               title=title), image, background_reach(options))
         return self.run(commands.subtract_background(image, options, title))
@@ -346,7 +348,9 @@ class Engine(Recorder):
         prepared = prepare_macro(code, args, headless=bool(java.GraphicsEnvironment.isHeadless()))
         made = provenance(self, run_macro_line(path, prepared.argument)
                           if path and prepared.code == code else prepared.code.strip())
-        with self._opened(inputs or {}) as imps, errors_name_lines_of(code):
+        # computed before the lock: their tiles may need this engine
+        inputs = {t: as_image(img) if is_lazy(img) else img for t, img in (inputs or {}).items()}
+        with self._opened(inputs) as imps, errors_name_lines_of(code):
             outcome = self._runner.run(prepared.code, prepared.argument, imps, timeout,
                                        prepared.outputs)
             wanted = list(outputs) if outputs is not None else list(outcome.images)

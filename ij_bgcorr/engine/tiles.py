@@ -15,7 +15,9 @@ from typing import Any
 import xarray as xr
 
 from ij_bgcorr.engine.results import provenance
+from ij_bgcorr.errors import MacroError
 from ij_bgcorr.macro.commands import Call
+from ij_bgcorr.options import BackgroundOptions, ball_geometry, imagej_fails
 from ij_bgcorr.tiled import Reach, map_tiles
 from ij_bgcorr.tiled.lazy import check_lazy, sample_of
 
@@ -56,13 +58,39 @@ def tile_by_tile(engine: Any, build: Callable[[Any], Call], image: xr.DataArray,
     call = build(sample_of(canonical))  # checks the options, writes the lines
     with engine._lock:
         titles, result_title = engine._step_titles(call, [canonical])
-        body = call.lines(titles, result_title)
-        attrs = {**provenance(engine, call.command_line(titles, result_title)),
-                 "macro": "\n".join(body), "title": result_title}
-        result = map_tiles(partial(_run_tile, engine=engine, build=build), image, reach,
-                           image.dtype, attrs, name=result_title, inherit=False)
+    body = call.lines(titles, result_title)
+    attrs = {**provenance(engine, call.command_line(titles, result_title)),
+             "macro": "\n".join(body), "title": result_title}
+    result = map_tiles(partial(_run_tile, engine=engine, build=build), image, reach,
+                       image.dtype, attrs, name=result_title, inherit=False)
+    with engine._lock:
         engine._record(titles[0], body, result_title, check_lazy(result))
     return result
+
+
+def refuse_unrollable(image: xr.DataArray, options: BackgroundOptions) -> None:
+    """Refuse, before anything runs or is recorded, a rolling ball ImageJ fails on whole.
+
+    Parameters
+    ----------
+    image : xarray.DataArray
+        Dask-backed.
+    options : BackgroundOptions
+        The command's options.
+
+    Raises
+    ------
+    MacroError
+        When ImageJ's ``Subtract Background...`` throws on the whole image
+        (`ij_bgcorr.options.imagej_fails`), as the command on it in memory does.
+    """
+    columns = check_lazy(image).sizes["col"]
+    if not options.sliding and imagej_fails((columns,), options.rolling):
+        factor = ball_geometry(options.rolling)[0]
+        raise MacroError(
+            f"ImageJ's Subtract Background fails at rolling={options.rolling:g} on an image of "
+            f"width {columns}: shrunk by {factor} for the ball, one column is left "
+            f"and ImageJ throws ArrayIndexOutOfBoundsException; nothing was run")
 
 
 def _run_tile(window: xr.DataArray, engine: Any, build: Callable[[Any], Call]) -> xr.DataArray:

@@ -18,6 +18,7 @@ import xarray as xr
 
 from ij_bgcorr.errors import ImageConversionWarning, ImageFormatError
 from ij_bgcorr.image.calibration import Calibration
+from ij_bgcorr.image.fingerprint import fingerprint
 from ij_bgcorr.image.memory import check_fits
 
 #: The canonical order of dimensions, slowest first.
@@ -72,7 +73,10 @@ def as_image(
         The image with its dims in :data:`DIM_ORDER` (those present), dtype
         uint8, uint16 or float32, calibrated coordinates, the calibration in
         its attrs and ``attrs["rgb"]``. The data itself is not copied when it
-        is already in canonical order.
+        is already in canonical order. A Dask-backed image is computed (if it
+        fits in memory); ``attrs["computed_from"]`` then holds its fingerprint and
+        that of the pixels computed, so that an engine session knows it as the
+        lazy image while its pixels are unchanged.
 
     Raises
     ------
@@ -94,20 +98,7 @@ def as_image(
             {d: arr.coords[d].values for d in arr.dims if d in arr.coords}, attrs
         )
     else:
-        values = _in_memory(data)
-        if dims is None:
-            if values.ndim not in DEFAULT_DIMS:
-                raise ImageFormatError(
-                    f"Cannot guess dimension names for a {values.ndim}-D array of shape "
-                    f"{values.shape}; pass dims=, e.g. ('t', 'row', 'col')."
-                )
-            dims = DEFAULT_DIMS[values.ndim]
-        dims = tuple(DIM_ALIASES.get(d, d) for d in dims)
-        if len(dims) != values.ndim:
-            raise ImageFormatError(f"dims {dims} do not match an array of shape {values.shape}.")
-        arr = xr.DataArray(values, dims=dims)
-        attrs = {}
-        cal = calibration or Calibration()
+        arr, attrs, cal = _named(_in_memory(data), dims), {}, calibration or Calibration()
     unknown = [d for d in arr.dims if d not in DIM_ORDER]
     if unknown:
         raise ImageFormatError(f"Unknown dimension name(s) {unknown}; use {DIM_ORDER}.")
@@ -115,12 +106,33 @@ def as_image(
         raise ImageFormatError(f"An image needs 'row' and 'col' dimensions; got {arr.dims}.")
     if arr.size == 0:
         raise ImageFormatError(f"The image is empty (shape {dict(arr.sizes)}).")
-    values = imagej_values(_in_memory(arr))
     is_rgb = bool(attrs.get("rgb", False)) if rgb is None else rgb
+    order = [d for d in DIM_ORDER if d in arr.dims]
+    lazy = (fingerprint(xr.DataArray(arr.data, dims=arr.dims, attrs={"rgb": is_rgb})
+                        .transpose(*order)) if arr.chunks is not None else None)
+    values = imagej_values(_in_memory(arr))
     if is_rgb and (values.dtype != np.uint8 or arr.sizes.get("ch") != 3):
         raise ImageFormatError("An RGB image must be uint8 with a 'ch' dimension of size 3.")
-    arr = xr.DataArray(values, dims=arr.dims).transpose(*[d for d in DIM_ORDER if d in arr.dims])
-    return labelled(arr.values, arr.dims, cal, {**attrs, "rgb": is_rgb})
+    arr = xr.DataArray(values, dims=arr.dims).transpose(*order)
+    out = labelled(arr.values, arr.dims, cal, {**attrs, "rgb": is_rgb})
+    if lazy is not None:  # an engine session knows it as the lazy image, while unchanged
+        out.attrs["computed_from"] = f"{lazy}:{fingerprint(out)}"
+    return out
+
+
+def _named(values: np.ndarray, dims: Sequence[str] | None) -> xr.DataArray:
+    """Label a numpy array's axes with ``dims`` (aliases renamed), or the default names."""
+    if dims is None:
+        if values.ndim not in DEFAULT_DIMS:
+            raise ImageFormatError(
+                f"Cannot guess dimension names for a {values.ndim}-D array of shape "
+                f"{values.shape}; pass dims=, e.g. ('t', 'row', 'col')."
+            )
+        dims = DEFAULT_DIMS[values.ndim]
+    dims = tuple(DIM_ALIASES.get(d, d) for d in dims)
+    if len(dims) != values.ndim:
+        raise ImageFormatError(f"dims {dims} do not match an array of shape {values.shape}.")
+    return xr.DataArray(values, dims=dims)
 
 
 def plane_chunks(chunks: Any, dims: Sequence[str | None], whole: Sequence[str] = ()) -> Any:
@@ -213,6 +225,7 @@ def labelled(
     """
     sizes = dict(zip(dims, values.shape, strict=True))
     out = xr.DataArray(values, dims=tuple(dims), coords=calibration.coords(sizes))
+    out.name = None  # xarray would take a Dask array's graph name as the image's name
     units = calibration.coord_units()
     for dim in out.dims:
         if dim in units:

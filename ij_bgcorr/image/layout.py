@@ -28,7 +28,7 @@ import xarray as xr
 from ij_bgcorr.image.arrays import DEFAULT_DIMS, DIM_ALIASES, as_image
 
 # Attrs that describe the input itself, not what is computed from it.
-_NOT_INHERITED = ("source", "source_fingerprint", "reference")
+_NOT_INHERITED = ("source", "source_fingerprint", "computed_from", "reference")
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,9 @@ class Layout:
         xarray.DataArray or numpy.ndarray
             ``result`` in the input's dims order; a DataArray also gets the
             input's coordinates whose sizes still match, its name (``result``'s when
-            the input has none), and its attrs
-            (but ``source``, ``source_fingerprint`` and ``reference``) updated with
-            ``result``'s and ``provenance``. The dtype is ``result``'s.
+            the input has none), and its attrs (but ``source``,
+            ``source_fingerprint``, ``computed_from`` and ``reference``) updated
+            with ``result``'s and ``provenance``. The dtype is ``result``'s.
         """
         out = result
         for dim in self.dims:

@@ -12,6 +12,7 @@ dependencies (S3 and HTTP clients) a local file does not need.
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +144,9 @@ def open_ome_zarr(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataAr
     cal = (Calibration.from_attrs(own["calibration"]) if "calibration" in own
            else _calibration(dims, level, meta["axes"]))
     chunks = array.chunks if chunks is None else plane_chunks(chunks, dims, ["ch"] * rgb)
-    values = da.from_zarr(array, chunks=chunks)
+    # Dask's token of a Zarr array names its store, not its pixels: a folder rewritten
+    # with other pixels would be taken for the one read before; each open is its own image
+    values = da.from_zarr(array, chunks=chunks, name=f"ome-zarr-{uuid.uuid4().hex}")
     image = xr.DataArray(values, dims=dims)
     order = [d for d in ("t", "pln", "row", "col", "ch") if d in dims]
     image = image.transpose(*order)

@@ -143,6 +143,9 @@ class Session:
             Its window title, unique within the session.
         """
         digest = fingerprint(image)
+        lazy, _, pixels = str(image.attrs.get("computed_from", "")).partition(":")
+        if lazy and pixels == digest:  # computed from a Dask-backed image, unchanged since
+            digest = lazy
         if not image.attrs.get("title"):  # an untitled array seen before is that image
             known = next((t for t, d in self.titles.items() if d == digest), None)
             if known is not None:

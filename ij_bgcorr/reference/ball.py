@@ -229,31 +229,3 @@ def rolling_ball_background(plane: np.ndarray, radius: float) -> np.ndarray:
         return roll_ball(plane, heights)
     small = roll_ball(shrink(plane, factor), heights)
     return enlarge(small, plane.shape, factor)
-
-
-def imagej_fails(shape: tuple[int, ...], radius: float) -> bool:
-    """Whether ImageJ 1.53t's rolling ball fails on an image of this shape.
-
-    That happens when the image, shrunken for the ball, is a single column wide
-    (``ceil(cols / factor) == 1`` with a shrink factor above 1): interpolating the
-    background back to full size then reads before the start of the shrunken
-    row, and ImageJ throws an ArrayIndexOutOfBoundsException, on every run (the
-    engines report it as a MacroError). 8- and 16-bit and RGB pixels are then
-    as they were; a 32-bit image, whose background ImageJ computes in place, is
-    left negated (with a light background) and smoothed (unless smoothing is
-    disabled). The reference returns every such plane unchanged.
-
-    Parameters
-    ----------
-    shape : tuple of int
-        The image's shape, columns last.
-    radius : float
-        Ball radius in pixels, > 0.
-
-    Returns
-    -------
-    bool
-        True when ImageJ throws inside the command.
-    """
-    factor, _ = ball_parameters(radius)
-    return factor > 1 and -(-shape[-1] // factor) < 2

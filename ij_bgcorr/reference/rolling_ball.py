@@ -53,8 +53,8 @@ import numpy as np
 
 from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.layout import map_planes, read_image
-from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
-from ij_bgcorr.reference.ball import imagej_fails, rolling_ball_background
+from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions, imagej_fails
+from ij_bgcorr.reference.ball import rolling_ball_background
 from ij_bgcorr.reference.hsb import hsb_to_rgb, rgb_to_hsb
 from ij_bgcorr.reference.paraboloid import sliding_paraboloid_background
 from ij_bgcorr.reference.results import Image
@@ -163,7 +163,7 @@ def correct_plane(plane: np.ndarray, options: BackgroundOptions) -> np.ndarray:
     type's range; with a light background the subtraction adds the type's
     maximum so that the background becomes white. 32-bit results are
     ``image - background``. When ImageJ 1.53t's rolling ball fails (see
-    `ij_bgcorr.reference.ball.imagej_fails`) the plane comes back unchanged.
+    `ij_bgcorr.options.imagej_fails`) the plane comes back unchanged.
 
     Parameters
     ----------

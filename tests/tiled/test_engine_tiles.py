@@ -111,3 +111,80 @@ def _engine_kind() -> str | None:
 
     engine = running_engine()
     return engine.kind if engine is not None else None
+
+
+def test_lazy_inputs_of_commands_that_do_not_tile_are_known_to_the_session(fiji, tmp_path):
+    """Computed for Z Project or the Image Calculator, a lazy file or result is still itself."""
+    import tifffile
+
+    import ij_bgcorr as ijb
+
+    pixels = noisy((3, 64, 75), np.uint16, seed=17)
+    path = tmp_path / "z.tif"
+    tifffile.imwrite(path, pixels, imagej=True, metadata={"axes": "ZYX"})
+    fiji.new_session()
+    lazy = ijb.open_image(path, chunks=32)
+    assert lazy.name is None  # not the Dask graph's name
+    smooth = fiji.median(lazy, 2, title="bg")
+    results = [smooth, fiji.z_project(lazy, "max"),
+               fiji.image_calculator("subtract", lazy, smooth, float32=True)]
+    changed = ijb.as_image(lazy)
+    changed[0, 0, 0] += 1  # computed, then changed: an image from memory
+    results.append(fiji.median(changed, 1))
+    macro = fiji.recorded_macro()
+    assert macro.count(f'open("{path.absolute()}");') == 1
+    assert [line for line in macro.splitlines() if line.startswith("//   ")] == [
+        '//   "z-1.tif": 75x64, 16-bit, 3 slices']
+    replay = fiji.run_macro(macro, inputs={"z-1.tif": changed}, timeout=120)
+    for result in results:
+        title = result.attrs["title"]
+        np.testing.assert_array_equal(replay[title].values, result.values, err_msg=title)
+
+
+def test_an_ome_zarr_rewritten_between_two_reads_is_two_images(fiji, tmp_path):
+    import ij_bgcorr as ijb
+    from ij_bgcorr.image.ome_zarr import create_ome_zarr
+
+    path = tmp_path / "m.ome.zarr"
+    first, second = noisy((64, 75), np.uint16, seed=18), noisy((64, 75), np.uint16, seed=19)
+    fiji.new_session()
+    results = []
+    for pixels in (first, second):
+        create_ome_zarr(path, ijb.as_image(pixels), {"row": 32, "col": 32}, {})[...] = pixels
+        results.append(fiji.median(ijb.open_image(path), 2).compute())
+    macro = fiji.recorded_macro()
+    listed = [line.split('"')[1] for line in macro.splitlines() if line.startswith("//   ")]
+    assert len(listed) == 2, macro
+    replay = fiji.run_macro(macro, inputs=dict(zip(listed, (first, second), strict=True)),
+                            timeout=120)
+    for result in results:
+        np.testing.assert_array_equal(replay[result.attrs["title"]].values, result.values)
+
+
+def test_a_rolling_ball_imagej_fails_on_is_refused_before_it_is_recorded(fiji):
+    from ij_bgcorr.errors import MacroError
+
+    whole, lazy = as_lazy(noisy((30, 1), np.uint8, seed=20), {"row": 10})
+    with pytest.raises(MacroError):  # ImageJ's own failure on the image in memory
+        fiji.subtract_background(whole, 30)
+    fiji.new_session()
+    before = fiji.recorded_macro()
+    with pytest.raises(MacroError, match="rolling=30 on an image of width 1: shrunk by 2"):
+        fiji.subtract_background(lazy, 30)
+    assert fiji.recorded_macro() == before
+    assert fiji.subtract_background(lazy, 10).shape == (30, 1)  # not shrunk: it runs
+
+
+def test_a_macro_takes_a_lazy_engine_result_as_input(fiji):
+    """Its tiles run in this engine: they are computed before the macro takes the engine."""
+    import threading
+
+    whole, lazy = as_lazy(noisy((64, 75), np.uint16, seed=21), {"row": 32, "col": 32})
+    result = fiji.median(lazy, 2)
+    outcome: dict = {}
+    worker = threading.Thread(target=lambda: outcome.update(run=fiji.run_macro(
+        'return "" + getWidth();', inputs={"x": result}, outputs=[])), daemon=True)
+    worker.start()
+    worker.join(120)
+    assert not worker.is_alive(), "run_macro waited for itself"
+    assert outcome["run"].returned == "75"
