@@ -77,12 +77,14 @@ def max_projection_background(
         A started engine (:func:`ij_bgcorr.start`).
     series : numpy.ndarray or xarray.DataArray
         A time series: a DataArray with a ``t`` dim and no z planes (with z planes, or
-        as a numpy 3-D array, it is projected along ``pln``); uint8, uint16 or float32.
+        as a numpy 3-D array, it is projected along ``pln``; with z planes and time
+        frames, as in ImageJ, only the first frame's planes are projected, and every
+        plane minus it is the foreground); uint8, uint16 or float32.
 
     Returns
     -------
     background : xarray.DataArray
-        Without ``t``, the input's dtype.
+        Without ``t`` (and ``pln``), the input's dtype.
     foreground : xarray.DataArray
         The series' dims, float32.
 
@@ -92,7 +94,7 @@ def max_projection_background(
         A series of one frame; an image ImageJ cannot hold; ImageJ failing (or timing out).
     """
     source, layout = _as_input(series)
-    background = engine.z_project(source, method="max", title="background")
+    background = engine.z_project(source, method="max", title="background", all_frames=False)
     foreground = engine.image_calculator("subtract", source, background, float32=True,
                                          title="foreground")
     return _in_layout(layout, background, foreground)

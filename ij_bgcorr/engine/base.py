@@ -223,6 +223,7 @@ class Engine(Recorder):
     def z_project(
         self, image: Any, method: str = "max", axis: str | None = None,
         start: int | None = None, stop: int | None = None, title: str | None = None,
+        all_frames: bool = True,
     ) -> xr.DataArray:
         """Run Fiji's ``Z Project...``: ``method`` avg, max, min, sum, sd or median.
 
@@ -239,6 +240,9 @@ class Engine(Recorder):
             The first and last plane, 1-based and inclusive; default: all.
         title : str, optional
             The result's window title.
+        all_frames : bool, default True
+            With z planes and time frames: every frame projected, or (False) the first only,
+            as ImageJ's line without ``all`` does (then the result has no ``t`` either).
 
         Returns
         -------
@@ -251,7 +255,7 @@ class Engine(Recorder):
         CommandError, ImageFormatError, MacroError
             Bad option, title or planes; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
         """
-        return self.run(commands.z_project(image, method, axis, start, stop, title))
+        return self.run(commands.z_project(image, method, axis, start, stop, title, all_frames))
 
     def subtract_background(
         self, image: Any, rolling: float = DEFAULT_ROLLING, light_background: bool = False,

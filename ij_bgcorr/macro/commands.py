@@ -291,6 +291,7 @@ def image_calculator(
 def z_project(
     image: Any, method: str = "max", axis: str | None = None,
     start: int | None = None, stop: int | None = None, title: str | None = None,
+    all_frames: bool = True,
 ) -> Call:
     """Build ``Image > Stacks > Z Project...`` along ``pln`` (a z-stack) or ``t`` (a time series).
 
@@ -306,6 +307,10 @@ def z_project(
         The first and last plane, 1-based and inclusive, as in ImageJ; default: all.
     title : str, optional
         The result's window title.
+    all_frames : bool, default True
+        With z planes and time frames: project every frame (ImageJ's "all time
+        frames") or, False, the first frame only, as the line without ``all`` does
+        in ImageJ (the lesson's macro).
 
     Returns
     -------
@@ -346,7 +351,7 @@ def z_project(
     if last != n:
         options.append(f"stop={int(last)}")
     options.append(f"projection={projection.option}")
-    if axis == "pln" and nt > 1:
+    if axis == "pln" and nt > 1 and all_frames:
         options.append("all")
     return Call((arr,), "Z Project...", " ".join(options),
                 creates=projection.prefix, title=check_title(title),

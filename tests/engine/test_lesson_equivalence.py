@@ -59,6 +59,25 @@ def test_max_projection_workflow_equals_lesson_macro(fiji, polyp_path):
     assert foreground.dims == ("t", "row", "col")
 
 
+def test_max_projection_of_a_time_lapse_z_stack_equals_lesson_macro(fiji, tmp_path):
+    """ImageJ's line without "all" projects the first frame's planes; all planes minus that."""
+    import tifffile
+
+    pixels = np.random.default_rng(5).integers(100, 4096, (3, 4, 20, 30), dtype=np.uint16)
+    path = tmp_path / "tz.tif"
+    tifffile.imwrite(path, pixels, imagej=True, metadata={"axes": "TZYX"})
+    macro = fiji.run_macro(MAXPROJ_LESSON.format(path=path))
+    background, foreground = workflows.max_projection_background(fiji, ijb.open_image(path))
+    np.testing.assert_array_equal(background.values, macro["background"].values)
+    np.testing.assert_array_equal(foreground.values, macro["foreground"].values)
+    np.testing.assert_array_equal(background.values, pixels[0].max(axis=0))
+    assert background.dims == ("row", "col") and foreground.dims == ("t", "pln", "row", "col")
+    assert background.attrs["macro_line"] == 'run("Z Project...", "projection=[Max Intensity]");'
+    # the command itself still projects every frame unless told otherwise
+    every = fiji.z_project(pixels, "max")
+    np.testing.assert_array_equal(every.values, pixels.max(axis=1))
+
+
 OPTIONS = ["light_background", "sliding", "disable_smoothing", "create_background"]
 WORDS = {"light_background": "light", "create_background": "create", "sliding": "sliding",
          "disable_smoothing": "disable"}
