@@ -218,6 +218,7 @@ def _read(path: Path, chunks: Any = None
     try:
         with _tifffile_messages() as messages, tifffile.TiffFile(path) as tif:
             series = tif.series[0]
+            _check_complete(path, tif, series, messages)
             if chunks is None:
                 check_fits(str(path), tuple(series.shape), series.dtype.itemsize)
                 values = series.asarray()
@@ -244,6 +245,18 @@ def _read(path: Path, chunks: Any = None
         said = "".join(f"; {m}" for m in messages)
         raise ImageFormatError(f"{path} is not a readable TIFF file: "
                                f"{type(exc).__name__}: {exc}{said}") from exc
+
+
+def _check_complete(path: Path, tif: tifffile.TiffFile, series: Any, messages: list[str]) -> None:
+    """Refuse a file cut short: tifffile would read what is left, e.g. one plane of many."""
+    declared = int((tif.imagej_metadata or {}).get("images", 0))
+    held = int(np.prod([n for a, n in zip(series.axes, series.shape, strict=True)
+                        if a not in "YXS"]))
+    if declared > held or any("invalid page offset" in m for m in messages):
+        said = "".join(f"; {m}" for m in messages)
+        raise ImageFormatError(
+            f"{path} is not a readable TIFF file: it is truncated or damaged (it holds {held} "
+            f"of the {declared or 'more'} planes it declares){said}")
 
 
 def _imagej_reads_alike(tif: tifffile.TiffFile, page: Any, axes: str) -> bool:

@@ -29,6 +29,26 @@ def test_a_truncated_file(good, tmp_path, capfd):
     assert good.read_bytes() == data
 
 
+@pytest.mark.parametrize("imagej", [True, False])
+def test_a_stack_cut_after_its_first_plane_is_not_read_as_one_plane(tmp_path, imagej):
+    """tifffile reads what is left of a cut stack (one plane of 30); ImageJ would read 10."""
+    pixels = np.random.default_rng(2).integers(0, 4096, (3, 5, 2, 40, 50), dtype=np.uint16)
+    whole = tmp_path / "whole.tif"
+    if imagej:
+        tifffile.imwrite(whole, pixels, imagej=True, metadata={"axes": "TZCYX"})
+    else:
+        tifffile.imwrite(whole, pixels.reshape(30, 40, 50), metadata=None)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(data[:len(data) // 3])
+    with pytest.raises(ImageFormatError, match="cut.tif is not a readable TIFF file: it is "
+                                               "truncated or damaged"):
+        ijb.open_image(cut)
+    with pytest.raises(ImageFormatError, match="truncated or damaged"):
+        ijb.open_image(cut, chunks=16)
+    assert ijb.open_image(whole).size == pixels.size
+
+
 def test_a_file_that_is_no_tiff_and_tifffile_says_nothing_itself(tmp_path, capfd):
     junk = tmp_path / "junk.tif"
     junk.write_bytes(b"II*\x00" + bytes(10))
