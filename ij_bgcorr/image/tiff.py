@@ -154,7 +154,7 @@ def _calibration(meta: dict[str, Any], x_res: Any, y_res: Any, tiff_unit: str) -
         voxel_depth=float(meta.get("spacing", 1.0)),
         unit=_unit(meta.get("unit", tiff_unit if x_res else "pixel")),
         frame_interval=float(meta.get("finterval", 0.0)),
-        time_unit=str(meta.get("tunit", "sec")),
+        time_unit=_unescaped(str(meta.get("tunit", "sec"))),
         x_origin=float(meta.get("xorigin", 0.0)), y_origin=float(meta.get("yorigin", 0.0)),
         z_origin=float(meta.get("zorigin", 0.0)),
     )
@@ -298,8 +298,17 @@ def _pixel_size(resolution: Any) -> float:
 
 
 def _unit(unit: Any) -> str:
-    text = str(unit)
-    return "micron" if text in ("\\u00B5m", "µm", "um") else text
+    text = _unescaped(str(unit))
+    return "micron" if text in ("µm", "μm", "um") else text
+
+
+# ImageJ's description is ASCII: it writes a unit's other characters as \uXXXX ("\u00C5")
+def _unescaped(text: str) -> str:
+    return re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m[1], 16)), text)
+
+
+def _escaped(text: str) -> str:
+    return "".join(c if ord(c) < 128 else f"\\u{ord(c):04X}" for c in text)
 
 
 def save_image(image: Any, path: str | os.PathLike[str]) -> Path:
@@ -340,11 +349,12 @@ def save_image(image: Any, path: str | os.PathLike[str]) -> Path:
     if "C" in axes:  # ImageJ wants channels before rows: TZCYX
         values = np.moveaxis(values, axes.index("C"), axes.index("Y"))
         axes = axes.replace("C", "").replace("YX", "CYX")
-    metadata: dict[str, Any] = {"axes": axes, "unit": cal.unit, "spacing": cal.voxel_depth,
+    metadata: dict[str, Any] = {"axes": axes, "unit": _escaped(cal.unit),
+                                "spacing": cal.voxel_depth,
                                 "xorigin": cal.x_origin, "yorigin": cal.y_origin,
                                 "zorigin": cal.z_origin}
     if cal.frame_interval > 0:
-        metadata.update(finterval=cal.frame_interval, tunit=cal.time_unit)
+        metadata.update(finterval=cal.frame_interval, tunit=_escaped(cal.time_unit))
     tifffile.imwrite(
         path, values, imagej=True, metadata=metadata,
         resolution=(1.0 / cal.pixel_width, 1.0 / cal.pixel_height),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import tifffile
 
 import ij_bgcorr as ijb
 from ij_bgcorr.engine.convert import from_imageplus, to_imageplus
@@ -90,6 +91,21 @@ def test_calibration_survives_save_and_open(tmp_path):
     got = ijb.Calibration.from_attrs(back.attrs)
     assert got.unit == "micron" and got.voxel_depth == 0.5 and got.frame_interval == 2.0
     assert got.pixel_width == pytest.approx(0.1625, rel=1e-6)
+
+
+def test_units_beyond_ascii_read_and_written_as_imagej_does(fiji, tmp_path):
+    """ImageJ writes "Å" as the escape \\u00C5 in its ASCII description and reads it back."""
+    made_by_imagej = tmp_path / "imagej.tif"
+    fiji.run_macro(f'newImage("a", "16-bit black", 20, 10, 3); '
+                   f'run("Properties...", "unit=Å pixel_width=0.5 pixel_height=0.5 '
+                   f'voxel_depth=2"); saveAs("Tiff", "{made_by_imagej}");')
+    image = ijb.open_image(made_by_imagej)
+    assert image.attrs["unit"] == "Å" and image.coords["row"].attrs["units"] == "Å"
+    saved = ijb.save_image(image, tmp_path / "again.tif")
+    assert "unit=\\u00C5" in tifffile.TiffFile(saved).pages[0].description
+    assert ijb.open_image(saved).attrs["unit"] == "Å"
+    back = fiji.run_macro(f'open("{saved}"); getVoxelSize(w, h, d, unit); return unit;')
+    assert back.returned == "Å"
 
 
 def test_rgb_survives_save_and_open(tmp_path):
