@@ -177,6 +177,10 @@ def plane_chunks(chunks: Any, dims: Sequence[str | None], whole: Sequence[str] =
 
 def _in_memory(arr: Any) -> np.ndarray:
     """Return the pixels of ``arr``; a Dask-backed one is computed whole, if it fits."""
+    if arr is None or isinstance(arr, str | bytes | os.PathLike):
+        raise ImageFormatError(
+            f"An image is a numpy array or an xarray DataArray, not {type(arr).__name__}"
+            + ("; read a file with ij_bgcorr.open_image(path)." if arr is not None else "."))
     if getattr(arr, "chunks", None) is not None and hasattr(arr, "dtype"):
         check_fits("A Dask-backed image this command computes whole (only median, opening, "
                    "top-hat and Subtract Background work tile by tile, given as a DataArray)",
@@ -198,7 +202,12 @@ def with_canonical_names(image: xr.DataArray) -> xr.DataArray:
         The same data, dims named ``t``, ``pln``, ``row``, ``col``, ``ch`` where
         :data:`DIM_ALIASES` has a name for them.
     """
-    return image.rename({d: DIM_ALIASES[d] for d in image.dims if d in DIM_ALIASES})
+    names = {d: DIM_ALIASES.get(str(d), d) for d in image.dims}
+    same = [d for d in image.dims if list(names.values()).count(names[d]) > 1]
+    if same:
+        raise ImageFormatError(f"The dims {same} name the same dimension ({names[same[0]]!r}); "
+                               f"keep one name per dimension.")
+    return image.rename({d: n for d, n in names.items() if n != d})
 
 
 def labelled(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tifffile
+import xarray as xr
 
 import ij_bgcorr as ijb
 from ij_bgcorr.engine.convert import from_imageplus, to_imageplus
@@ -164,6 +165,19 @@ def test_conversion_warning_points_at_the_callers_line():
     with pytest.warns(ijb.ImageConversionWarning) as caught:
         ijb.as_image(np.zeros((2, 2)))
     assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    (None, "not NoneType"),
+    ("/data/cells.tif", "not str; read a file with ij_bgcorr.open_image"),
+    (xr.DataArray(np.zeros((2, 3, 4)), dims=("y", "row", "col")),
+     r"The dims \['y', 'row'\] name the same dimension \('row'\)"),
+])
+def test_what_is_no_image_is_named(data, says, fiji):
+    with pytest.raises(ijb.ImageFormatError, match=says):
+        ijb.as_image(data)
+    with pytest.raises(ijb.ImageFormatError, match=says):
+        fiji.median(data, 2)
 
 
 def test_empty_and_unnamed_arrays_are_refused():
