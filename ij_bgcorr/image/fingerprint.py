@@ -34,8 +34,9 @@ def fingerprint(image: xr.DataArray) -> str:
     kept = [(d, n) for d, n in zip(image.dims, image.shape, strict=True) if n > 1]
     header = (kept, str(image.dtype), bool(image.attrs.get("rgb")))
     digest.update(repr(header).encode())
-    if image.chunks is not None:
-        digest.update(b"dask:" + str(image.data.name).encode())
+    graph = getattr(image.data, "name", None) if image.chunks is not None else None
+    if graph is not None:
+        digest.update(b"dask:" + str(graph).encode())
         return digest.hexdigest()
     data = memoryview(np.ascontiguousarray(image.values)).cast("B")
     # the pixels are hashed in chunks, on every core; their digests, in order, make the digest
