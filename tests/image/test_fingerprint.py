@@ -53,3 +53,17 @@ def test_dims_of_size_one_are_left_out_but_the_rest_of_the_header_counts():
     assert fingerprint(_image(values.view(np.int8))) != plain  # same bytes, other type
     assert fingerprint(_image(values, rgb=True)) != plain
     assert fingerprint(_image(values[None].repeat(2, 0), ("pln", "row", "col"))) != plain
+
+
+def test_a_dask_backed_image_is_known_by_its_graph_without_being_read():
+    da = pytest.importorskip("dask.array", reason="needs dask (pip install 'dask[array]')")
+
+    def unreadable(block):
+        raise AssertionError("a pixel was read")
+
+    values = np.arange(600, dtype=np.uint16).reshape(20, 30)
+    lazy = da.from_array(values, chunks=10).map_blocks(unreadable, dtype=np.uint16)
+    first = fingerprint(_image(lazy))
+    assert first == fingerprint(_image(lazy))  # the same graph
+    assert first != fingerprint(_image(lazy + 0))  # another step, another graph
+    assert first != fingerprint(_image(values))
