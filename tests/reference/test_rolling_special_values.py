@@ -51,3 +51,20 @@ def test_only_minus_infinity_in_reach_gives_minus_float_max(fiji):
     assert (theirs == -np.finfo(np.float32).max).all()
     ours = subtract_background(img, rolling=5, create_background=True)
     np.testing.assert_array_equal(ours, theirs)
+
+
+def huge_image(shape: tuple[int, int], seed: int, top: float) -> np.ndarray:
+    """Values of both signs up to ``top`` in magnitude, over many orders of magnitude."""
+    rng = np.random.default_rng(seed)
+    magnitude = top * 10.0 ** rng.uniform(-8, 0, shape)
+    return (rng.choice([-1.0, 1.0], shape) * magnitude).astype(np.float32)
+
+
+@pytest.mark.parametrize("top", [1e30, 3.5e30, 1e34, 1e37, 9e37])  # the engine refuses 1e38
+@pytest.mark.parametrize("radius", [2, 5, 50])
+def test_sliding_paraboloid_on_huge_values(fiji, top, radius):
+    shapes = [(101, 9), (9, 101), (40, 33)]
+    for seed, options in enumerate(option_sets("light_background", "create_background",
+                                               "disable_smoothing")):
+        img = huge_image(shapes[seed % len(shapes)], seed, top)
+        compare(fiji, img, rolling=radius, sliding=True, **options)
