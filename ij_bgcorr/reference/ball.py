@@ -164,8 +164,10 @@ def roll_ball(plane: np.ndarray, heights: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of float32, shape (row, col)
-        The background. Where only NaN is in reach it is ImageJ's float
-        maximum, 3.4e38.
+        The background. As in ImageJ 1.53t (``rollBall``), each ball height
+        starts at the float maximum, 3.4e38, and each background pixel at its
+        negative: where only NaN is in reach the background is 3.4e38, where
+        the ball sinks to -inf everywhere in reach it is -3.4e38, not -inf.
     """
     half = heights.shape[0] // 2
     rows, cols = plane.shape
@@ -173,7 +175,7 @@ def roll_ball(plane: np.ndarray, heights: np.ndarray) -> np.ndarray:
     padded = np.full((rows + 4 * half, cols + 4 * half), np.inf, dtype=F32)
     padded[2 * half:2 * half + rows, 2 * half:2 * half + cols] = plane
     eroded = np.full((rows + 2 * half, cols + 2 * half), np.finfo(F32).max, dtype=F32)
-    surface = np.full((rows, cols), -np.inf, dtype=F32)
+    surface = np.full((rows, cols), -np.finfo(F32).max, dtype=F32)
     for source, target, lowest in ((padded, eroded, True), (eroded, surface, False)):
         run_dealt(_envelope, source, heights, target, lowest,
                   items=-(-target.shape[0] // _BAND), min_items=2)

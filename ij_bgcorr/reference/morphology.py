@@ -29,8 +29,9 @@ def opening(img: Image, radius: float, kind: str = "imagej") -> Image:
         Kernel radius in pixels, > 0; a whole number for ``kind="lesson"``.
     kind : {"imagej", "lesson"}, default "imagej"
         ``"imagej"`` is ImageJ's ``Minimum...`` then ``Maximum...`` with the
-        same radius: the kernel of `imagej_kernel`, nearest-edge border (each
-        filter checked equal to ImageJ 1.53t on random images).
+        same radius: the kernel of `imagej_kernel`, nearest-edge border, float32
+        NaN ignored as ImageJ ignores it (`ij_bgcorr.reference.rank.extreme_plane`);
+        each filter checked equal to ImageJ 1.53t.
         ``"lesson"`` is ``skimage.morphology.opening(img,
         skimage.morphology.disk(radius))`` (border mode ``'reflect'``).
 

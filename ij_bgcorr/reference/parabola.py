@@ -142,8 +142,9 @@ def _next_touch(cache: np.ndarray, touchable: np.ndarray, q1: int, count: int, l
             q2 = q
             recalculate = -3
         if recalculate == 0:  # the search limit, recomputed 3 points after each improvement
-            b = float(F32(0.5) * min_slope / k)
-            reach = java_int(b + np.sqrt(b * b + float((v1 - min_value) / k)) + 1.0)
+            # float32 quotients, the rest in double (numba's float() of a float32 stays float32)
+            b = np.float64(F32(0.5) * min_slope / k)
+            reach = java_int(b + np.sqrt(b * b + np.float64((v1 - min_value) / k)) + 1.0)
             max_search = i1 + reach
             if max_search > _INT_MAX:
                 max_search -= 2 * (_INT_MAX + 1)  # Java's int overflow

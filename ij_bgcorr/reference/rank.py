@@ -2,7 +2,8 @@
 
 ImageJ's kernel (`imagej_kernel`) and its border rule: pixels outside the image
 read as the nearest edge pixel. `opening_plane` is the single-plane filter
-behind `ij_bgcorr.reference.opening` (``kind="imagej"``); the median's is in
+behind `ij_bgcorr.reference.opening` (``kind="imagej"``), made of
+`extreme_plane` (``Minimum...``, ``Maximum...``); the median's is in
 `ij_bgcorr.reference.median_kernel`.
 """
 
@@ -69,11 +70,47 @@ def opening_plane(plane: np.ndarray, footprint: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (row, col)
-        The grey opening, dtype of ``plane``.
+        The grey opening, dtype of ``plane``; float32 NaN and infinities as
+        `extreme_plane` handles them.
+    """
+    return extreme_plane(extreme_plane(plane, footprint, maximum=False), footprint,
+                         maximum=True)
+
+
+def extreme_plane(plane: np.ndarray, footprint: np.ndarray, maximum: bool) -> np.ndarray:
+    """ImageJ's ``Maximum...`` (or ``Minimum...``) of one plane, nearest-edge border.
+
+    ImageJ 1.53t (``RankFilters.getAreaMax``) starts every kernel's maximum at
+    -Float.MAX_VALUE and lets a pixel replace it only when the pixel is larger
+    (the minimum: the same on negated pixels). So NaN pixels are ignored, the
+    result is never NaN, and a kernel holding only NaN or -inf pixels gives
+    -3.4028235e38 (the minimum: only NaN or +inf gives +3.4028235e38).
+
+    Parameters
+    ----------
+    plane : numpy.ndarray, shape (row, col)
+        uint8, uint16 or float32 pixels.
+    footprint : numpy.ndarray of bool, shape (k, k), k odd
+        The kernel, as `imagej_kernel` gives it.
+    maximum : bool
+        True for the maximum, False for the minimum.
+
+    Returns
+    -------
+    numpy.ndarray, shape (row, col)
+        The filtered plane, dtype of ``plane``.
     """
     half = footprint.shape[0] // 2
-    eroded = _nearest_edge(lambda p: ndi.minimum_filter(p, footprint=footprint), plane, half)
-    return _nearest_edge(lambda p: ndi.maximum_filter(p, footprint=footprint), eroded, half)
+    rank_filter = ndi.maximum_filter if maximum else ndi.minimum_filter
+    if plane.dtype.kind != "f":
+        return _nearest_edge(lambda p: rank_filter(p, footprint=footprint), plane, half)
+    limit = np.finfo(plane.dtype).max
+    if np.isnan(plane).any():
+        plane = np.where(np.isnan(plane), -np.inf if maximum else np.inf, plane)
+    out = _nearest_edge(lambda p: rank_filter(p, footprint=footprint), plane, half)
+    if maximum:
+        return np.maximum(out, -limit, out=out)
+    return np.minimum(out, limit, out=out)
 
 
 def _nearest_edge(

@@ -30,10 +30,13 @@ reproducing the numbers of ImageJ 1.53t's command:
 
 * NaN (32-bit): the rolling ball passes over NaN pixels as ImageJ does (they
   stay NaN in the corrected image; where only NaN is in reach, the background
-  is ImageJ's float maximum, 3.4e38). In ImageJ 1.53t's sliding paraboloid,
-  smoothing's 3x3 maximum spreads NaN over the whole image, and so it does
-  here; without smoothing, lines with NaN or infinite values can make ImageJ
-  loop forever, while this one returns (see ``ij_bgcorr.reference.paraboloid``).
+  is ImageJ's float maximum, 3.4e38; where only -inf is, -3.4e38, the
+  background's starting value in ImageJ's ``rollBall``, which the bilinear
+  enlargement can then spread as huge finite values). In ImageJ 1.53t's
+  sliding paraboloid, smoothing's 3x3 maximum spreads NaN over the whole
+  image, and so it does here; without smoothing, lines with NaN or infinite
+  values can make ImageJ loop forever, while this one returns (see
+  ``ij_bgcorr.reference.paraboloid``).
 
 All arithmetic is single precision, as in ImageJ, so that 8- and 16-bit results
 round the same way.
