@@ -41,9 +41,11 @@ class Engine(Recorder):
     Every command takes a DataArray or numpy array (:mod:`ij_bgcorr.image.layout`) and
     returns a new DataArray in the input's layout (dims order, coordinates), with provenance in
     ``attrs``: ``imagej_version``, ``engine``, ``macro_line`` (the command's own line) and
-    ``macro`` (every line that ran). Inputs are never changed: a command that changes its image
-    in place runs on a ``Duplicate...`` of it. ``title=`` names the result; titles are unique
-    within a session (``x-1.tif``, ``x-2.tif``, as ImageJ numbers copies).
+    ``macro`` (the lines that make it from its inputs in Fiji). Inputs are never changed: a
+    command that changes its image in place runs on a copy of it (ImageJ's copy the engine
+    made, which is what the ``Duplicate...`` in ``macro`` gives). ``title=`` names the
+    result; titles are unique within a session (``x-1.tif``, ``x-2.tif``, as ImageJ numbers
+    copies).
 
     Parameters
     ----------
@@ -98,17 +100,22 @@ class Engine(Recorder):
                 titles = [f"tile{n}" for n in range(len(call.images))]
                 result_title = "tile-result"
             body = call.lines(titles, result_title)
-            code = "\n".join(body)
-            inputs = dict(zip(titles, call.images, strict=True))
+            # an in-place command runs on ImageJ's copy of its first input, opened under the
+            # result's title: what the Duplicate... that ``body`` starts with makes in Fiji,
+            # without a second copy to make and collect (4-5 % of Subtract Background's time
+            # on a stack)
+            code = "\n".join(body[1:] if call.in_place else body)
+            opened = [result_title if call.in_place else titles[0], *titles[1:]]
+            inputs = dict(zip(opened, call.images, strict=True))
             with self._opened(inputs) as imps:
                 # an in-place command's result has the size and type of its first input
-                planes = touched_planes(imps[titles[0]]) if call.creates is None else None
+                planes = touched_planes(imps[opened[0]]) if call.creates is None else None
                 outcome = self._runner.run(code, inputs=imps, timeout=self.timeout)
                 if result_title not in outcome.images:
                     raise CommandError(f"{code} left no image titled {result_title!r}; open: "
                                        f"{sorted(outcome.images)}")
                 line = call.command_line(titles, result_title)
-                made = {**provenance(self, line), "macro": code}
+                made = {**provenance(self, line), "macro": "\n".join(body)}
                 result = from_imageplus(outcome.images[result_title], made,
                                         None if planes is None else planes.result())
             if record:

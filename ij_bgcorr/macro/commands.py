@@ -58,6 +58,11 @@ class Call:
     title: str | None = None
     layout: Layout | None = None
 
+    @property
+    def in_place(self) -> bool:
+        """Whether the command changes its first image (then it runs on a copy of it)."""
+        return self.creates is None and self.command is not None
+
     def line(self, titles: Sequence[str]) -> str:
         """Return the command's macro line with its images under ``titles`` (first: the target).
 
@@ -124,7 +129,7 @@ class Call:
             ImageJ's own title for the result is not ``result``.
         """
         line = self.command_line(titles, result)
-        if self.creates is None and self.command is not None:
+        if self.in_place:
             return [duplicate_line(result, _n_planes(self.images[0]) > 1), line]
         if self.creates is None:  # a plain Duplicate...: its own line is the copy
             return [line]
