@@ -27,7 +27,7 @@ from ij_bgcorr.engine.tiles import refuse_unrollable, tile_by_tile
 from ij_bgcorr.errors import CommandError, MacroError
 from ij_bgcorr.image.arrays import as_image
 from ij_bgcorr.macro import commands
-from ij_bgcorr.macro.commands import Call
+from ij_bgcorr.macro.call import Call
 from ij_bgcorr.macro.files import read_macro, run_macro_line
 from ij_bgcorr.macro.prepare import errors_name_lines_of, prepare_macro
 from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
@@ -74,7 +74,7 @@ class Engine(Recorder):
 
     # -- the mechanism ------------------------------------------------------------------
     def run(self, call: Call, record: bool = True) -> xr.DataArray:
-        """Run one :class:`~ij_bgcorr.macro.commands.Call`; return its result as a new DataArray.
+        """Run one :class:`~ij_bgcorr.macro.call.Call`; return its result as a new DataArray.
 
         Parameters
         ----------

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import xarray as xr
 
 from ij_bgcorr.image.fingerprint import fingerprint
-from ij_bgcorr.macro.commands import Call
+from ij_bgcorr.macro.call import Call
 from ij_bgcorr.macro.session import Session
 
 

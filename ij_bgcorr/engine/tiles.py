@@ -16,7 +16,7 @@ import xarray as xr
 
 from ij_bgcorr.engine.results import provenance
 from ij_bgcorr.errors import MacroError
-from ij_bgcorr.macro.commands import Call
+from ij_bgcorr.macro.call import Call
 from ij_bgcorr.options import BackgroundOptions, ball_geometry, imagej_fails
 from ij_bgcorr.tiled import Reach, map_tiles
 from ij_bgcorr.tiled.lazy import check_lazy, sample_of

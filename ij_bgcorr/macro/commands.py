@@ -8,17 +8,15 @@ recorder writes it (e.g. ``run("Median...", "radius=15");``). The engine runs ev
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
 from ij_bgcorr.errors import CommandError
-from ij_bgcorr.image.arrays import DIM_ALIASES, plane_sizes
-from ij_bgcorr.image.layout import Layout, read_image
-from ij_bgcorr.macro.text import number, option_value, quote, run_line
+from ij_bgcorr.image.arrays import DIM_ALIASES
+from ij_bgcorr.image.layout import read_image
+from ij_bgcorr.macro.call import Call, n_planes
+from ij_bgcorr.macro.text import number
 from ij_bgcorr.options import PROJECTIONS, BackgroundOptions
 from ij_bgcorr.validation import choice, positive_pixels
 
@@ -29,119 +27,6 @@ CALCULATOR_OPERATIONS: dict[str, str] = {
     "average": "Average", "difference": "Difference", "copy": "Copy",
     "transparent-zero": "Transparent-zero",
 }
-
-@dataclass(frozen=True)
-class Call:
-    """One command: the images it reads, its macro line, and how its result is made.
-
-    Attributes
-    ----------
-    images : tuple of xarray.DataArray
-        The images it reads, in canonical form; the first is its target.
-    command, options : str or None, str
-        ImageJ's command name (``"Median..."``) and its options; ``"imageCalculator"`` for the
-        Image Calculator's macro function (options: its operation); None for a plain copy
-        (``Duplicate...``).
-    creates : str or None
-        The prefix of the title ImageJ gives the new image it opens (``"MAX_"``), or None when
-        the command changes the active image in place: then the engine runs it on a
-        ``Duplicate...`` of its first input, as the lesson's macros do, so the input is unchanged.
-    title, layout : str or None, Layout or None
-        The result's title the caller asked for, if any; how the first input was laid out
-        (the result gets it back).
-    """
-
-    images: tuple[xr.DataArray, ...]
-    command: str | None = None
-    options: str = ""
-    creates: str | None = None
-    title: str | None = None
-    layout: Layout | None = None
-
-    @property
-    def in_place(self) -> bool:
-        """Whether the command changes its first image (then it runs on a copy of it)."""
-        return self.creates is None and self.command is not None
-
-    def line(self, titles: Sequence[str]) -> str:
-        """Return the command's macro line with its images under ``titles`` (first: the target).
-
-        Parameters
-        ----------
-        titles : sequence of str
-            The window titles of ``images``, in their order.
-
-        Returns
-        -------
-        str
-        """
-        if self.command == "imageCalculator":
-            first, second = (quote(t) for t in titles)
-            return f"imageCalculator({quote(self.options)}, {first},{second});"
-        return run_line(str(self.command), self.options.split())
-
-    def default_title(self, titles: Sequence[str]) -> str:
-        """Return the title ImageJ would give the result (before making it unique).
-
-        Parameters
-        ----------
-        titles : sequence of str
-            The window titles of ``images``, in their order.
-
-        Returns
-        -------
-        str
-            ``creates`` followed by the first input's title.
-        """
-        return (self.creates or "") + titles[0]
-
-    def command_line(self, titles: Sequence[str], result: str) -> str:
-        """Return the command's own line as it runs (in place: on a duplicate titled ``result``).
-
-        Parameters
-        ----------
-        titles, result : sequence of str, str
-            The window titles of ``images``, in their order; the result's title.
-
-        Returns
-        -------
-        str
-        """
-        if self.command is None:
-            return duplicate_line(result, _n_planes(self.images[0]) > 1)
-        if self.creates is None:
-            return self.line([result, *titles[1:]])
-        return self.line(titles)
-
-    def lines(self, titles: Sequence[str], result: str) -> list[str]:
-        """Return the macro lines that make ``result`` from the images under ``titles``.
-
-        Parameters
-        ----------
-        titles, result : sequence of str, str
-            The window titles of ``images``, in their order; the result's title. The first input
-            must be active when the lines run.
-
-        Returns
-        -------
-        list of str
-            A ``Duplicate...`` (when in place), the command's line, and a ``rename`` when
-            ImageJ's own title for the result is not ``result``.
-        """
-        line = self.command_line(titles, result)
-        if self.in_place:
-            return [duplicate_line(result, _n_planes(self.images[0]) > 1), line]
-        if self.creates is None:  # a plain Duplicate...: its own line is the copy
-            return [line]
-        if result == self.default_title(titles):
-            return [line]
-        return [line, f"rename({quote(result)});"]
-
-
-def _n_planes(image: xr.DataArray) -> int:
-    nc, nz, nt = plane_sizes(image)
-    return nc * nz * nt
-
 
 def check_title(title: str | None) -> str | None:
     """Check a result's window title as given by the caller: None, or one line of text.
@@ -170,21 +55,6 @@ def check_title(title: str | None) -> str | None:
     return title
 
 
-def duplicate_line(title: str, stack: bool) -> str:
-    """Return the line ``run("Duplicate...", "title=... duplicate");``.
-
-    Parameters
-    ----------
-    title, stack : str, bool
-        The copy's window title; copy all planes of a stack (the ``duplicate`` word).
-
-    Returns
-    -------
-    str
-    """
-    return run_line("Duplicate...", [f"title={option_value(title)}"] + (["duplicate"] * stack))
-
-
 def median(image: Any, radius: float, title: str | None = None) -> Call:
     """Build ``Process > Filters > Median...`` on every plane.
 
@@ -211,7 +81,7 @@ def median(image: Any, radius: float, title: str | None = None) -> Call:
     """
     arr, layout = read_image(image)
     options = [f"radius={number(positive_pixels('radius', radius))}"]
-    options += ["stack"] * (_n_planes(arr) > 1)
+    options += ["stack"] * (n_planes(arr) > 1)
     return Call((arr,), "Median...", " ".join(options), title=check_title(title), layout=layout)
 
 
@@ -281,7 +151,7 @@ def image_calculator(
             f"image_calculator needs images of the same width and height; got "
             f"{dict(first.sizes)} and {dict(second.sizes)}."
         )
-    n1, n2 = _n_planes(first), _n_planes(second)
+    n1, n2 = n_planes(first), n_planes(second)
     if n2 not in (1, n1):
         needs = "1 (the first image is one plane)" if n1 == 1 else f"1 or {n1} (as the first)"
         raise CommandError(f"image_calculator: the second image has {n2} planes; it needs "
@@ -403,6 +273,6 @@ def subtract_background(image: Any, options: BackgroundOptions, title: str | Non
             f"infinite or near-maximum (|value| >= {_SLIDING_SAFE:g}) values; replace them, or "
             "use ij_bgcorr.reference.rolling_ball.subtract_background, which returns.")
     words = [f"rolling={number(options.rolling)}", *options.macro_words()]
-    words += ["stack"] * (_n_planes(arr) > 1)
+    words += ["stack"] * (n_planes(arr) > 1)
     return Call((arr,), "Subtract Background...", " ".join(words), title=check_title(title),
                 layout=layout)

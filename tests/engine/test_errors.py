@@ -74,7 +74,7 @@ def test_unknown_operation_and_method(fiji):
 
 
 def test_imagej_error_inside_a_command_becomes_an_exception(fiji):
-    from ij_bgcorr.macro.commands import Call
+    from ij_bgcorr.macro.call import Call
 
     started = time.monotonic()
     with pytest.raises(ijb.MacroError, match='Unrecognized command: "Median filter..."'):
