@@ -94,9 +94,7 @@ def as_image(
     if isinstance(data, xr.DataArray):
         arr = with_canonical_names(data)
         attrs = dict(arr.attrs)
-        cal = calibration or Calibration.from_coords(
-            {d: arr.coords[d].values for d in arr.dims if d in arr.coords}, attrs
-        )
+        cal = calibration or calibration_in(arr)
     else:
         arr, attrs, cal = _named(_in_memory(data), dims), {}, calibration or Calibration()
     unknown = [d for d in arr.dims if d not in DIM_ORDER]
@@ -340,6 +338,23 @@ def _callers_stacklevel() -> int:
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def calibration_in(image: xr.DataArray) -> Calibration:
+    """Return the calibration a DataArray's coordinates and attrs describe, as `as_image` reads it.
+
+    Parameters
+    ----------
+    image : xarray.DataArray
+        Any image; evenly spaced ``row``/``col``/``pln``/``t`` coordinates give pixel
+        sizes and origins, attrs the rest (see :meth:`Calibration.from_coords`).
+
+    Returns
+    -------
+    Calibration
+    """
+    return Calibration.from_coords(
+        {d: image.coords[d].values for d in image.dims if d in image.coords}, image.attrs)
 
 
 def calibration_of(image: xr.DataArray) -> Calibration:

@@ -22,11 +22,11 @@ from ij_bgcorr.image.arrays import (
     DIM_ORDER,
     NATIVE_DTYPES,
     as_image,
+    calibration_in,
     calibration_of,
     labelled,
     with_canonical_names,
 )
-from ij_bgcorr.image.calibration import Calibration
 from ij_bgcorr.image.layout import layout_of
 from ij_bgcorr.tiled.reach import Reach
 from ij_bgcorr.tiled.windows import Window, plan_windows
@@ -76,10 +76,8 @@ def check_lazy(img: xr.DataArray) -> xr.DataArray:
             f"A Dask-backed image must be uint8, uint16 or float32 to be processed tile by "
             f"tile; this one is {img.dtype}. Convert it first, e.g. img.astype('float32').")
     named = with_canonical_names(img)
-    coords = {str(d): np.asarray(named.coords[d].values) for d in named.dims
-              if d in named.coords}
-    calibration = Calibration.from_coords(coords, named.attrs)  # as as_image reads it
-    attrs = as_image(sample_of(named), calibration=calibration).attrs  # checks names, sizes
+    # the sample has no coordinates: its calibration is read from the image's own
+    attrs = as_image(sample_of(named), calibration=calibration_in(named)).attrs  # checks sizes
     order = [d for d in DIM_ORDER if d in named.dims]
     return named.transpose(*order).assign_attrs(attrs)
 
