@@ -60,14 +60,17 @@ class Recorder:
 
     def _step_titles(self, call: Call,
                      images: Sequence[xr.DataArray] | None = None) -> tuple[list[str], str]:
-        """Return the titles of a step's inputs and a new title for its result (under the lock).
+        """Return the titles of a step's inputs and a new title for its result.
 
         ``images`` stand for ``call.images`` when given (a lazy image, not its sample).
         """
-        titles = [self._session.place(image) for image in images or call.images]
-        return titles, self._session.claim(call.title or call.default_title(titles))
+        with self._lock:
+            titles = [self._session.place(image) for image in images or call.images]
+            return titles, self._session.claim(call.title or call.default_title(titles))
 
     def _record(self, first_input: str, body: list[str], result_title: str,
                 result: xr.DataArray) -> None:
         """Add a step's lines, run with ``first_input`` active, that made ``result``."""
-        self._session.record(first_input, body, result_title, fingerprint(result))
+        digest = fingerprint(result)
+        with self._lock:
+            self._session.record(first_input, body, result_title, digest)

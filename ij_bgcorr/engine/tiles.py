@@ -56,15 +56,13 @@ def tile_by_tile(engine: Any, build: Callable[[Any], Call], image: xr.DataArray,
     """
     canonical = check_lazy(image)
     call = build(sample_of(canonical))  # checks the options, writes the lines
-    with engine._lock:
-        titles, result_title = engine._step_titles(call, [canonical])
+    titles, result_title = engine._step_titles(call, [canonical])
     body = call.lines(titles, result_title)
     attrs = {**provenance(engine, call.command_line(titles, result_title)),
              "macro": "\n".join(body), "title": result_title}
     result = map_tiles(partial(_run_tile, engine=engine, build=build), image, reach,
                        image.dtype, attrs, name=result_title, inherit=False)
-    with engine._lock:
-        engine._record(titles[0], body, result_title, check_lazy(result))
+    engine._record(titles[0], body, result_title, check_lazy(result))
     return result
 
 
