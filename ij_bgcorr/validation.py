@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+from pathlib import Path
 
 from ij_bgcorr.errors import CommandError
 
@@ -123,3 +125,31 @@ def timeout_seconds(value: object) -> float | None:
         raise CommandError(f"timeout must be a number of seconds > 0, or None for no limit; "
                            f"got {value!r}.")
     return float(value)
+
+
+def existing_file(value: object) -> Path:
+    """Return ``value`` as the absolute path of an existing file.
+
+    Parameters
+    ----------
+    value : object
+        A ``str`` or ``os.PathLike`` naming a file (``~`` is expanded).
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path.
+
+    Raises
+    ------
+    FileNotFoundError
+        When no file of that name exists (a folder is not a file).
+    CommandError
+        When ``value`` is not a path.
+    """
+    if not isinstance(value, str | os.PathLike):
+        raise CommandError(f"A file must be given as a path, got {value!r}.")
+    path = Path(value).expanduser().absolute()
+    if not path.is_file():
+        raise FileNotFoundError(f"No file {path}" + (" (it is a folder)" if path.is_dir() else ""))
+    return path

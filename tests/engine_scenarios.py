@@ -109,6 +109,13 @@ MACROS = {
     "syntax error": ('x = 1;\ny = ;', {}),
     "undefined": ('#@ Integer n\nx = n;\ny = nope;', {"n": 1}),
     "named table": ('Table.create("T");\nTable.set("v", 0, 1/3);\nTable.update;', {}),
+    "&variable": ('s = 1.5;\nnewImage("a", "8-bit ramp", 8, 8, 1);\nsetPixel(3, 3, 255);\n'
+                  'run("Gaussian Blur...", "sigma=&s");', {}),
+    "sigma written": ('newImage("a", "8-bit ramp", 8, 8, 1);\nsetPixel(3, 3, 255);\n'
+                      'run("Gaussian Blur...", "sigma=1.5");', {}),
+    "text1": ('newImage("a", "8-bit ramp", 8, 8, 1);\nsetPixel(3, 3, 255);\n'
+              'run("Duplicate...", "title=b");\n'
+              'run("Convolve...", "text1=[0 -1 0\\n-1 4 -1\\n0 -1 0\\n] normalize");', {}),
 }
 
 

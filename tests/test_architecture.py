@@ -20,7 +20,7 @@ LAYERS = {
     "macro": {"image"},
     "tiled": {"image"},
     "reference": {"image", "tiled"},
-    "engine": {"image", "macro", "tiled"},
+    "engine": {"image", "data", "macro", "tiled"},
     "crossval": {"image", "macro", "reference", "engine", "workflows"},
     "workflows": {"image", "macro", "engine"},
     "batch": {"image", "macro", "engine", "workflows", "reference", "tiled"},

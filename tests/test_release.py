@@ -36,8 +36,8 @@ def test_a_macro_result_prints_as_a_summary() -> None:
     import pandas as pd
 
     result = MacroResult({"fg": ijb.as_image(np.zeros((4, 5), np.float32))}, "a\nb",
-                         pd.DataFrame({"Area": [1.0, 2.0]}), "done")
-    assert repr(result) == ("<MacroResult images={'fg': {'row': 4, 'col': 5} float32}, "
+                         pd.DataFrame({"Area": [1.0, 2.0]}), "done", mode="batch")
+    assert repr(result) == ("<MacroResult (batch) images={'fg': {'row': 4, 'col': 5} float32}, "
                             "log: 2 lines, results: 2 rows x 1 columns, returned='done'>")
 
 

@@ -25,6 +25,9 @@ from ij_bgcorr.image.tiff import open_image
 SPOTS = "xy_8bit__some_spots_with_uneven_bg"
 #: The time series the lesson's maximum-projection activity uses.
 POLYP = "xyt_8bit_polyp"
+#: Where the lesson's published macros open these images from (each name + ``.tif``).
+LESSON_URLS = ("https://github.com/NEUBIAS/training-resources/raw/master/image_data/",
+               "https://raw.githubusercontent.com/NEUBIAS/training-resources/master/image_data/")
 
 
 def names() -> list[str]:
@@ -59,6 +62,22 @@ def path(name: str) -> Path:
     if name not in names():
         raise KeyError(f"No shipped image {name!r}; the images are {', '.join(names())}")
     return Path(str(resources.files(__name__).joinpath(f"{name}.tif")))
+
+
+def local_copies() -> dict[str, Path]:
+    """Return the shipped file of each URL the lesson's published macros open an image from.
+
+    The lesson's macros open their images from the NEUBIAS training resources on
+    GitHub; these files are the same bytes (checksums in ``ATTRIBUTION.md``), so
+    the macros run unchanged without a network.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        By URL (``https://github.com/NEUBIAS/training-resources/raw/master/image_data/
+        xyt_8bit_polyp.tif`` and its raw.githubusercontent.com form).
+    """
+    return {f"{base}{name}.tif": path(name) for base in LESSON_URLS for name in names()}
 
 
 def load(name: str) -> xr.DataArray:

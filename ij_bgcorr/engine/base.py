@@ -10,8 +10,7 @@ the same lines give in Fiji. Start one with :func:`ij_bgcorr.start`.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -19,23 +18,20 @@ from typing import Any
 import xarray as xr
 
 from ij_bgcorr.engine.convert import from_imageplus, to_imageplus, touched_planes
-from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.java import imagej_jar, java
+from ij_bgcorr.engine.macro_runs import MacroRuns
 from ij_bgcorr.engine.recording import Recorder
-from ij_bgcorr.engine.results import MacroResult, provenance
+from ij_bgcorr.engine.results import provenance
 from ij_bgcorr.engine.runner import MacroRunner
 from ij_bgcorr.engine.tiles import refuse_unrollable, tile_by_tile
-from ij_bgcorr.errors import CommandError, MacroError
-from ij_bgcorr.image.arrays import as_image
+from ij_bgcorr.errors import CommandError
 from ij_bgcorr.macro import commands
 from ij_bgcorr.macro.call import Call
-from ij_bgcorr.macro.files import read_macro, run_macro_line
-from ij_bgcorr.macro.prepare import errors_name_lines_of, prepare_macro
 from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
 from ij_bgcorr.tiled import background_reach, is_lazy, rank_reach
-from ij_bgcorr.validation import timeout_seconds
 
 
-class Engine(Recorder):
+class Engine(Recorder, MacroRuns):
     """ImageJ 1.x in this process; the base of both engines. Create one with :func:`start`.
 
     Every command takes a DataArray or numpy array (:mod:`ij_bgcorr.image.layout`) and
@@ -51,6 +47,9 @@ class Engine(Recorder):
     ----------
     timeout : float, default 3600.0
         Seconds a command may run before it is stopped; kept as the attribute ``timeout``.
+    gui : bool, default True
+        Whether ImageJ has its main window on a display, so that macros can run as in
+        the Fiji GUI (headless Fiji has not).
 
     Attributes
     ----------
@@ -58,15 +57,18 @@ class Engine(Recorder):
         ``"embedded"`` or ``"fiji"``.
     version : str
         The ImageJ 1.x version that runs the commands (``IJ.getFullVersion()``).
+    gui : bool
+        Whether :meth:`run_macro` runs macros as the Fiji GUI does by default.
     """
 
     kind = "engine"
 
-    def __init__(self, timeout: float = 3600.0) -> None:
+    def __init__(self, timeout: float = 3600.0, gui: bool = True) -> None:
         super().__init__()
         self.timeout = timeout
+        self.gui = gui
         self.version = str(java.IJ.getFullVersion())
-        self._runner = MacroRunner()
+        self._runner = MacroRunner(imagej_jar())
 
     def __repr__(self) -> str:
         """Name the engine's class and ImageJ version."""
@@ -125,14 +127,23 @@ class Engine(Recorder):
         return call.layout.restore(result, as_numpy=False)
 
     @contextmanager
-    def _opened(self, inputs: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        """Under the engine's lock: the inputs as ImagePlus; every image closed afterwards."""
+    def _opened(self, inputs: Mapping[str, Any],
+                fresh: bool = False) -> Iterator[dict[str, Any]]:
+        """Under the engine's lock: the inputs as ImagePlus; every image closed afterwards.
+
+        ``fresh``: before and after, ImageJ is set back to a freshly started ImageJ's
+        state (a macro's run).
+        """
         with self._lock:
+            if fresh:
+                self._runner.start_afresh()
             imps = {title: to_imageplus(image, title) for title, image in inputs.items()}
             try:
                 yield imps
             finally:
                 self._runner.close_all_images()
+                if fresh:
+                    self._runner.start_afresh()
 
     # -- the lesson's commands ----------------------------------------------------------
     def median(self, image: Any, radius: float, title: str | None = None) -> xr.DataArray:
@@ -304,74 +315,6 @@ class Engine(Recorder):
             return tile_by_tile(self, partial(commands.subtract_background, options=options,
                                               title=title), image, background_reach(options))
         return self.run(commands.subtract_background(image, options, title))
-
-    # -- macros -------------------------------------------------------------------------
-    def run_macro(
-        self,
-        macro: str | os.PathLike[str],
-        inputs: Mapping[str, Any] | None = None,
-        args: Mapping[str, Any] | None = None,
-        outputs: Sequence[str] | None = None,
-        timeout: float | None = 60.0,
-    ) -> MacroResult:
-        """Run an ImageJ macro (a path, a shipped macro's name, or macro text).
-
-        Parameters
-        ----------
-        macro : str or os.PathLike
-            See :func:`~ij_bgcorr.macro.files.read_macro`.
-        inputs : mapping of str to numpy.ndarray or xarray.DataArray, optional
-            Opened first under their titles (the first one is active).
-        args : mapping of str to object, optional
-            Values of the macro's script parameters (``#@ Integer radius``), filled as Fiji
-            fills them; the other arguments reach ``getArgument()`` (``{"radius": 15}`` gives
-            ``"radius=15"``, read back by ``Macro.getValue`` exactly).
-        outputs : sequence of str, optional
-            The titles of the images to return; default: all open at the end.
-        timeout : float or None, default 60.0
-            Seconds before the macro is stopped; None: no limit.
-
-        Returns
-        -------
-        MacroResult
-            The images (canonical form), the Log text, the Results table (every Measure row)
-            and the other tables by title. Every image and table is closed in ImageJ
-            afterwards, whatever happened.
-
-        Raises
-        ------
-        MacroError, FileNotFoundError, ImageFormatError
-            ImageJ's message and line, an ``outputs`` title not open at the end, a call that
-            waits for a person (``waitForUser``, ``Dialog.show``, ...), a named table on
-            headless Fiji, or MacroTimeout after ``timeout`` seconds; a missing macro file; an
-            input ImageJ cannot hold.
-        ParameterError, CommandError
-            A script parameter without a value or with one that does not fit; an argument
-            that cannot reach ``getArgument()`` intact.
-
-        Notes
-        -----
-        A macro is code that runs with your rights: it can run programs (``exec``) and
-        write or delete files. Run only macros you trust.
-        """
-        timeout = timeout_seconds(timeout)
-        code, path = read_macro(macro)
-        prepared = prepare_macro(code, args, headless=bool(java.GraphicsEnvironment.isHeadless()))
-        made = provenance(self, run_macro_line(path, prepared.argument)
-                          if path and prepared.code == code else prepared.code.strip())
-        # computed before the lock: their tiles may need this engine
-        inputs = {t: as_image(img) if is_lazy(img) else img for t, img in (inputs or {}).items()}
-        with self._opened(inputs) as imps, errors_name_lines_of(code):
-            outcome = self._runner.run(prepared.code, prepared.argument, imps, timeout,
-                                       prepared.outputs)
-            wanted = list(outputs) if outputs is not None else list(outcome.images)
-            missing = [t for t in wanted if t not in outcome.images]
-            if missing:
-                raise MacroError(f"No image titled {', '.join(map(repr, missing))} was open "
-                                 f"at the end; open: {sorted(outcome.images)}", log=outcome.log)
-            images = {t: from_imageplus(outcome.images[t], made) for t in wanted}
-        return MacroResult(images, outcome.log, outcome.results, outcome.returned,
-                           outcome.tables, outcome.variables)
 
     # -- options ------------------------------------------------------------------------
     def use_threads(self, threads: int) -> None:

@@ -4,12 +4,18 @@ ImageJ 1.x builds AWT dialogs even in batch mode, so it needs an X server.
 A private Xvfb (through PyVirtualDisplay) is started once per process, so no
 window ever reaches the user's screen; without Xvfb an existing ``$DISPLAY``
 is used.
+
+On the private display a minimal window manager (``evilwm``) runs too, when
+installed: ImageJ's ``selectWindow`` and ``selectImage`` wait until the window
+they raised is activated, which only a window manager does; without one each
+call waits out ImageJ's one-second timeout (same outcome, slower).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
 from ij_bgcorr.engine.locate import INSTALL_HINT
 from ij_bgcorr.errors import EngineNotAvailable
@@ -49,7 +55,26 @@ def ensure_display() -> str:
     except Exception as exc:  # the wrapper raises several kinds
         raise EngineNotAvailable(f"Xvfb did not start: {exc}") from exc
     _display = display
+    _start_window_manager()
     return os.environ["DISPLAY"]
+
+
+def _start_window_manager() -> None:
+    """Start ``evilwm`` on the private display, ending when this process ends.
+
+    A shell watches this process and ends the window manager after it, whatever
+    thread started it; Xvfb's ``-terminate`` then ends Xvfb once the JVM is gone
+    too. evilwm needs a font: the cursor font, which every X server has.
+    """
+    wm = shutil.which("evilwm")
+    if wm is None:
+        return
+    watch = (f'"{wm}" -fn cursor & wm=$!; '
+             f"while kill -0 {os.getpid()} 2>/dev/null && kill -0 $wm 2>/dev/null; "
+             "do sleep 1; done; kill $wm 2>/dev/null")
+    subprocess.Popen(["sh", "-c", watch], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
 
 
 def connect_display() -> None:

@@ -1,8 +1,9 @@
 """The embedded engine: ImageJ 1.x from an ``ij.jar``, inside this Python process.
 
 ImageJ 1.x builds AWT dialogs even in batch mode, so this engine runs on a
-private virtual X display (:mod:`ij_bgcorr.engine.display`). No Fiji.app and no
-network are needed.
+private virtual X display (:mod:`ij_bgcorr.engine.display`), with ImageJ's main
+window made and never shown (:mod:`ij_bgcorr.engine.mainwindow`), so that macros
+run as in the GUI. No Fiji.app and no network are needed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.display import connect_display, ensure_display, stop_unused_display
 from ij_bgcorr.engine.jvm import start_jvm
 from ij_bgcorr.engine.locate import find_ij_jar, find_java_home
+from ij_bgcorr.engine.mainwindow import (
+    give_back_home,
+    home_option,
+    open_main_window,
+    private_home,
+)
 
 
 class EmbeddedEngine(Engine):
@@ -35,11 +42,12 @@ class EmbeddedEngine(Engine):
     kind = "embedded"
 
     def __init__(self, ij_jar: Path, timeout: float = 3600.0) -> None:
-        super().__init__(timeout)
+        super().__init__(timeout, gui=True)
         self.ij_jar = ij_jar
 
 
-def launch_embedded(ij_jar: str | Path | None, timeout: float) -> EmbeddedEngine:
+def launch_embedded(ij_jar: str | Path | None, timeout: float,
+                    prefs: str | os.PathLike[str] | None = None) -> EmbeddedEngine:
     """Find ImageJ and Java, start the display and the JVM, and build the engine.
 
     Parameters
@@ -49,6 +57,8 @@ def launch_embedded(ij_jar: str | Path | None, timeout: float) -> EmbeddedEngine
         :func:`~ij_bgcorr.engine.locate.find_ij_jar`).
     timeout : float
         Seconds a command may run before it is stopped.
+    prefs : str or os.PathLike, optional
+        An ImageJ preferences file to start with; default: ImageJ's defaults.
 
     Returns
     -------
@@ -62,11 +72,14 @@ def launch_embedded(ij_jar: str | Path | None, timeout: float) -> EmbeddedEngine
     """
     jar = find_ij_jar(ij_jar)
     java_home = find_java_home()
+    home = private_home(prefs)
     ensure_display()
     try:
-        start_jvm(jar, java_home)
+        start_jvm(jar, java_home, options=(home_option(home),))
         if os.environ.get("DISPLAY"):
             connect_display()
     finally:
         stop_unused_display()
+    open_main_window()
+    give_back_home()
     return EmbeddedEngine(jar, timeout)

@@ -1,10 +1,17 @@
 """The Fiji engine: the user's own Fiji (ImageJ2 with its ImageJ 1.x layer) in this process.
 
 PyImageJ builds an ImageJ2 gateway from a local ``Fiji.app`` folder or from a
-Maven endpoint such as ``sc.fiji:fiji``, in headless mode. Fiji's legacy
-layer (``imagej-legacy``) rewrites ImageJ 1.x's dialogs at load time so that
-its commands run without a display; no X server is started and ``DISPLAY``
-is not needed.
+Maven endpoint such as ``sc.fiji:fiji``. Fiji starts non-headless (PyImageJ's
+interactive mode) on the private display (:mod:`~ij_bgcorr.engine.display`),
+so that ImageJ's own dialogs read a macro's options and macros run as in the
+Fiji GUI: headless Fiji's legacy layer replaces ImageJ's dialog with one that
+ignores ``&variable`` options and multi-line text fields, and fails at
+Analyze Particles, Histogram and the ROI Manager. Where no display can be had
+(no Xvfb and no ``$DISPLAY``), or when asked (``headless=True``), Fiji starts
+headless and macros run as headless Fiji runs them (``Engine.gui`` is False).
+
+What Fiji prints while it starts (about 150 lines of plugin warnings) goes to
+the ``ij_bgcorr`` logger at DEBUG level; a failed start quotes its last lines.
 
 A local Fiji.app starts offline: nothing is resolved from a Maven repository.
 PyImageJ, when imported, asks for its ``imglib2-imglyb`` bridge from Maven
@@ -19,6 +26,7 @@ embedded engine cannot start Fiji: use a separate process for it.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,10 +35,20 @@ from pathlib import Path
 from typing import Any
 
 from ij_bgcorr.engine.base import Engine
-from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.display import ensure_display
+from ij_bgcorr.engine.java import imagej_jar
 from ij_bgcorr.engine.jvm import add_jvm_options, python_handles_ctrl_c
 from ij_bgcorr.engine.locate import FIJI_ENV, IJ_JAR_GLOB, find_java_home, max_heap_option
+from ij_bgcorr.engine.mainwindow import (
+    give_back_home,
+    home_option,
+    open_main_window,
+    private_home,
+)
+from ij_bgcorr.engine.quiet import printed_to_log
 from ij_bgcorr.errors import EngineNotAvailable
+
+log = logging.getLogger(__name__)
 
 #: What to install when no Fiji can be used.
 FIJI_HINT = (
@@ -65,6 +83,8 @@ class FijiEngine(Engine):
         The Fiji.app folder or endpoint the gateway was built from.
     timeout : float, default 3600.0
         Seconds a command may run before it is stopped.
+    gui : bool, default True
+        Whether Fiji runs non-headless on a display (macros run as in the Fiji GUI).
 
     Attributes
     ----------
@@ -83,9 +103,10 @@ class FijiEngine(Engine):
 
     kind = "fiji"
 
-    def __init__(self, gateway: Any | None, source: str, timeout: float = 3600.0) -> None:
-        super().__init__(timeout)
-        self.ij_jar = _loaded_ij_jar()
+    def __init__(self, gateway: Any | None, source: str, timeout: float = 3600.0,
+                 gui: bool = True) -> None:
+        super().__init__(timeout, gui=gui)
+        self.ij_jar = imagej_jar()
         self.gateway = gateway
         self.source = source
         self.fiji_version = str(gateway.getVersion()) if gateway is not None else None
@@ -93,15 +114,6 @@ class FijiEngine(Engine):
     def __repr__(self) -> str:
         """Name ImageJ2's and ImageJ 1.x's versions and the source."""
         return f"<FijiEngine {self.fiji_version} (ImageJ {self.version}) from {self.source}>"
-
-
-def _loaded_ij_jar() -> Path:
-    """Find the jar (or folder) ImageJ 1.x's ``ij.IJ`` was loaded from in the running JVM."""
-    try:
-        location = java.IJ.class_.getProtectionDomain().getCodeSource().getLocation()
-        return Path(str(java.File(location.toURI()).getPath()))
-    except Exception:  # no code source (e.g. a custom class loader): not worth failing for
-        return Path()
 
 
 # -- checking a Fiji.app before starting it ----------------------------------------------
@@ -178,7 +190,9 @@ def check_fiji_app(folder: str | os.PathLike[str]) -> FijiApp:
 
 
 # -- starting ------------------------------------------------------------------------------
-def launch_fiji(how: str, where: str, timeout: float) -> FijiEngine:
+def launch_fiji(how: str, where: str, timeout: float,
+                prefs: str | os.PathLike[str] | None = None,
+                headless: bool = False) -> FijiEngine:
     """Start Java with the requested Fiji and build the engine.
 
     Parameters
@@ -189,6 +203,10 @@ def launch_fiji(how: str, where: str, timeout: float) -> FijiEngine:
         A Fiji.app folder (``how="path"``) or a Maven endpoint.
     timeout : float
         Seconds a command may run before it is stopped.
+    prefs : str or os.PathLike, optional
+        An ImageJ preferences file to start with; default: ImageJ's defaults.
+    headless : bool, default False
+        Start Fiji headless even where a display can be had.
 
     Returns
     -------
@@ -207,8 +225,24 @@ def launch_fiji(how: str, where: str, timeout: float) -> FijiEngine:
     _require_pyimagej()
     java_home = find_java_home(app.path if app is not None else None, "Fiji", JAVA_HINT)
     _require_no_jvm(source)
-    gateway = _init_gateway(app, source, java_home)
-    return FijiEngine(gateway, source, timeout)
+    home = private_home(prefs)
+    gui = not headless and _display_for_fiji()
+    gateway = _init_gateway(app, source, java_home, home, gui)
+    give_back_home()
+    if gui:
+        open_main_window()
+    return FijiEngine(gateway, source, timeout, gui=gui)
+
+
+def _display_for_fiji() -> bool:
+    """Start the private display for Fiji; False (headless Fiji) where none can be had."""
+    try:
+        ensure_display()
+    except EngineNotAvailable as exc:
+        log.warning("Fiji starts headless, so macros run as headless Fiji runs them, not as "
+                    "in the Fiji GUI: %s", exc)
+        return False
+    return True
 
 
 def _require_pyimagej() -> None:
@@ -283,8 +317,12 @@ def _leave_out_imglyb(app: FijiApp) -> None:
             if not str(getattr(hook, "__module__", "")).startswith("imglyb")]
 
 
-def _init_gateway(app: FijiApp | None, source: str, java_home: Path) -> Any:
-    """``imagej.init(source, mode="headless")`` with the installed Java; errors reworded."""
+def _init_gateway(app: FijiApp | None, source: str, java_home: Path, home: Path,
+                  gui: bool) -> Any:
+    """``imagej.init`` (interactive on the display, else headless) with the installed Java.
+
+    Errors are reworded; what Fiji prints meanwhile goes to the logger.
+    """
     import scyjava
 
     how = "path" if app is not None else "endpoint"
@@ -301,12 +339,14 @@ def _init_gateway(app: FijiApp | None, source: str, java_home: Path) -> Any:
         # none, which find_java_home has excluded. ("never" trips PyImageJ 1.8.0's Java
         # version guess with an UnboundLocalError.)
         scyjava.config.set_java_constraints(fetch="auto")
-        add_jvm_options(max_heap_option())
+        add_jvm_options(max_heap_option(), home_option(home),
+                        f"-Djava.awt.headless={'false' if gui else 'true'}")
         python_handles_ctrl_c()
-        try:
-            gateway = imagej.init(source, mode="headless")
-        except Exception as exc:
-            raise EngineNotAvailable(_init_failure(how, source, exc)) from exc
+        with printed_to_log(log, "Fiji") as printed:
+            try:
+                gateway = imagej.init(source, mode="interactive" if gui else "headless")
+            except Exception as exc:
+                raise EngineNotAvailable(_init_failure(how, source, exc, printed())) from exc
     legacy = getattr(gateway, "legacy", None)
     if legacy is None or not legacy.isActive():
         raise EngineNotAvailable(
@@ -315,10 +355,13 @@ def _init_gateway(app: FijiApp | None, source: str, java_home: Path) -> Any:
     return gateway
 
 
-def _init_failure(how: str, source: str, exc: BaseException) -> str:
-    """Explain to a user why ``imagej.init`` failed."""
+def _init_failure(how: str, source: str, exc: BaseException, printed: list[str]) -> str:
+    """Explain to a user why ``imagej.init`` failed, quoting Fiji's last printed lines."""
+    network = any(word in f"{exc}".lower() for word in _NETWORK_WORDS)
     text = f"{type(exc).__name__}: {exc}"
-    if how == "endpoint" and any(word in text.lower() for word in _NETWORK_WORDS):
+    if printed:
+        text += "; Fiji printed last: " + " | ".join(printed)
+    if how == "endpoint" and network:
         return (f"Fiji endpoint {source!r} could not be resolved ({text}). Resolving an "
                 "endpoint downloads ImageJ2/Fiji from the SciJava Maven repository "
                 "(https://maven.scijava.org), which this machine did not reach (no network, "

@@ -1,7 +1,9 @@
 """What ImageJ is told before each command it runs, so that macros behave as in Fiji.
 
 A command listener (ImageJ calls it on the command's thread, just before the
-command) does two things, on both engines alike:
+command) does two things in batch mode (headless Fiji's way), on both engines
+alike; a GUI run needs neither (its Results window keeps every row, and a
+command run without options opens its dialog, as in the GUI):
 
 * before ``Measure``, it marks the Results table as ImageJ marks a table one
   of whose columns was deleted. ImageJ's ``Analyzer.displayResults`` then
@@ -23,9 +25,17 @@ _MEASURING = frozenset({"Measure"})
 
 
 class CommandHooks:
-    """The command listener; one per engine, removed with :meth:`close`."""
+    """The command listener; one per engine, removed with :meth:`close`.
+
+    Attributes
+    ----------
+    batch : bool
+        Whether the current run is in batch mode (the hooks act only then).
+    """
 
     def __init__(self) -> None:
+        self.batch = True
+        hooks = self
         from jpype import JImplements, JOverride
 
         mark = java.ResultsTable.class_.getDeclaredField("columnDeleted")
@@ -35,7 +45,7 @@ class CommandHooks:
         class _Listener:
             @JOverride
             def commandExecuting(self, command: Any) -> Any:
-                if command is None:
+                if command is None or not hooks.batch:
                     return command
                 if str(command) in _MEASURING:
                     mark.setBoolean(java.ResultsTable.getResultsTable(), True)

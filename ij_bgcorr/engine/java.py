@@ -7,10 +7,12 @@ is named here once.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 _CLASSES = {
     "IJ": "ij.IJ",
+    "ImageJ": "ij.ImageJ",
     "ImagePlus": "ij.ImagePlus",
     "ImageWindow": "ij.gui.ImageWindow",
     "ImageStack": "ij.ImageStack",
@@ -18,6 +20,7 @@ _CLASSES = {
     "MultiLineLabel": "ij.gui.MultiLineLabel",
     "Prefs": "ij.Prefs",
     "ResultsTable": "ij.measure.ResultsTable",
+    "RoiManager": "ij.plugin.frame.RoiManager",
     "TextWindow": "ij.text.TextWindow",
     "WaitForUserDialog": "ij.gui.WaitForUserDialog",
     "Executer": "ij.Executer",
@@ -32,8 +35,15 @@ _CLASSES = {
     "Toolkit": "java.awt.Toolkit",
     "Window": "java.awt.Window",
     "File": "java.io.File",
+    "URI": "java.net.URI",
     "PrintStream": "java.io.PrintStream",
     "System": "java.lang.System",
+    "Class": "java.lang.Class",
+    "Modifier": "java.lang.reflect.Modifier",
+    "Arrays": "java.util.Arrays",
+    "Properties": "java.util.Properties",
+    "Collection": "java.util.Collection",
+    "Map": "java.util.Map",
     "Thread": "java.lang.Thread",
     "ByteOrder": "java.nio.ByteOrder",
     "Channels": "java.nio.channels.Channels",
@@ -57,3 +67,28 @@ class _Registry:
 
 #: The registry: ``java.IJ.getFullVersion()``.
 java = _Registry()
+
+
+def imagej_jar() -> Path:
+    """Return the jar (or folder) ImageJ 1.x's ``ij.IJ`` was loaded from in the running JVM.
+
+    Read from the URL of ``IJ.class`` itself (``jar:file:/.../ij-1.54m.jar!/ij/IJ.class``),
+    which every class loader gives, Fiji's too.
+
+    Returns
+    -------
+    pathlib.Path
+        Empty (``Path()``) when the class was not loaded from a local jar or folder.
+    """
+    url = java.IJ.class_.getResource("IJ.class")
+    if url is None:
+        return Path()
+    text = str(url)
+    if text.startswith("jar:"):
+        text = text[len("jar:"):].split("!/", 1)[0]
+    elif text.endswith("/ij/IJ.class"):
+        text = text[: -len("/ij/IJ.class")]
+    try:
+        return Path(str(java.File(java.URI(text)).getPath()))
+    except Exception:  # not a local file (a remote or custom URL)
+        return Path()

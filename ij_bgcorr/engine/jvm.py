@@ -24,7 +24,8 @@ from ij_bgcorr.errors import EngineNotAvailable
 JVM_OPTIONS = ("-XX:-OmitStackTraceInFastThrow",)
 
 
-def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> None:
+def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None,
+              options: tuple[str, ...] = ()) -> None:
     """Start the JVM with ``ij_jar``; if it already runs, check ImageJ is on its class path.
 
     Parameters
@@ -35,6 +36,8 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
         The Java to start, as ``$JAVA_HOME`` when that is unset.
     max_heap : str, optional
         The JVM's ``-Xmx`` value; default ``$IJ_BGCORR_MAX_HEAP``, else Java's own.
+    options : tuple of str
+        More JVM options.
 
     Raises
     ------
@@ -52,7 +55,7 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
         # as PyImageJ, on import) registered would make scyjava try to download.
         scyjava.config.endpoints.clear()
         scyjava.config.add_classpath(str(ij_jar))
-        add_jvm_options(f"-Xmx{max_heap}" if max_heap else max_heap_option())
+        add_jvm_options(f"-Xmx{max_heap}" if max_heap else max_heap_option(), *options)
         python_handles_ctrl_c()
         try:
             scyjava.start_jvm()
@@ -68,17 +71,19 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None) -> Non
         ) from exc
 
 
-def add_jvm_options(heap: str | None) -> None:
-    """Have scyjava start the JVM with :data:`JVM_OPTIONS` and ``heap``.
+def add_jvm_options(heap: str | None, *more: str) -> None:
+    """Have scyjava start the JVM with :data:`JVM_OPTIONS`, ``heap`` and ``more``.
 
     Parameters
     ----------
     heap : str or None
         The ``-Xmx<size>`` option, or None for Java's default heap.
+    *more : str
+        Other options (``-Duser.home=...``).
     """
     import scyjava
 
-    for option in (*JVM_OPTIONS, *([heap] if heap else [])):
+    for option in (*JVM_OPTIONS, *([heap] if heap else []), *more):
         scyjava.config.add_option(option)
 
 

@@ -26,6 +26,8 @@ class MacroResult:
     outputs : dict of str to (float, str or None)
         The values of the macro's output parameters (``#@output String result``), by name: a
         str or a float (0 for one the macro never set, as in ImageJ); arrays are not read.
+    mode : {"gui", "batch"}
+        How the macro ran: as in the Fiji GUI, or in batch mode as headless Fiji runs it.
     """
 
     images: dict[str, xr.DataArray] = field(default_factory=dict)
@@ -34,6 +36,7 @@ class MacroResult:
     returned: str | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     outputs: dict[str, float | str | None] = field(default_factory=dict)
+    mode: str = "gui"
 
     def __getitem__(self, title: str) -> xr.DataArray:
         """Return the image titled ``title``."""
@@ -58,7 +61,7 @@ class MacroResult:
         returned = f", returned={self.returned!r}" if self.returned is not None else ""
         tables = "".join(f", table {title!r}: {t.shape[0]} rows x {t.shape[1]} columns"
                          for title, t in self.tables.items())
-        return (f"<MacroResult images={{{images}}}, log: {lines} lines, "
+        return (f"<MacroResult ({self.mode}) images={{{images}}}, log: {lines} lines, "
                 f"results: {rows} rows x {columns} columns{tables}{returned}>")
 
 

@@ -2,11 +2,23 @@
 
 Every command and every macro runs through :class:`MacroRunner`: the code runs
 in ImageJ's interpreter on a worker thread named as ImageJ names its own macro
-threads, while the :mod:`~ij_bgcorr.engine.watchdog` closes any window ImageJ
+threads, while the :mod:`~ij_bgcorr.engine.watchdog` closes any dialog ImageJ
 opens and :mod:`~ij_bgcorr.engine.capture` records what it prints. When the
 run ends, :func:`~ij_bgcorr.macro.failures.macro_error` tells from that
 evidence whether and how it failed. A run past its timeout is aborted, and
 stopped if it ignores the abort.
+
+A run is in one of two modes:
+
+* **GUI** (``gui=True``): as in the Fiji GUI. The inputs are shown in image
+  windows, the macro runs outside batch mode, so that ``selectWindow``,
+  ``Restore Selection``, plots, the ROI Manager and tables behave as they do
+  for a user; what it prints is read from the Log window; the run ends when
+  ImageJ is idle (a filter may still be writing when the macro's thread ends).
+  A ``showMessage`` dialog is answered OK and the macro goes on, as a person
+  would; any other dialog ends the run with its message.
+* **batch** (``gui=False``): the inputs are batch-mode images and no window
+  shows, as headless Fiji runs a macro (and as the engine's own commands run).
 """
 
 from __future__ import annotations
@@ -17,22 +29,27 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ij_bgcorr.engine.capture import Captured, OutputCapture
+from ij_bgcorr.engine.fresh import StaticState, close_windows
 from ij_bgcorr.engine.hooks import CommandHooks
+from ij_bgcorr.engine.idle import wait_until_idle
 from ij_bgcorr.engine.java import java
 from ij_bgcorr.engine.tables import (
     close_text_windows,
+    log_window_text,
     named_tables,
     reset_results,
     results_frame,
 )
 from ij_bgcorr.engine.watchdog import SWEEP_SECONDS, WindowWatch, stop_macro
-from ij_bgcorr.errors import MacroTimeout
-from ij_bgcorr.macro.failures import RunEvidence, line_text, macro_error
+from ij_bgcorr.errors import MacroError, MacroTimeout
+from ij_bgcorr.macro.failures import RunEvidence, calls_show_message, line_text, macro_error
+from ij_bgcorr.macro.text import quote
 
 # ImageJ stops a macro at IJ.error (a missing file or window) only on a thread named
 # as its own macro threads are ("Run$_<name> Macro$"); on another it would go on.
@@ -99,10 +116,18 @@ class _Run:
         """Everything the run left behind, for :func:`~ij_bgcorr.macro.failures.macro_error`."""
         exc = self.exception
         return RunEvidence(
-            code=self.code, last_line=int(self.interp.getLineNumber()),
+            code=self.code, last_line=self.line(),
             printed=captured.out.lines, errors=captured.err.lines, dialogs=list(dialogs),
             interpreter_error=_interpreter_error(self.interp), dialog_line=self.dialog_line,
-            exception=None if exc is None else (type(exc).__name__, _exception_text(exc)))
+            exception=None if exc is None else (type(exc).__name__, _exception_text(exc)),
+            log_window=log_window_text())
+
+    def line(self) -> int:
+        """Return the macro line the interpreter is at (0 when it cannot say)."""
+        try:
+            return int(self.interp.getLineNumber())
+        except Exception:  # the interpreter's line table is being replaced at its end
+            return 0
 
 
 class MacroRunner:
@@ -111,7 +136,9 @@ class MacroRunner:
     Not thread-safe by itself: the engine serializes calls.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, jar: Path) -> None:
+        # recorded before anything runs: the state of a freshly started ImageJ
+        self._fresh = StaticState(jar)
         self._windows = WindowWatch()
         self._output = OutputCapture()
         self._hooks = CommandHooks()
@@ -146,8 +173,19 @@ class MacroRunner:
             imp.close()
             imp.flush()
 
+    def start_afresh(self) -> None:
+        """Close every window and set ImageJ's state back to a freshly started ImageJ's.
+
+        Called before a macro's inputs are made into images (their IDs are counted
+        from a fresh ImageJ's), and after the macro, so that the engine's own commands
+        never see what a macro changed.
+        """
+        close_windows()
+        self._fresh.restore()
+
     def run(self, code: str, argument: str = "", inputs: Mapping[str, Any] | None = None,
-            timeout: float | None = 60.0, variables: Sequence[str] = ()) -> MacroOutcome:
+            timeout: float | None = 60.0, variables: Sequence[str] = (),
+            gui: bool = False, files: Sequence[str] = ()) -> MacroOutcome:
         """Run macro ``code`` with ``inputs`` open; the first input is active.
 
         Parameters
@@ -162,6 +200,11 @@ class MacroRunner:
             Seconds the macro may run; None: no limit.
         variables : sequence of str
             Global variables to read at the end (a string, a number, None when unset).
+        gui : bool
+            Run as in the GUI (windows, not batch mode), else in batch mode.
+        files : sequence of str
+            Image files ImageJ opens with ``open(path)`` after ``inputs``, before the
+            macro, in order (the last one is active).
 
         Returns
         -------
@@ -172,25 +215,44 @@ class MacroRunner:
         Raises
         ------
         MacroError
-            With ImageJ's message and line, on any error; every image is closed.
+            With ImageJ's message and line, on any error (a file that could not be
+            opened is named); every image is closed.
         MacroTimeout
             After ``timeout`` seconds; every image is closed.
         """
         self.close_all_images()
         reset_results()
-        _open_inputs(inputs or {})
+        self._hooks.batch = not gui
+        _open_inputs(inputs or {}, gui)
+        if files:
+            opener = "".join(f"open({quote(str(path))});\n" for path in files)
+            try:
+                self._execute(opener, "", timeout, gui)
+            except MacroError as exc:
+                path = files[min(max((exc.line or 1) - 1, 0), len(files) - 1)]
+                raise MacroError(f"ImageJ could not open {path}: {exc.message}",
+                                 log=exc.log) from None
+        return self._execute(code, argument, timeout, gui, variables)
+
+    def _execute(self, code: str, argument: str, timeout: float | None, gui: bool,
+                 variables: Sequence[str] = ()) -> MacroOutcome:
+        """Run ``code`` in a new interpreter on the images open now; see :meth:`run`."""
         run = _Run(code, argument, java.Interpreter())
         dialog_opened = threading.Event()
 
-        def halt() -> None:  # on AWT's thread, before the dialog lets the macro go on
+        def halt() -> bool:  # on AWT's thread, before the dialog lets the macro go on
+            line = run.line()
+            if gui and calls_show_message(line_text(code, line) or ""):
+                return False  # answered OK, as a person would: the macro goes on
             if run.dialog_line is None:
-                run.dialog_line = int(run.interp.getLineNumber())
+                run.dialog_line = line
             self._done.setBoolean(run.interp, True)
             dialog_opened.set()
+            return True
 
         self._windows.start_run(on_dialog=halt)
         self._last_interpreter.set(None, None)
-        with self._output.during(lambda: int(run.interp.getLineNumber())) as captured:
+        with self._output.during(run.line) as captured:
             worker = threading.Thread(target=run.work, name="ij-bgcorr-macro", daemon=True)
             worker.start()
             try:
@@ -200,6 +262,8 @@ class MacroRunner:
                 raise
             timed_out = worker.is_alive()
             still_running = timed_out and not stop_macro(run.interp, worker, run.java_thread)
+            if gui and not timed_out:
+                wait_until_idle(run.java_thread, _open_images)
             self._windows.settle()
         evidence = run.evidence(captured, self._windows.dialogs)
         if timed_out:
@@ -237,13 +301,17 @@ class MacroRunner:
                     interp.abortMacro()
 
 
-def _open_inputs(inputs: Mapping[str, Any]) -> None:
-    """Open ``inputs`` as batch-mode images under their titles, the first one active."""
-    java.Interpreter.batchMode = True
+def _open_inputs(inputs: Mapping[str, Any], gui: bool) -> None:
+    """Open ``inputs`` under their titles, the first one active: in windows, or in batch mode."""
+    java.Interpreter.batchMode = not gui
     for title, imp in reversed(list(inputs.items())):
         imp.setTitle(title)
-        java.Interpreter.addBatchModeImage(imp)
-        java.Interpreter.activateImage(imp)
+        if gui:
+            imp.show()
+            java.WindowManager.setCurrentWindow(imp.getWindow())
+        else:
+            java.Interpreter.addBatchModeImage(imp)
+            java.Interpreter.activateImage(imp)
 
 
 def _open_images() -> dict[int, Any]:

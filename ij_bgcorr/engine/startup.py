@@ -155,6 +155,8 @@ def start(
     *,
     fiji: str | Path | None = None,
     endpoint: str | None = None,
+    prefs: str | Path | None = None,
+    headless: bool = False,
 ) -> Engine:
     """Start the ImageJ engine, or return the one already running.
 
@@ -172,6 +174,12 @@ def start(
         A Fiji.app folder (keyword only).
     endpoint : str, optional
         A Maven endpoint, e.g. ``"sc.fiji:fiji"`` (keyword only).
+    prefs : str or pathlib.Path, optional
+        An ImageJ preferences file (``IJ_Prefs.txt``) both engines start with (keyword
+        only). Default: ImageJ's defaults; the user's own ``~/.imagej`` is never read.
+    headless : bool, default False
+        Fiji only: start it headless, so that macros run as headless Fiji runs them
+        (keyword only). By default Fiji runs on a private display, as its GUI does.
 
     Returns
     -------
@@ -188,11 +196,15 @@ def start(
         the endpoint is malformed.
     """
     if select_engine(fiji, endpoint, ij_jar) == "fiji":
-        return start_fiji(fiji, endpoint, timeout)
+        return start_fiji(fiji, endpoint, timeout, prefs=prefs, headless=headless)
+    if headless:
+        raise CommandError("headless=True is for the Fiji engine (headless Fiji); the "
+                           "embedded engine always has its private display. Run a macro as "
+                           "headless Fiji would with run_macro(..., mode='batch').")
     global _running
     with _lock:
         if _running is None:
-            _running = launch_embedded(ij_jar, timeout)
+            _running = launch_embedded(ij_jar, timeout, prefs)
         elif not isinstance(_running, EmbeddedEngine):
             raise EngineNotAvailable(
                 f"{_running!r} already runs in this process and Java starts once per "
@@ -204,6 +216,9 @@ def start_fiji(
     fiji: str | os.PathLike[str] | None = None,
     endpoint: str | None = None,
     timeout: float = 3600.0,
+    *,
+    prefs: str | os.PathLike[str] | None = None,
+    headless: bool = False,
 ) -> FijiEngine:
     """Start the Fiji engine, or return the one already running from the same Fiji.
 
@@ -218,6 +233,10 @@ def start_fiji(
         repository); else ``$IJ_BGCORR_FIJI``.
     timeout : float, default 3600.0
         Seconds each command may run.
+    prefs : str or os.PathLike, optional
+        An ImageJ preferences file to start with (keyword only); default ImageJ's defaults.
+    headless : bool, default False
+        Start Fiji headless (keyword only); by default it runs on a private display.
 
     Returns
     -------
@@ -247,7 +266,7 @@ def start_fiji(
             raise EngineNotAvailable(
                 f"{_running!r} already runs in this process; Java starts once per process, "
                 f"so Fiji from {source} needs a separate Python process.")
-        _running = launch_fiji(how, where, timeout)
+        _running = launch_fiji(how, where, timeout, prefs, headless)
         return _running
 
 

@@ -118,3 +118,11 @@ def _table_windows() -> list[Any]:
     frames = java.WindowManager.getNonImageWindows() or []
     return [f for f in frames
             if isinstance(f, java.TextWindow) and f.getResultsTable() is not None]
+
+
+def log_window_text() -> str | None:
+    """Return the Log window's text when ImageJ has its main window (else it prints)."""
+    if java.IJ.getInstance() is None:
+        return None
+    text = java.IJ.getLog()
+    return "" if text is None else str(text).rstrip("\n")

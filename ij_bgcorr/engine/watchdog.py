@@ -3,10 +3,11 @@
 ImageJ 1.x reports errors in modal dialogs that would block the calling thread
 forever, and any dialog it opens would wait for a user. An AWT listener reads
 every dialog the moment it opens (its title and texts become the error
-message), disposes of it, wakes the thread waiting on it and asks the macro to
-stop: a run never waits for a person. The windows a macro shows its results
-in, images (after ``setBatchMode(false)``) and tables, are left open for the
-engine to read.
+message), disposes of it, wakes the thread waiting on it and, unless the
+runner answers it as a person would (a ``showMessage`` in a GUI run), asks the
+macro to stop: a run never waits for a person. Windows that are not dialogs
+(images, plots, tables, the Log, the ROI Manager) are left open for the
+engine to read; ImageJ's "Exception" window (a Java error) is read and closed.
 
 The listener can lose a race with AWT: when it closes a modal dialog before the
 macro's thread has entered the dialog's event loop, that thread waits forever
@@ -72,7 +73,7 @@ class WindowWatch:
                         self.swept.set()
 
         self.dialogs: list[tuple[str, list[str]]] = []
-        self._on_dialog: Callable[[], None] = lambda: None
+        self._on_dialog: Callable[[], bool] = lambda: True
         # windows this run has read and closed (a Java identity set)
         self._closed = java.Collections.newSetFromMap(java.IdentityHashMap())
         self._lock = threading.Lock()
@@ -86,14 +87,15 @@ class WindowWatch:
         label.setAccessible(True)
         self._label_lines = label
 
-    def start_run(self, on_dialog: Callable[[], None] = lambda: None) -> None:
+    def start_run(self, on_dialog: Callable[[], bool] = lambda: True) -> None:
         """Forget the previous run's windows; call ``on_dialog`` when a dialog opens in this run.
 
         Parameters
         ----------
         on_dialog : callable
-            Called on AWT's event thread after a dialog was read and closed; it
-            must return at once (the runner stops the macro from its own thread).
+            Called on AWT's event thread when a dialog was read, before it is closed;
+            returns whether the dialog ends the run (it is then kept in :attr:`dialogs`),
+            and must return at once (the runner stops the macro from its own thread).
         """
         self.dialogs.clear()
         self._on_dialog = on_dialog
@@ -146,8 +148,9 @@ class WindowWatch:
                 title = str(window.getTitle()) if hasattr(window, "getTitle") else ""
                 texts: list[str] = []
                 self._collect_text(window, texts)
-                self.dialogs.append((title, texts))
-                self._on_dialog()  # the macro is told to stop before the dialog lets it go on
+                # the macro is told to stop before the dialog lets it go on
+                if self._on_dialog():
+                    self.dialogs.append((title, texts))
         finally:
             _release(window)
 
@@ -188,11 +191,14 @@ class WindowWatch:
 
 
 def _shows_a_result(window: Any) -> bool:
-    """Tell an image window or a table window (kept for the engine to read) from a dialog."""
-    if isinstance(window, java.ImageWindow):
-        return True
-    # a table window gets its table only after it opened; "Exception" shows a Java error
-    return isinstance(window, java.TextWindow) and str(window.getTitle()) != "Exception"
+    """Tell a window that shows something (kept for the engine to read) from a dialog.
+
+    Every window but a dialog shows something; ImageJ's "Exception" window shows a
+    Java error, which ends the run.
+    """
+    if isinstance(window, java.TextWindow):
+        return str(window.getTitle()) != "Exception"
+    return not isinstance(window, java.Dialog)
 
 
 def _release(window: Any) -> None:
@@ -241,7 +247,7 @@ def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None) -
     if java_thread is None:  # the macro never reached Java
         return not worker.is_alive()
     first_id = int(java_thread.getId())
-    stuck = [t for t in _imagej_threads() if int(t.getId()) >= first_id]
+    stuck = [t for t in imagej_threads() if int(t.getId()) >= first_id]
     if worker.is_alive():
         stuck.append(java_thread)
     if stuck and all(_force_stop(t) for t in stuck):
@@ -252,7 +258,7 @@ def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None) -
     return not worker.is_alive() and not any(t.isAlive() for t in stuck)
 
 
-def _imagej_threads() -> list[Any]:
+def imagej_threads() -> list[Any]:
     """Live Java threads executing ImageJ code (an ``ij.`` frame), AWT's own excepted."""
     traces = java.Thread.getAllStackTraces()
     return [thread for thread, frames in traces.items()

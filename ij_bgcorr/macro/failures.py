@@ -46,6 +46,9 @@ _PERSON_CALL = re.compile(
 _HEADLESS_REFUSALS = ("HeadlessException", "headless dialog", "The macro was canceled",
                       "NonBlockingGenericDialog")
 _CANCELED = "Macro canceled"
+_SHOW_MESSAGE = re.compile(r"\bshowMessage\s*\(")
+# run("Command") with no options: its dialog shows
+_RUN_WITHOUT_OPTIONS = re.compile(r'\brun\s*\(\s*"(?P<command>[^"\n]*)"\s*\)')
 
 
 @dataclass
@@ -69,6 +72,9 @@ class RunEvidence:
         The Java exception's class name and message, when the run ended with one.
     dialog_line : int or None
         The macro line running when the first dialog opened.
+    log_window : str or None
+        The Log window's text, when ImageJ has one (its main window exists); else
+        ImageJ printed the log to standard output.
     """
 
     code: str
@@ -79,10 +85,13 @@ class RunEvidence:
     interpreter_error: str | None = None
     exception: tuple[str, str] | None = None
     dialog_line: int | None = None
+    log_window: str | None = None
 
     @property
     def log(self) -> str:
-        """What the run printed to standard output, as the Log window would show it."""
+        """The Log window's text: as ImageJ shows it, or as it would show what was printed."""
+        if self.log_window is not None:
+            return self.log_window
         return log_text([text for _, text in self.printed])
 
     def error(self, message: str, line: int | None) -> MacroError:
@@ -135,7 +144,39 @@ def macro_error(run: RunEvidence) -> MacroError | None:
             f"{call}() waits for a person to answer a dialog, and nobody can in a script "
             "run (headless Fiji stops here too): give the macro the value as an argument "
             "or a script parameter (#@) instead", error.line)
+    command = _command_without_options(line_text(run.code, error.line) or "",
+                                       [title for title, _ in run.dialogs[:1]])
+    if command:
+        return run.error(
+            f'run("{command}") gives no options, so ImageJ shows the command\'s dialog and '
+            "waits for a person to fill it in, as in the Fiji GUI: give its options, as "
+            "Plugins > Macros > Record... writes them", error.line)
     return error
+
+
+def _command_without_options(statement: str, dialog_titles: list[str]) -> str | None:
+    """Return the command a statement runs without options whose dialog opened, if any."""
+    code = _STRING_OR_COMMENT.sub(lambda m: "" if m[0][0] == "/" else m[0], statement)
+    for match in _RUN_WITHOUT_OPTIONS.finditer(code):
+        command = match["command"]
+        if any(title.rstrip(".") == command.rstrip(".") for title in dialog_titles):
+            return command
+    return None
+
+
+def calls_show_message(statement: str) -> bool:
+    """Tell whether a statement calls ``showMessage`` (a dialog a person answers with OK).
+
+    Parameters
+    ----------
+    statement : str
+        Macro code; calls in its strings and comments do not count.
+
+    Returns
+    -------
+    bool
+    """
+    return _SHOW_MESSAGE.search(_code_only(statement)) is not None
 
 
 def asks_a_person(statement: str) -> str | None:
@@ -273,7 +314,7 @@ def dialog_message(title: str, texts: list[str]) -> tuple[str, int | None]:
     if match:
         return " ".join(match["msg"].split()), int(match["line"])
     prefix = "" if title in ("Macro Error", "Macro", "") else f"{title}: "
-    return prefix + " ".join(body), None
+    return prefix + " ".join(" ".join(body).split()), None
 
 
 def line_text(code: str, line: int | None) -> str | None:

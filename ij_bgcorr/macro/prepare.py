@@ -4,7 +4,7 @@ The same preparation serves both engines, so a macro gives the same outcome
 on either: script parameters (``#@``) are filled from ``args`` as Fiji fills
 them (:mod:`~ij_bgcorr.macro.parameters`), the other arguments reach
 ``getArgument()`` (:func:`~ij_bgcorr.macro.files.argument_string`), and
-``setBatchMode("exit and display")`` keeps every image
+in batch mode ``setBatchMode("exit and display")`` keeps every image
 (:mod:`~ij_bgcorr.macro.batchmode`). Line numbers never change, so ImageJ's
 errors name the user's lines.
 """
@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ij_bgcorr.errors import MacroError, ParameterError
@@ -22,7 +23,7 @@ from ij_bgcorr.macro.batchmode import keep_displayed_images
 from ij_bgcorr.macro.failures import line_text
 from ij_bgcorr.macro.files import argument_string
 from ij_bgcorr.macro.parameters import declared_outputs, fill_parameters, parse_parameters
-from ij_bgcorr.macro.text import SKIPPED_TEXT
+from ij_bgcorr.macro.text import SKIPPED_TEXT, quote
 
 # Calls that make a table other than Results: Table.create("name"), Array.show(...), ...;
 # strings and comments are matched too, to be skipped
@@ -50,7 +51,9 @@ class PreparedMacro:
     outputs: tuple[str, ...] = ()
 
 
-def prepare_macro(code: str, args: Mapping[str, Any] | None, headless: bool) -> PreparedMacro:
+def prepare_macro(code: str, args: Mapping[str, Any] | None, headless: bool,
+                  gui: bool = False,
+                  local_copies: Mapping[str, Path] | None = None) -> PreparedMacro:
     """Fill a macro's script parameters and write its other arguments.
 
     Parameters
@@ -62,6 +65,12 @@ def prepare_macro(code: str, args: Mapping[str, Any] | None, headless: bool) -> 
     headless : bool
         Whether ImageJ runs without any display (headless Fiji), where tables other than
         Results cannot exist.
+    gui : bool, default False
+        Whether the macro runs as in the GUI, where ``setBatchMode`` is ImageJ's own;
+        else its calls do what headless Fiji does (:mod:`~ij_bgcorr.macro.batchmode`).
+    local_copies : mapping of str to pathlib.Path, optional
+        Files to open instead of the URLs the macro names (string literals equal to a
+        URL are replaced by the file's path; lines keep their numbers).
 
     Returns
     -------
@@ -78,7 +87,7 @@ def prepare_macro(code: str, args: Mapping[str, Any] | None, headless: bool) -> 
         ``headless`` and the macro makes a named table, which headless Fiji cannot hold
         (it would put the values in Results, or drop them).
     """
-    code = code.removeprefix("\ufeff")  # a byte-order mark is no macro text
+    code = _local_files(code.removeprefix("\ufeff"), local_copies or {})  # a BOM is no text
     if headless:
         _refuse_named_tables(code)
     params = parse_parameters(code)[0]
@@ -88,7 +97,23 @@ def prepare_macro(code: str, args: Mapping[str, Any] | None, headless: bool) -> 
                                  "name of a function the macro defines: rename one of them")
     filled, rest = fill_parameters(code, args)
     outputs = tuple(declared_outputs(params))
-    return PreparedMacro(keep_displayed_images(filled), argument_string(rest), outputs)
+    runnable = filled if gui else keep_displayed_images(filled)
+    return PreparedMacro(runnable, argument_string(rest), outputs)
+
+
+def _local_files(code: str, local_copies: Mapping[str, Path]) -> str:
+    """Point string literals that hold one of ``local_copies``' URLs at its file instead.
+
+    Only whole literals equal to a URL are replaced.
+    """
+    if not local_copies:
+        return code
+    copies = {quote(url): quote(str(local)) for url, local in local_copies.items()}
+
+    def local(match: re.Match[str]) -> str:
+        return copies.get(match[0], match[0])
+
+    return re.sub(SKIPPED_TEXT, local, code, flags=re.S)
 
 
 def _refuse_named_tables(code: str) -> None:

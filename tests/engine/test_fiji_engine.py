@@ -257,23 +257,44 @@ def test_endpoint_from_env_without_network(monkeypatch: pytest.MonkeyPatch,
         start_fiji()
 
 
-def test_init_is_called_headless_with_installed_java(monkeypatch: pytest.MonkeyPatch,
-                                                     fresh_process: None) -> None:
+@pytest.mark.parametrize(("headless", "display", "mode"), [
+    (False, True, "interactive"),  # non-headless on the private display, as the GUI
+    (True, True, "headless"),  # asked for
+    (False, False, "headless"),  # no display can be had: headless, said so
+])
+def test_init_mode_and_installed_java(monkeypatch: pytest.MonkeyPatch, fresh_process: None,
+                                      headless: bool, display: bool, mode: str,
+                                      caplog: pytest.LogCaptureFixture) -> None:
     import scyjava
+
+    from ij_bgcorr.engine import fiji as fiji_module
 
     seen: dict[str, Any] = {}
 
     def init(source: str, mode: str) -> None:
         seen.update(source=source, mode=mode, fetch=scyjava.config.get_fetch_java(),
-                    java_home=os.environ.get("JAVA_HOME"))
+                    java_home=os.environ.get("JAVA_HOME"),
+                    options=list(scyjava.config.get_options()))
+        os.write(1, b"a line Fiji prints while it starts\n")  # as Java prints: no sys.stdout
         raise RuntimeError(RESOLVE_ERROR)
 
+    def no_display() -> str:
+        raise EngineNotAvailable("no Xvfb here")
+
+    if not display:
+        monkeypatch.setattr(fiji_module, "ensure_display", no_display)
+    else:
+        monkeypatch.setattr(fiji_module, "ensure_display", lambda: ":99")
     fake_imagej(monkeypatch, init)
-    with pytest.raises(EngineNotAvailable):
-        start_fiji(endpoint="sc.fiji:fiji")
-    assert seen["source"] == "sc.fiji:fiji" and seen["mode"] == "headless"
+    with pytest.raises(EngineNotAvailable, match="a line Fiji prints while it starts"):
+        start_fiji(endpoint="sc.fiji:fiji", headless=headless)
+    assert seen["source"] == "sc.fiji:fiji" and seen["mode"] == mode
     assert seen["fetch"] == "auto"  # prefers the installed Java; never "always"
     assert Path(seen["java_home"], "bin", "java").exists()
+    # ImageJ reads its preferences from a private home, never the user's ~/.imagej
+    home = [o for o in seen["options"] if o.startswith("-Duser.home=")]
+    assert len(home) == 1 and Path(home[0].split("=", 1)[1]) != Path.home()
+    assert ("Fiji starts headless" in caplog.text) == (not display and not headless)
 
 
 def test_pyimagej_version_guess_failure(monkeypatch: pytest.MonkeyPatch,

@@ -44,13 +44,8 @@ TABLES = ('Table.create("Spots");\nTable.set("x", 0, 1/3);\nTable.set("x", 1, 2.
           'Array.show("arr", newArray(4, 5, 6));\n')
 
 
-def test_named_tables_come_back_by_name(fiji, engine_kind):
-    if engine_kind == "fiji":
-        with pytest.raises(MacroError, match=r"Table\.create\(\) makes a table other than "
-                                             r"Results, which headless Fiji cannot hold") as err:
-            fiji.run_macro(TABLES)
-        assert err.value.line == 1
-        return
+def test_named_tables_come_back_by_name(fiji):
+    # in the GUI, tables live in their windows, on both engines
     result = fiji.run_macro(TABLES)
     assert set(result.tables) == {"Spots", "arr"}
     spots = result.tables["Spots"]
@@ -93,10 +88,20 @@ def test_show_message_is_printed_and_the_macro_goes_on(fiji):
     assert fiji.run_macro('showMessage("Note", "hello");\nprint("after");').log.endswith("after")
 
 
-def test_a_command_without_options_takes_its_defaults(fiji):
+def test_a_command_without_options_takes_its_defaults_in_batch_mode(fiji):
     # headless Fiji's behaviour: the dialog is filled with its defaults, nobody is asked
-    result = fiji.run_macro(RAMP + 'run("Invert");\nrun("Add...");\nprint("done");')
+    result = fiji.run_macro(RAMP + 'run("Invert");\nrun("Add...");\nprint("done");',
+                            mode="batch")
     assert result.log == "done" and result["ramp"].shape == (48, 64)
+    assert result.mode == "batch"
+
+
+def test_a_command_without_options_shows_its_dialog_in_the_gui(fiji):
+    # as in the Fiji GUI: run("Add...") opens its dialog, which waits for a person
+    lines = RAMP.count("\n")
+    with pytest.raises(MacroError, match=r'run\("Add\.\.\."\) gives no options') as err:
+        fiji.run_macro(RAMP + 'run("Invert");\nrun("Add...");\nprint("done");')
+    assert err.value.line == lines + 2 and "done" not in err.value.log
 
 
 @pytest.mark.parametrize(("ending", "kept"), [
@@ -116,7 +121,7 @@ def test_leaving_batch_mode_keeps_what_fiji_shows(fiji, ending, kept):
     code = ('setBatchMode(true);\nnewImage("a", "8-bit ramp", 16, 8, 1);\n'
             f'newImage("b", "8-bit black", 4, 4, 1);\nselectImage("a");\n{ending}\n'
             'print(is("Batch Mode"));')
-    result = fiji.run_macro(code)
+    result = fiji.run_macro(code, mode="batch")
     assert sorted(result.images) == kept and result.log == "1"
     if "a" in kept:
         assert result["a"].shape == (8, 16) and result["a"].values.max() > 0
@@ -235,12 +240,8 @@ def test_table_cells_given_as_text_keep_their_values(fiji):
     assert results["s"].tolist() == ["abc", 5.0]
 
 
-def test_array_show_with_indexes(fiji, engine_kind):
+def test_array_show_with_indexes(fiji):
     code = 'Array.show("t (indexes)", newArray(4, 5, 6));'
-    if engine_kind == "fiji":  # headless Fiji holds no table but Results
-        with pytest.raises(MacroError, match=r"^Array\.show\(\) makes a table other than"):
-            fiji.run_macro(code)
-        return
     table = fiji.run_macro(code).tables["t"]
     assert table["Index"].tolist() == [0, 1, 2] and table["Value"].tolist() == [4, 5, 6]
 
