@@ -31,6 +31,7 @@ from ij_bgcorr.errors import (
     ImageFormatError,
     MacroError,
     MacroTimeout,
+    MacroWarning,
 )
 from ij_bgcorr.image import DIM_ORDER, Calibration, as_image, open_image, save_image
 
@@ -43,5 +44,5 @@ __all__ = [
     "DIM_ORDER", "BatchSummary", "Calibration", "CommandError", "Comparison", "EmbeddedEngine",
     "Engine", "EngineNotAvailable", "FijiEngine", "MacroResult", "batch", "compare", "start_fiji",
     "IjBgcorrError", "ImageConversionWarning", "ImageFormatError", "MacroError", "MacroTimeout",
-    "as_image", "open_image", "save_image", "start",
+    "MacroWarning", "as_image", "open_image", "save_image", "start",
 ]

@@ -63,6 +63,33 @@ class MacroTimeout(MacroError):
     """A macro ran longer than its timeout and was stopped."""
 
 
+class MacroWarning(UserWarning):
+    """A macro gave a command an option key the command did not read (ImageJ ignored it).
+
+    ImageJ ignores a misspelt key silently, in the Fiji GUI too
+    (``run("Median...", "radious=6")`` runs with the default radius).
+
+    Attributes
+    ----------
+    command:
+        The command, e.g. ``Median...``.
+    keys:
+        The keys it did not read.
+    line:
+        The 1-based macro line of the ``run(...)`` call, when known.
+    """
+
+    def __init__(self, command: str, keys: list[str], line: int | None, known: list[str],
+                 code_line: str | None = None) -> None:
+        self.command, self.keys, self.line = command, keys, line
+        where = f"line {line}" + (f" ({code_line.strip()})" if code_line else "") \
+            if line else "a macro line"
+        them = "it" if len(keys) == 1 else "them"
+        super().__init__(
+            f"{where}: {command} does not read the option {', '.join(map(repr, keys))}; "
+            f"ImageJ ignored {them} (the keys it reads: {', '.join(known) or 'none'})")
+
+
 class ImageConversionWarning(UserWarning):
     """An image's pixel type was converted to one ImageJ holds; the message says what changed."""
 

@@ -1,7 +1,8 @@
 """What ImageJ is told before each command it runs, so that macros behave as in Fiji.
 
 A command listener (ImageJ calls it on the command's thread, just before the
-command) does two things in batch mode (headless Fiji's way), on both engines
+command) tells the :class:`~ij_bgcorr.engine.unread.OptionWatch` which command
+starts, in both modes, and does two things in batch mode (headless Fiji's way), on both engines
 alike; a GUI run needs neither (its Results window keeps every row, and a
 command run without options opens its dialog, as in the GUI):
 
@@ -16,9 +17,11 @@ command run without options opens its dialog, as in the GUI):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.unread import OptionWatch
 
 #: The commands whose rows ImageJ would delete without a Results window.
 _MEASURING = frozenset({"Measure"})
@@ -31,10 +34,16 @@ class CommandHooks:
     ----------
     batch : bool
         Whether the current run is in batch mode (the hooks act only then).
+    line_of : callable
+        Returns the macro line running now.
+    watch : OptionWatch
+        Keeps each command's dialogs, to tell keys they did not read.
     """
 
     def __init__(self) -> None:
         self.batch = True
+        self.line_of: Callable[[], int] = lambda: 0
+        self.watch = OptionWatch()
         hooks = self
         from jpype import JImplements, JOverride
 
@@ -45,7 +54,10 @@ class CommandHooks:
         class _Listener:
             @JOverride
             def commandExecuting(self, command: Any) -> Any:
-                if command is None or not hooks.batch:
+                if command is None:
+                    return command
+                hooks.watch.command_starts(str(command), hooks.line_of() or None)
+                if not hooks.batch:
                     return command
                 if str(command) in _MEASURING:
                     mark.setBoolean(java.ResultsTable.getResultsTable(), True)
@@ -59,3 +71,4 @@ class CommandHooks:
     def close(self) -> None:
         """Stop listening (before the JVM shuts down)."""
         java.Executer.removeCommandListener(self._listener)
+        self.watch.close()

@@ -18,6 +18,7 @@ _CLASSES = {
     "ImageStack": "ij.ImageStack",
     "Interpreter": "ij.macro.Interpreter",
     "MultiLineLabel": "ij.gui.MultiLineLabel",
+    "GenericDialog": "ij.gui.GenericDialog",
     "Prefs": "ij.Prefs",
     "ResultsTable": "ij.measure.ResultsTable",
     "RoiManager": "ij.plugin.frame.RoiManager",
@@ -52,15 +53,21 @@ _CLASSES = {
 }
 
 
+_ARRAYS = {"ThreadArray": "java.lang.Thread"}
+
+
 class _Registry:
     """Attribute access by short name (``java.IJ``) to the Java class, looked up once."""
 
     def __getattr__(self, name: str) -> Any:
-        if name not in _CLASSES:
-            raise AttributeError(f"no Java class registered as {name!r}")
-        from jpype import JClass
+        from jpype import JArray, JClass
 
-        cls = JClass(_CLASSES[name])
+        if name in _ARRAYS:
+            cls = JArray(JClass(_ARRAYS[name]))
+        elif name in _CLASSES:
+            cls = JClass(_CLASSES[name])
+        else:
+            raise AttributeError(f"no Java class registered as {name!r}")
         setattr(self, name, cls)
         return cls
 

@@ -27,6 +27,7 @@ import atexit
 import math
 import threading
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ import pandas as pd
 from ij_bgcorr.engine.capture import Captured, OutputCapture
 from ij_bgcorr.engine.fresh import StaticState, close_windows
 from ij_bgcorr.engine.hooks import CommandHooks
-from ij_bgcorr.engine.idle import wait_until_idle
+from ij_bgcorr.engine.idle import live_threads, nothing, wait_until_idle
 from ij_bgcorr.engine.java import java
 from ij_bgcorr.engine.tables import (
     close_text_windows,
@@ -46,8 +47,9 @@ from ij_bgcorr.engine.tables import (
     reset_results,
     results_frame,
 )
+from ij_bgcorr.engine.unread import Unread
 from ij_bgcorr.engine.watchdog import SWEEP_SECONDS, WindowWatch, stop_macro
-from ij_bgcorr.errors import MacroError, MacroTimeout
+from ij_bgcorr.errors import MacroError, MacroTimeout, MacroWarning
 from ij_bgcorr.macro.failures import RunEvidence, calls_show_message, line_text, macro_error
 from ij_bgcorr.macro.text import quote
 
@@ -252,6 +254,8 @@ class MacroRunner:
 
         self._windows.start_run(on_dialog=halt)
         self._last_interpreter.set(None, None)
+        self._hooks.line_of = run.line
+        before = set(live_threads()) if gui else set()
         with self._output.during(run.line) as captured:
             worker = threading.Thread(target=run.work, name="ij-bgcorr-macro", daemon=True)
             worker.start()
@@ -263,9 +267,10 @@ class MacroRunner:
             timed_out = worker.is_alive()
             still_running = timed_out and not stop_macro(run.interp, worker, run.java_thread)
             if gui and not timed_out:
-                wait_until_idle(run.java_thread, _open_images)
+                wait_until_idle(before, _open_images)
             self._windows.settle()
         evidence = run.evidence(captured, self._windows.dialogs)
+        _warn_of_unread_keys(self._hooks.watch.end_run(), code)
         if timed_out:
             self.close_all_images()
             ending = ("could not be stopped: ImageJ's thread goes on in the background"
@@ -301,17 +306,40 @@ class MacroRunner:
                     interp.abortMacro()
 
 
+def _warn_of_unread_keys(found: list[Unread], code: str) -> None:
+    """Warn (MacroWarning) of each ``run(...)`` call whose options a command did not read."""
+    for unread in found:
+        warnings.warn(MacroWarning(unread.command, unread.keys, unread.line, unread.known,
+                                   line_text(code, unread.line)), stacklevel=4)
+
+
 def _open_inputs(inputs: Mapping[str, Any], gui: bool) -> None:
     """Open ``inputs`` under their titles, the first one active: in windows, or in batch mode."""
     java.Interpreter.batchMode = not gui
     for title, imp in reversed(list(inputs.items())):
         imp.setTitle(title)
         if gui:
-            imp.show()
-            java.WindowManager.setCurrentWindow(imp.getWindow())
+            _show(imp)
         else:
             java.Interpreter.addBatchModeImage(imp)
             java.Interpreter.activateImage(imp)
+
+
+def _show(imp: Any, limit: float = 1.0) -> None:
+    """Show an image in its window and wait (up to ``limit`` s) until the window is active.
+
+    The window manager activates a new window a moment later, and ImageJ then
+    makes it the current image: were the macro already running, that late
+    activation would change the image its next command works on. ImageJ's own
+    ``open()`` in a macro waits the same way.
+    """
+    imp.show()
+    window = imp.getWindow()
+    deadline = time.monotonic() + limit
+    while window is not None and not window.isActive() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    java.EventQueue.invokeAndWait(nothing())
+    java.WindowManager.setCurrentWindow(window)
 
 
 def _open_images() -> dict[int, Any]:
