@@ -8,13 +8,14 @@ name, as the batch and the command line do.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 import xarray as xr
 
 from ij_bgcorr.engine.base import Engine
+from ij_bgcorr.engine.results import MacroResult
 from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.layout import Layout, read_image
 from ij_bgcorr.options import DEFAULT_RADIUS, DEFAULT_ROLLING
@@ -175,10 +176,51 @@ def tophat_background(
     return _in_layout(layout, result["background"], result["foreground"])
 
 
+def run_macro_on_files(engine: Engine, macro: str | os.PathLike[str],
+                       files: Sequence[str | os.PathLike[str]], params: Mapping[str, Any],
+                       timeout: float = 600.0) -> MacroResult:
+    """Run a macro on image files as Fiji's Process > Batch > Macro runs it on each one.
+
+    ImageJ opens the files with its own ``open(path)`` (the last one active): each
+    image's title is its file name, and ``getDirectory("image")`` and
+    ``getInfo("image.filename")`` name its file. No image is titled ``input``.
+
+    Parameters
+    ----------
+    engine : Engine
+        The engine.
+    macro : str or os.PathLike
+        The ``.ijm`` file (or macro text).
+    files : sequence of str or os.PathLike
+        The image files, usually one.
+    params : mapping of str to object
+        The macro's arguments (``macro_sha256``, the batch's own, is left out).
+    timeout : float
+        Seconds before the macro is stopped.
+
+    Returns
+    -------
+    MacroResult
+        Every image open at the end by title, the Log, Results and other tables.
+
+    Raises
+    ------
+    MacroError, ParameterError, CommandError
+        The macro failing (MacroTimeout after ``timeout`` s), a file ImageJ cannot open,
+        an argument that does not fit.
+    """
+    args = {k: v for k, v in params.items() if k != "macro_sha256"}  # ours, not the macro's
+    return engine.run_macro(macro, args=args, timeout=timeout, files=list(files))
+
+
 def run_method(engine: Engine, method: str, image: Any, params: Mapping[str, Any],
                macro: str | os.PathLike[str] | None = None, timeout: float = 600.0
                ) -> tuple[dict[str, xr.DataArray], dict[str, pd.DataFrame]]:
     """Run one of :data:`ij_bgcorr.methods.METHODS` on an image: the one way batch and CLI run it.
+
+    The batch and ``ij-bgcorr macro`` run a macro on a file with
+    :func:`run_macro_on_files` instead (ImageJ opens the file itself); here a macro
+    gets the image, in memory, titled ``input`` (``ij-bgcorr run --method macro``).
 
     Parameters
     ----------

@@ -34,7 +34,8 @@ from ij_bgcorr.batch.files import atomic_write, file_sha256
 from ij_bgcorr.batch.params import method_params
 from ij_bgcorr.errors import BatchBusy, CommandError
 from ij_bgcorr.image.ome_zarr import create_ome_zarr, ngff_order
-from ij_bgcorr.image.tiff import file_stem, open_image
+from ij_bgcorr.image.outputs import file_stem
+from ij_bgcorr.image.tiff import open_image
 from ij_bgcorr.options import imagej_fails
 
 #: The methods that run tile by tile: each is local (a macro or a projection over time is not).

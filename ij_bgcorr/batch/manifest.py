@@ -2,9 +2,9 @@
 
 ``<out>/manifest.json`` holds one :class:`FileResult` per input (its
 SHA-256, the method and parameters, the ImageJ version, the macro lines
-that ran, the outputs and the status). It is rewritten atomically after each
-file, so a killed run can be resumed: :func:`is_current` says which inputs
-are done.
+that ran, the outputs, tables and Log, and the status). It is rewritten
+atomically after each file, so a killed run can be resumed: :func:`is_current`
+says which inputs are done.
 """
 
 from __future__ import annotations
@@ -94,8 +94,14 @@ class FileResult:
     worker : str
         ``host:pid`` of the process that did it.
     macro : str
-        The engine's recorded macro for this file (it replays the file's
-        commands in Fiji).
+        For the macro method, the text of the macro that ran; else the engine's
+        recorded macro for this file (it replays the file's commands in Fiji).
+    log : dict, optional
+        The macro method's Log text, as ``Log.txt``: ``{"path", "sha256", "bytes"}``;
+        ``None`` when the macro printed nothing (no file is written then).
+    unchanged : list of str
+        The titles of images open at the macro's end that are the input as ImageJ
+        opened it (its file name, pixels, dims and calibration): not written again.
     """
 
     input: str
@@ -111,11 +117,24 @@ class FileResult:
     seconds: float = 0.0
     worker: str = ""
     macro: str = ""
+    log: dict[str, Any] | None = None
+    unchanged: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when every output was written."""
         return self.status == "ok"
+
+    def written(self) -> list[dict[str, Any]]:
+        """Return the record of every file written: the images, the tables, the Log.
+
+        Returns
+        -------
+        list of dict
+            Each ``{"path", "sha256", "bytes", ...}``, ``path`` relative to the batch's
+            output folder.
+        """
+        return [*self.outputs.values(), *self.tables.values(), *([self.log] if self.log else [])]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the manifest entry.
@@ -240,14 +259,15 @@ def is_current(entry: FileResult | None, job: Job, out_dir: Path) -> bool:
     -------
     bool
         True when the method and parameters are the same, the status is ok,
-        every output is present with its recorded size and SHA-256, and the
-        input's SHA-256 is unchanged. An unreadable file counts as not done.
+        every file written (images, tables, Log) is present with its recorded size
+        and SHA-256, and the input's SHA-256 is unchanged. An unreadable file counts
+        as not done.
     """
     if entry is None or not entry.ok or entry.method != job.method:
         return False
-    if entry.params != job.params or not entry.outputs:
+    if entry.params != job.params:
         return False
-    for output in entry.outputs.values():
+    for output in entry.written():
         path = out_dir / output["path"]
         try:
             # the size first: it is free, and hashing every output is not
@@ -262,10 +282,10 @@ def is_current(entry: FileResult | None, job: Job, out_dir: Path) -> bool:
 
 
 def remove_dropped_outputs(old: FileResult | None, new: FileResult, out_dir: Path) -> None:
-    """Delete the outputs an earlier run wrote for an input that this run did not.
+    """Delete the files an earlier run wrote for an input that this run did not.
 
-    A macro edited to leave other images open would otherwise leave its old
-    outputs beside the new ones.
+    A macro edited to leave other images open (or no table, or no Log) would
+    otherwise leave its old files beside the new ones.
 
     Parameters
     ----------
@@ -278,7 +298,7 @@ def remove_dropped_outputs(old: FileResult | None, new: FileResult, out_dir: Pat
     """
     if old is None or not new.ok:
         return
-    kept = {o["path"] for o in new.outputs.values()}
-    for output in old.outputs.values():
+    kept = {o["path"] for o in new.written()}
+    for output in old.written():
         if output["path"] not in kept:
             (out_dir / output["path"]).unlink(missing_ok=True)

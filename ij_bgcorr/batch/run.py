@@ -120,8 +120,9 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
         A folder (its ``*.tif``/``*.tiff``), a glob pattern, a list file (one path per
         line) or a sequence of paths; see :func:`ij_bgcorr.batch.inputs.collect_inputs`.
     method : str
-        A name in :data:`ij_bgcorr.methods.METHODS`, run by
-        :func:`ij_bgcorr.workflows.run_method` (a macro's images and tables are all saved).
+        A name in :data:`ij_bgcorr.methods.METHODS`, run by :func:`~ij_bgcorr.workflows.run_method`
+        (``macro`` by :func:`~ij_bgcorr.workflows.run_macro_on_files`, as Fiji's Batch Macro:
+        see :mod:`ij_bgcorr.batch.work`).
     out_dir : str or os.PathLike
         Output folder (created if missing): ``<out_dir>/<input stem>/background.tif``
         and ``foreground.tif`` (or the macro's titles), and ``manifest.json``.
@@ -249,7 +250,7 @@ def _refuse_other_settings(jobs: Sequence[Job], manifest: Mapping[str, FileResul
     not.
     """
     owners = {Path(o["path"]).parts[0]: e.input for e in manifest.values() if e.ok
-              for o in e.outputs.values()}
+              for o in e.written()}
     for job in jobs:
         owner = owners.get(Path(job.out_dir).name, job.input)
         if owner != job.input and Path(owner).exists():

@@ -13,7 +13,9 @@ import pandas as pd
 import xarray as xr
 
 from ij_bgcorr import data
+from ij_bgcorr.batch.files import inputs_protected
 from ij_bgcorr.batch.params import method_params
+from ij_bgcorr.batch.work import LOG_NAME, write_log
 from ij_bgcorr.cli import batch as cli_batch
 from ij_bgcorr.cli.engine import start_engine
 from ij_bgcorr.cli.large import large_command
@@ -23,11 +25,11 @@ from ij_bgcorr.crossval import validate as crossval
 from ij_bgcorr.engine.doctor import doctor_command
 from ij_bgcorr.engine.jvm import exit_now
 from ij_bgcorr.errors import IjBgcorrError
-from ij_bgcorr.image.outputs import save_table, unique_stems
-from ij_bgcorr.image.tiff import open_image, save_image
+from ij_bgcorr.image.outputs import save_table, unchanged_inputs, unique_stems
+from ij_bgcorr.image.tiff import check_tiff, open_image, save_image
 from ij_bgcorr.macro.files import shipped_macros
 from ij_bgcorr.methods import METHODS
-from ij_bgcorr.workflows import run_method
+from ij_bgcorr.workflows import run_macro_on_files, run_method
 
 CROSS_VALIDATED = [m.name for m in METHODS.values() if m.cross_validated]
 
@@ -70,6 +72,19 @@ def _save_all(images: dict[str, xr.DataArray], out: Path,
                 save_image(value, path)
     except OSError as exc:
         raise click.ClickException(f"Cannot write into {out}: {exc.strerror or exc}") from exc
+
+
+def _save_log(text: str, path: Path, inputs: Iterable[Path]) -> None:
+    """Write the Log to ``path``, unless that is one of ``inputs``; a one-line error else."""
+    if path.exists() and any(source.exists() and os.path.samefile(path, source)
+                             for source in inputs):
+        raise click.ClickException(f"Writing {path} would overwrite the input: choose "
+                                   "another --out")
+    try:
+        write_log(text, path)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write into {path.parent}: "
+                                   f"{exc.strerror or exc}") from exc
 
 
 @click.group()
@@ -134,7 +149,8 @@ def run(image: Path | None, method: str, radius: float | None, rolling: float | 
 @main.command()
 @click.argument("macro_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--input", "inputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="An image to open first, titled 'input' (more: input2, ...).")
+              help="A TIFF that ImageJ opens before the macro, as File > Open does (titled by "
+                   "its file name); give several to open each in turn, the last one active.")
 @click.option("--arg", "args", multiple=True, callback=key_values,
               help="key=value: fills the script parameter '#@ ... key', else is passed "
                    "through getArgument().")
@@ -145,21 +161,37 @@ def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out:
           timeout: float) -> None:
     """Run MACRO_FILE as Fiji would; write what it leaves to OUT.
 
-    Every image open at its end becomes OUT/<title>.tif, the Results table
-    OUT/Results.csv and every other table OUT/<title>.csv. A macro runs with
-    your rights (it can run programs and delete files): run only macros you trust.
+    Every image open at its end becomes OUT/<title>.tif (except an input it left
+    unchanged), the Results table OUT/Results.csv, every other table
+    OUT/<title>.csv and the Log OUT/Log.txt. The macro's own saveAs goes where it
+    says, but never over an input: such an input is restored and the command
+    fails. A macro runs with your rights (it can run programs and delete files):
+    run only macros you trust.
     """
     try:
-        opened = {("input" if i == 0 else f"input{i + 1}"): open_image(p)
-                  for i, p in enumerate(inputs)}
-        result = start_engine().run_macro(macro_file, inputs=opened, args=args,
-                                   timeout=timeout)
+        for path in inputs:
+            check_tiff(path)  # refused before ImageJ sees it: damaged, truncated, too large
     except (IjBgcorrError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
-    _save_all(result.images, out, result.all_tables(), inputs=[*inputs, macro_file])
+    try:
+        if inputs:
+            out.mkdir(parents=True, exist_ok=True)  # the inputs' copies go there
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write into {out}: {exc.strerror or exc}") from exc
+    try:
+        with inputs_protected(inputs, backup_dir=out):
+            result = run_macro_on_files(start_engine(), macro_file, inputs, args, timeout)
+    except (IjBgcorrError, OSError) as exc:  # OSError: an input could not be copied or restored
+        raise click.ClickException(str(exc)) from exc
+    unchanged = unchanged_inputs(result.images, inputs)
+    images = {t: im for t, im in result.images.items() if t not in unchanged}
+    _save_all(images, out, result.all_tables(), inputs=[*inputs, macro_file])
     if result.log:
+        _save_log(result.log, out / LOG_NAME, inputs=[*inputs, macro_file])
         say(result.log)
     say(_table(result.images))
+    for title in unchanged:
+        say(f"{title!r} is its input unchanged: not written again")
     for title, table in result.all_tables().items():
         say(f"table {title!r}: {table.shape[0]} rows x {table.shape[1]} columns")
 

@@ -61,8 +61,8 @@ def method_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Rolling ball: the background is lighter than the objects."),
         click.option("--macro", "macro_file", type=click.Path(exists=True, dir_okay=False,
                                                                path_type=Path),
-                     help="The .ijm macro for --method macro (its open images and tables "
-                          "are all saved)."),
+                     help="The .ijm macro for --method macro (the images it leaves open and its "
+                          "tables are saved; in a batch, its Log too)."),
         click.option("--arg", "args", multiple=True, callback=key_values,
                      help="key=value for --method macro: fills its script parameter "
                           "'#@ ... key', else reaches getArgument()."),

@@ -23,7 +23,7 @@ from skimage.measure import profile_line  # noqa: E402
 from ij_bgcorr.crossval.validate import CrossValidation  # noqa: E402
 from ij_bgcorr.image.arrays import calibration_of  # noqa: E402
 from ij_bgcorr.image.calibration import Calibration  # noqa: E402
-from ij_bgcorr.image.tiff import file_stem  # noqa: E402
+from ij_bgcorr.image.outputs import file_stem  # noqa: E402
 
 #: The lesson's line profile: a polyline of (x, y) = (col, row) vertices, pixels.
 LESSON_POLYLINE: tuple[tuple[int, int], ...] = ((99, 200), (81, 121), (82, 87), (91, 64),

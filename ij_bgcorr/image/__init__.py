@@ -8,6 +8,6 @@ hyperstack TIFFs.
 
 from ij_bgcorr.image.arrays import DIM_ORDER, as_image
 from ij_bgcorr.image.calibration import Calibration
-from ij_bgcorr.image.tiff import open_image, save_image
+from ij_bgcorr.image.tiff import check_tiff, open_image, save_image
 
-__all__ = ["DIM_ORDER", "Calibration", "as_image", "open_image", "save_image"]
+__all__ = ["DIM_ORDER", "Calibration", "as_image", "check_tiff", "open_image", "save_image"]

@@ -122,18 +122,7 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray
     if not path.is_file():
         raise FileNotFoundError(f"No such image file: {path}")
     values, axes, meta, x_res, y_res, rgb, tiff_unit, reopens = _read(path, chunks)
-    if len(axes) != values.ndim:  # a damaged file can describe other axes than it holds
-        raise ImageFormatError(f"{path} is not a readable TIFF file: its axes {axes!r} do not "
-                               f"match its {values.ndim}-D pixel data")
-    unknown = [a for a, n in zip(axes, values.shape, strict=True) if a not in _AXES and n > 1]
-    keep = [i for i, (a, n) in enumerate(zip(axes, values.shape, strict=True))
-            if a in "YX" or (a in _AXES and n > 1) or (a == "S" and rgb)]
-    dims = [_AXES[axes[i]] for i in keep]
-    if unknown or len(set(dims)) < len(dims):
-        raise ImageFormatError(
-            f"{path}: cannot map the file's dimensions "
-            f"{dict(zip(axes, values.shape, strict=True))} (tifffile's axis letters) to "
-            f"t, pln, row, col, ch.")
+    keep, dims = _dims(path, axes, values.shape, rgb)
     values = values.reshape([values.shape[i] for i in keep])
     cal = _calibration(meta, x_res, y_res, tiff_unit)
     if chunks is not None:
@@ -145,6 +134,49 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray
     if reopens and values.dtype == image.dtype:  # ImageJ's open() gives the same image
         image.attrs["source_fingerprint"] = fingerprint(image)
     return image
+
+
+def check_tiff(path: str | os.PathLike[str]) -> None:
+    """Refuse a TIFF that :func:`open_image` would refuse, reading its header but no pixels.
+
+    For a file that ImageJ's own ``open`` reads afterwards: the same errors as
+    :func:`open_image`, and a file cut short of the pixel data its header
+    describes is refused too (the pixels are not read to find out).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A TIFF file.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no such file.
+    ImageFormatError
+        When the file is not a readable TIFF (corrupt or truncated), its pixels need more
+        memory than is available, or its dimensions cannot be mapped to t, pln, row, col, ch.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No such image file: {path}")
+    values, axes, *_, rgb, _unit, _reopens = _read(path, header_only=True)
+    _dims(path, axes, values.shape, rgb)
+
+
+def _dims(path: Path, axes: str, shape: tuple[int, ...], rgb: bool) -> tuple[list[int], list[str]]:
+    """Return the axes kept (those of more than one element, rows, columns, RGB) and their dims."""
+    if len(axes) != len(shape):  # a damaged file can describe other axes than it holds
+        raise ImageFormatError(f"{path} is not a readable TIFF file: its axes {axes!r} do not "
+                               f"match its {len(shape)}-D pixel data")
+    unknown = [a for a, n in zip(axes, shape, strict=True) if a not in _AXES and n > 1]
+    keep = [i for i, (a, n) in enumerate(zip(axes, shape, strict=True))
+            if a in "YX" or (a in _AXES and n > 1) or (a == "S" and rgb)]
+    dims = [_AXES[axes[i]] for i in keep]
+    if unknown or len(set(dims)) < len(dims):
+        raise ImageFormatError(
+            f"{path}: cannot map the file's dimensions {dict(zip(axes, shape, strict=True))} "
+            f"(tifffile's axis letters) to t, pln, row, col, ch.")
+    return keep, dims
 
 
 def _calibration(meta: dict[str, Any], x_res: Any, y_res: Any, tiff_unit: str) -> Calibration:
@@ -209,17 +241,23 @@ def _zarr_series(path: Path, identity: tuple[int, int, int]) -> Any:
     return zarr.open_array(tifffile.imread(path, aszarr=True, series=0, level=0), mode="r")
 
 
-def _read(path: Path, chunks: Any = None
+def _read(path: Path, chunks: Any = None, header_only: bool = False
           ) -> tuple[Any, str, dict[str, Any], Any, Any, bool, str, bool]:
     """Read a TIFF's pixels (lazily with ``chunks``) and the tags :func:`open_image` needs.
 
-    Errors are reworded.
+    With ``header_only`` the pixels are not read: the values returned are a
+    read-only stand-in of their shape and type, and a file too short for them is
+    refused. Errors are reworded.
     """
     try:
         with _tifffile_messages() as messages, tifffile.TiffFile(path) as tif:
             series = tif.series[0]
             _check_complete(path, tif, series, messages)
-            if chunks is None:
+            if header_only:
+                check_fits(str(path), tuple(series.shape), series.dtype.itemsize)
+                _check_data_in_file(path, tif, series)
+                values = np.broadcast_to(np.zeros((), series.dtype), tuple(series.shape))
+            elif chunks is None:
                 check_fits(str(path), tuple(series.shape), series.dtype.itemsize)
                 values = series.asarray()
             else:
@@ -259,6 +297,20 @@ def _check_complete(path: Path, tif: tifffile.TiffFile, series: Any, messages: l
             f"of the {declared or 'more'} planes it declares){said}")
 
 
+def _check_data_in_file(path: Path, tif: tifffile.TiffFile, series: Any) -> None:
+    """Refuse a file whose pixel data, as its header places it, ends after the file does."""
+    if series.dataoffset is not None:  # one contiguous block
+        end = series.dataoffset + series.nbytes
+    else:
+        end = max((offset + count for page in series.pages if page is not None
+                   for offset, count in zip(page.dataoffsets, page.databytecounts,
+                                            strict=True)), default=0)
+    size = tif.filehandle.size
+    if end > size:
+        raise ImageFormatError(f"{path} is not a readable TIFF file: it is truncated or damaged "
+                               f"(its pixel data ends at byte {end}, the file at byte {size})")
+
+
 def _imagej_reads_alike(tif: tifffile.TiffFile, page: Any, axes: str) -> bool:
     """Whether ImageJ 1.x's own ``open()`` reads this file as the same image.
 
@@ -269,25 +321,6 @@ def _imagej_reads_alike(tif: tifffile.TiffFile, page: Any, axes: str) -> bool:
     layout = tif.is_imagej or (not tif.is_ome and len(tif.series) == 1
                                and set(axes) <= set("IQYXS"))
     return bool(layout and not page.is_tiled and int(page.compression) in _IMAGEJ_COMPRESSIONS)
-
-
-def file_stem(title: str) -> str:
-    """Return a safe file name (without .tif) for an image's window title.
-
-    Parameters
-    ----------
-    title : str
-        A window title, with or without ``.tif``/``.tiff``.
-
-    Returns
-    -------
-    str
-        Letters, digits, ``.``, ``_`` and ``-`` only; ``"image"`` when nothing
-        is left.
-    """
-    stem = Path(title).stem if title.lower().endswith((".tif", ".tiff")) else title
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")
-    return name or "image"
 
 
 def _pixel_size(resolution: Any) -> float:

@@ -214,12 +214,13 @@ def test_tophat_and_a_macro_with_its_own_outputs_and_errors(fiji, tmp_path):
             assert np.array_equal(written.values, expected[name].values), (path, name)
 
     macro = tmp_path / "smooth.ijm"
-    macro.write_text(
+    macro.write_text(  # ImageJ opened the input: its title is the file's name
         'sigma = parseFloat(call("ij.Macro.getValue", getArgument(), "sigma", "1"));\n'
         'if (getWidth() < 50) run("No such command");\n'
+        'input = getTitle();\n'
         'run("Duplicate...", "title=smooth");\n'
         'run("Gaussian Blur...", "sigma=" + sigma);\n'
-        'selectImage("input");\nclose();\n')
+        'selectImage(input);\nclose();\n')
     out = tmp_path / "macro"
     summary = batch(tmp_path / "in", "macro", out, params={"sigma": 2}, macro=macro,
                     progress=False)
@@ -227,8 +228,7 @@ def test_tophat_and_a_macro_with_its_own_outputs_and_errors(fiji, tmp_path):
     assert all("MacroError" in r.message for r in summary.failed)
     assert sorted(Path(r.input) for r in summary.processed) == large
     for path in large:
-        expected = fiji.run_macro(macro, inputs={"input": ijb.open_image(path)},
-                                  args={"sigma": 2})
+        expected = fiji.run_macro(macro, files=[path], args={"sigma": 2})
         assert sorted(p.name for p in (out / path.stem).iterdir()) == ["smooth.tif"]
         written = ijb.open_image(out / path.stem / "smooth.tif")
         assert np.array_equal(written.values, expected["smooth"].values)
