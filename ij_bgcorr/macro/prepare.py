@@ -32,6 +32,12 @@ _NAMED_TABLE = re.compile(
     r'\s*\(\s*(?P<first>"[^"\n]*")?|' + SKIPPED_TEXT, re.S)
 
 
+# "sigma=&s": an option whose value is a macro variable
+_VARIABLE_OPTION = re.compile(r"\b\w+=&\w+")
+# text1=[...\n...]: a multi-line text field (an escaped line break inside the brackets)
+_MULTILINE_FIELD = re.compile(r"text[12]=(?=\[[^\]]*\\n)")
+
+
 @dataclass(frozen=True)
 class PreparedMacro:
     """A macro ready for ImageJ's interpreter.
@@ -90,6 +96,7 @@ def prepare_macro(code: str, args: Mapping[str, Any] | None, headless: bool,
     code = _local_files(code.removeprefix("\ufeff"), local_copies or {})  # a BOM is no text
     if headless:
         _refuse_named_tables(code)
+        _refuse_what_headless_fiji_misreads(code)
     params = parse_parameters(code)[0]
     for p in params:
         if re.search(rf"\bfunction\s+{re.escape(p.name)}\s*\(", code):
@@ -114,6 +121,32 @@ def _local_files(code: str, local_copies: Mapping[str, Path]) -> str:
         return copies.get(match[0], match[0])
 
     return re.sub(SKIPPED_TEXT, local, code, flags=re.S)
+
+
+def _refuse_what_headless_fiji_misreads(code: str) -> None:
+    """Raise MacroError at the first option headless Fiji would read otherwise than the GUI.
+
+    Headless Fiji's replacement of ImageJ's dialog ignores ``&variable`` values
+    (``"sigma=&s"`` ran with another sigma) and multi-line text fields
+    (``text1=[...]`` with line breaks, Convolve's kernel): it would compute other numbers.
+    Only string literals are read; options built at run time are not seen.
+    """
+    for match in re.finditer(SKIPPED_TEXT, code, flags=re.S):
+        literal = match[0]
+        if literal[0] not in "\"'":
+            continue
+        found = _VARIABLE_OPTION.search(literal) or _MULTILINE_FIELD.search(literal)
+        if found is None:
+            continue
+        what = ("an &variable value" if found.re is _VARIABLE_OPTION else
+                "a multi-line text field")
+        shown = found[0] if found.re is _VARIABLE_OPTION else f"{found[0]}[...]"
+        number = code.count("\n", 0, match.start()) + 1
+        raise MacroError(
+            f"{shown!r} gives {what}, which headless Fiji's dialog does not read as "
+            "Fiji's GUI does (it would compute other numbers): run the macro on an engine "
+            "with a display (the default), or write the value into the options string",
+            line=number, code_line=line_text(code, number))
 
 
 def _refuse_named_tables(code: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ij_bgcorr.errors import MacroError, ParameterError
@@ -32,3 +34,18 @@ def test_a_named_table_on_headless_fiji_is_refused_at_its_line():
     assert err.value.line == 3
     code = 'Table.create("T");'
     assert prepare_macro(code, None, headless=False).code == code
+
+
+@pytest.mark.parametrize(("code", "shown", "line"), [
+    ('s = 1.5;\nrun("Gaussian Blur...", "sigma=&s");', "'sigma=&s' gives an &variable", 2),
+    ('run("Convolve...", "text1=[0 -1 0\\n-1 4 -1\\n0 -1 0\\n] normalize");',
+     "'text1=[...]' gives a multi-line text field", 1),
+])
+def test_what_headless_fiji_would_misread_is_refused_there_only(code, shown, line):
+    with pytest.raises(MacroError, match=re.escape(shown)) as err:
+        prepare_macro(code, None, headless=True)
+    assert err.value.line == line
+    assert prepare_macro(code, None, headless=False, gui=True).code == code
+    # an ampersand that is no option, and a kernel on one line, are fine
+    for fine in ('print("a & b = &c");', 'run("Convolve...", "text1=[0 1 0] normalize");'):
+        assert prepare_macro(fine, None, headless=True).code == fine
