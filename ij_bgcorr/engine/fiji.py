@@ -11,7 +11,8 @@ Analyze Particles, Histogram and the ROI Manager. Where no display can be had
 headless and macros run as headless Fiji runs them (``Engine.gui`` is False).
 
 What Fiji prints while it starts (about 150 lines of plugin warnings) goes to
-the ``ij_bgcorr`` logger at DEBUG level; a failed start quotes its last lines.
+the ``ij_bgcorr`` logger at INFO level (``ij-bgcorr --verbose`` shows them); a failed
+start quotes its last lines.
 
 A local Fiji.app starts offline: nothing is resolved from a Maven repository.
 PyImageJ, when imported, asks for its ``imglib2-imglyb`` bridge from Maven

@@ -22,7 +22,8 @@ def printed_to_log(logger: logging.Logger, who: str, keep: int = 5
     Parameters
     ----------
     logger : logging.Logger
-        Gets each line printed, at DEBUG level, prefixed with ``who``.
+        Gets each line printed, at INFO level (``ij-bgcorr --verbose`` shows it), prefixed
+        with ``who``.
     who : str
         What prints (``"Fiji"``).
     keep : int
@@ -57,4 +58,4 @@ def printed_to_log(logger: logging.Logger, who: str, keep: int = 5
             sink.seek(0)
             for line in sink.read().decode("utf-8", "replace").splitlines():
                 if line.strip():
-                    logger.debug("%s: %s", who, line)
+                    logger.info("%s: %s", who, line)
