@@ -84,6 +84,10 @@ def add_jvm_options(heap: str | None, *more: str) -> None:
     import scyjava
 
     for option in (*JVM_OPTIONS, *([heap] if heap else []), *more):
+        if option.startswith("-D") and "=" in option:  # a property set once: the new value
+            name = option.split("=", 1)[0] + "="
+            options = scyjava.config.get_options()
+            options[:] = [o for o in options if not o.startswith(name)]
         scyjava.config.add_option(option)
 
 
