@@ -255,7 +255,10 @@ def check_display(env: Mapping[str, str] = os.environ) -> Check:
         if not _importable("pyvirtualdisplay"):
             return Check("display", "missing", f"Xvfb at {xvfb}, but PyVirtualDisplay is not "
                          "installed", "pip install PyVirtualDisplay")
-        return Check("display", "ok", f"private Xvfb ({xvfb})")
+        wm = shutil.which("evilwm")
+        manager = f"window manager {wm}" if wm else (
+            "no window manager: selectWindow waits a second each (sudo apt-get install evilwm)")
+        return Check("display", "ok", f"private Xvfb ({xvfb}), {manager}")
     if env.get("DISPLAY"):
         return Check("display", "ok", f"DISPLAY={env['DISPLAY']} (no Xvfb: windows may show)")
     return Check("display", "missing", "no Xvfb on PATH and DISPLAY is unset",
