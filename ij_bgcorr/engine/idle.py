@@ -67,8 +67,12 @@ def wait_until_idle(before: set[int], open_images: Callable[[], dict[int, Any]],
 
 
 def _runs_imagej(thread: Any) -> bool:
-    """Tell whether a thread is running ImageJ code (AWT's own threads excepted)."""
-    if str(thread.getName()).startswith("AWT-") or not thread.isAlive():
+    """Tell whether a thread is at work in ImageJ code (AWT's own threads excepted).
+
+    A thread waiting or sleeping (a plot's or an animation's timer) is not at work.
+    """
+    if str(thread.getName()).startswith("AWT-") or \
+            str(thread.getState()) not in ("RUNNABLE", "BLOCKED"):
         return False
     return any(str(frame.getClassName()).startswith("ij.") for frame in thread.getStackTrace())
 
