@@ -178,7 +178,8 @@ def close_windows() -> None:
     if manager is not None:
         manager.reset()
         manager.close()
-    for window in list(java.WindowManager.getNonImageWindows() or []):
+    # Frames and Dialogs (ImageJ's tool windows, B&C and Threshold, are dialogs)
+    for window in list(java.WindowManager.getAllNonImageWindows() or []):
         if isinstance(window, java.TextWindow) and str(window.getTitle()) in ("Log", "Results"):
             window.close(False)
         else:

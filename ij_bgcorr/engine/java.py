@@ -22,6 +22,7 @@ _CLASSES = {
     "Prefs": "ij.Prefs",
     "ResultsTable": "ij.measure.ResultsTable",
     "RoiManager": "ij.plugin.frame.RoiManager",
+    "PlugInDialog": "ij.plugin.frame.PlugInDialog",
     "TextWindow": "ij.text.TextWindow",
     "WaitForUserDialog": "ij.gui.WaitForUserDialog",
     "Executer": "ij.Executer",

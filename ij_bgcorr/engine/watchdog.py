@@ -193,12 +193,14 @@ class WindowWatch:
 def _shows_a_result(window: Any) -> bool:
     """Tell a window that shows something (kept for the engine to read) from a dialog.
 
-    Every window but a dialog shows something; ImageJ's "Exception" window shows a
-    Java error, which ends the run.
+    Every window but a dialog shows something, and so do ImageJ's tool windows (B&C,
+    Threshold: non-modal, a macro goes on while they are open); ImageJ's "Exception"
+    window shows a Java error, which ends the run.
     """
     if isinstance(window, java.TextWindow):
         return str(window.getTitle()) != "Exception"
-    return not isinstance(window, java.Dialog)
+    # ImageJ's tool windows (Brightness/Contrast, Threshold) are dialogs that wait for nobody
+    return not isinstance(window, java.Dialog) or isinstance(window, java.PlugInDialog)
 
 
 def _release(window: Any) -> None:

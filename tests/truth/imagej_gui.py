@@ -28,7 +28,8 @@ How a run goes
   into straight ones and expands ``#include``; this does not). The main thread polls every
   0.1 s for a dialog that waits for a person, for an "Exception" window, for the end of the
   macro thread and for the deadline (about 15 % of ``timeout`` before the hard one, at least
-  2 s, so that the child can still dump). Then it waits until ImageJ is idle (below), dumps
+  2 s, so that the child can still dump). A plain message dialog is answered OK and the
+  watch goes on (below). Then it waits until ImageJ is idle (below), dumps
   and leaves with ``os._exit`` (no JVM teardown).
 
 Findings (ImageJ 1.53t and 1.54m, Java 17, this 2-core machine)
@@ -50,8 +51,22 @@ Findings (ImageJ 1.53t and 1.54m, Java 17, this 2-core machine)
     thread waits inside its ``show``; ``Dialog.createNonBlocking`` likewise); ``getNumber``:
     a modal ``GenericDialog`` with an empty title; ``Dialog.show`` and a command run without
     its options (``run("Median...")``): a ``GenericDialog`` with the fields' labels/values;
-  - ``exit("msg")``: a modal ``MessageDialog`` "Macro" (an ending "dialog", no error);
-    ``exit`` alone: a normal end; ``showMessage``: a ``MessageDialog``;
+  - plain messages, modal with one OK button, are answered OK as a person would (the
+    harness calls ``dispose()``, which is what both classes' OK does), recorded in
+    ``messages``, and the macro goes on: ``showMessage`` (a ``MessageDialog``, or an
+    ``HTMLDialog`` when the message starts with ``<html>``; ``showMessage(msg)`` has an
+    empty title); ``exit("msg")`` (``MessageDialog`` "Macro", shown after the interpreter
+    finished: then a normal end, no error; ``exit`` alone: a normal end too);
+  - ``IJ.error(title, msg)`` outside a command (``macroInterpreter`` not set), e.g.
+    ``selectWindow("nope")`` ("Macro Error": 'No window with the title "nope" found.',
+    after 3 s of looking) or ``open()`` of a missing file ("Opener": "File not found: " +
+    the path): a ``MessageDialog``; once it is answered ImageJ calls ``Macro.abort()``,
+    which throws "Macro canceled" in the macro thread: the macro ends with no other dialog.
+    That ends the step "aborted", with the message as ``error`` (line: the interpreter's,
+    statement: that line of the macro). Within ``run(...)`` (``IJ.run`` sets
+    ``macroInterpreter``), a command's ``IJ.error`` is the interpreter's dialog instead
+    (below); ``File.openAsString`` of a missing file is an interpreter error too ("Error:
+    file not found", a "Macro Error" dialog);
   - a Java exception (e.g. ``call("java.lang.Integer.parseInt", "xx")``): no dialog but a
     ``TextWindow`` "Exception" with the stack trace; the macro ends;
   - ``eval("js", ...)``: Java 17 has no JavaScript engine: ``MessageDialog`` "ImageJ"
@@ -90,13 +105,23 @@ Findings (ImageJ 1.53t and 1.54m, Java 17, this 2-core machine)
 outcome.json
 ------------
 ``imagej_version`` (full, "1.53t99"), ``imagej_short_version``, ``java_version``,
-``java_home``; ``ending``: "done" | "dialog" | "exception" | "timeout" (by the child) |
+``java_home``; ``ending``: "done" | "dialog" | "aborted" (ImageJ aborted the macro after an
+``IJ.error`` message that was answered OK) | "exception" | "timeout" (by the child) |
 "killed" (by the parent, at the deadline) | "crashed" (the child died, or the harness failed:
 traceback in ``stderr``); ``timeout``, ``crashed`` (bools); ``stage``: "macro" or "open <path>";
-``dialog``: null or ``{"title", "class", "modal", "kind", "texts"}`` (kind: "macro error",
-"command error", "wait for user", "message", "input", "question", "other"); ``error``: null
+``messages``: the plain message dialogs answered OK, in order, each ``{"title", "class",
+"texts" (the message's lines; an HTMLDialog's plain text), "html" (HTMLDialog only), "line"
+(the interpreter's line, null when none ran, as after ``exit``), "via" ("showMessage" |
+"exit" | "IJ.error" | "other"), "shown_by": {"thread", "frames"} (ImageJ frames below the
+dialog's constructor), "abort_flag_before", "stage"}`` (stage: "open <path>", "macro" or
+"after the macro");
+``dialog``: null or ``{"title", "class", "modal", "kind", "texts", "line"}`` (kind: "macro
+error", "command error", "wait for user", "message", "input", "question", "other"; line: the
+line the interpreter was on, e.g. the ``waitForUser`` or ``run("Median...")``; null for the
+interpreter's own error dialogs, which name their line in ``error``); ``error``: null
 or ``{"title", "texts", "message", "line", "statement"}`` (from "Macro Error"/"command error"
-dialogs, the "Exception" window, or the harness: "timeout", "killed", "crashed", "harness");
+dialogs, the message before an abort, the "Exception" window, or the harness: "timeout",
+"killed", "crashed", "harness");
 ``images``: in ``WindowManager.getIDList()`` order, each ``{"title", "id", "bit_depth",
 "nchannels", "nslices", "nframes", "width", "height", "calibration": {"pixel_width",
 "pixel_height", "pixel_depth", "unit", "frame_interval", "time_unit", "x_origin", "y_origin",
@@ -330,7 +355,7 @@ def _empty_outcome() -> dict[str, Any]:
     return {"imagej_version": None, "ending": None, "timeout": False, "crashed": False,
             "stage": None, "dialog": None, "error": None, "images": [], "active": None, "log": "",
             "results": None, "results_columns": [], "tables": {}, "text_windows": {},
-            "selection": None, "roi_manager_count": None, "seconds": None}
+            "selection": None, "roi_manager_count": None, "seconds": None, "messages": []}
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -358,6 +383,11 @@ class _Java:
         self.PlotWindow = JClass("ij.gui.PlotWindow")
         self.Line = JClass("ij.gui.Line")
         self.RoiManager = JClass("ij.plugin.frame.RoiManager")
+        self.Interpreter = JClass("ij.macro.Interpreter")
+        self.JEditorPane = JClass("javax.swing.JEditorPane")
+        abort = JClass("ij.Macro").class_.getDeclaredField("abort")  # package-private static
+        abort.setAccessible(True)
+        self.macro_abort_field = abort
         self.MultiLineLabel = JClass("ij.gui.MultiLineLabel")
         self.Thread = JClass("java.lang.Thread")
         self.Window = JClass("java.awt.Window")
@@ -444,6 +474,7 @@ def _dialog_kind(info: dict[str, Any]) -> str:
     if info["texts"] and re.search(r"\bin line \d+\s*$", info["texts"][0]):
         return "command error"  # IJ.error() while a macro ran: "... in line N" + statement
     return {"ij.gui.WaitForUserDialog": "wait for user", "ij.gui.MessageDialog": "message",
+            "ij.gui.HTMLDialog": "message",
             "ij.gui.GenericDialog": "input", "ij.gui.NonBlockingGenericDialog": "input",
             "ij.gui.YesNoCancelDialog": "question"}.get(info["class"], "other")
 
@@ -512,34 +543,204 @@ def _error_from_exception(java: _Java, win: Any) -> dict[str, Any]:
 
 
 class _Step:
-    """How one macro run (a user's open or the macro) ended."""
+    """How one macro run (a user's open or the macro) ended, and the messages answered OK."""
 
     def __init__(self, ending: str, seconds: float, dialog: dict[str, Any] | None = None,
-                 error: dict[str, Any] | None = None) -> None:
+                 error: dict[str, Any] | None = None,
+                 messages: list[dict[str, Any]] | None = None) -> None:
         self.ending, self.seconds, self.dialog, self.error = ending, seconds, dialog, error
+        self.messages = messages if messages is not None else []
+
+
+#: the classes of ImageJ's plain message dialogs (``IJ.showMessage``: HTMLDialog when the
+#: message starts with ``<html>``), answered OK as a person would when they have one button
+MESSAGE_CLASSES = ("ij.gui.MessageDialog", "ij.gui.HTMLDialog")
+
+
+def _buttons(java: _Java, comp: Any, found: list[str]) -> list[str]:
+    """The labels of the AWT or Swing buttons with a label inside ``comp``.
+
+    (A scroll bar's arrows are unlabelled Swing buttons: not counted.)
+    """
+    label = None
+    if isinstance(comp, java.Button):
+        label = comp.getLabel()
+    elif isinstance(comp, java.AbstractButton):
+        label = comp.getText()
+    if label is not None and str(label).strip():
+        found.append(str(label))
+    if isinstance(comp, java.Container):
+        for child in comp.getComponents():
+            _buttons(java, child, found)
+    return found
+
+
+def _is_plain_message(java: _Java, win: Any) -> bool:
+    """A modal message dialog of ImageJ's whose only button is OK (a person clicks it)."""
+    return (str(win.getClass().getName()) in MESSAGE_CLASSES and isinstance(win, java.Dialog)
+            and bool(win.isModal())
+            and [b.strip() for b in _buttons(java, win, [])] == ["OK"])
+
+
+def _message_texts(java: _Java, win: Any) -> tuple[list[str], str | None]:
+    """The message's lines (no button label) and, for an HTMLDialog, its HTML as Swing has it."""
+    texts: list[str] = []
+    html = None
+    panes: list[Any] = []
+
+    def walk(comp: Any) -> None:
+        if isinstance(comp, java.JEditorPane):
+            panes.append(comp)
+        elif isinstance(comp, java.Container):
+            for child in comp.getComponents():
+                walk(child)
+
+    walk(win)
+    if panes:  # HTMLDialog: the document's plain text, and its HTML
+        doc = panes[0].getDocument()
+        texts = [t.strip() for t in str(doc.getText(0, int(doc.getLength()))).splitlines()]
+        html = str(panes[0].getText())
+    else:
+        _text_of(java, win, texts)
+        buttons = {b.strip() for b in _buttons(java, win, [])}
+        texts = [t for t in texts if t.strip() not in buttons]
+    return [t for t in texts if t.strip()], html
+
+
+def _shown_by(java: _Java, class_name: str) -> dict[str, Any]:
+    """The thread that waits inside the dialog's constructor, and its ImageJ frames below it.
+
+    ``frames`` starts at the caller of the dialog (e.g. ``ij.IJ.showMessage``,
+    ``ij.IJ.error``, ``ij.macro.Functions.showMessage`` / ``exit``); empty when no thread
+    waits in it.
+    """
+    for entry in java.Thread.getAllStackTraces().entrySet():
+        thread, stack = entry.getKey(), entry.getValue()
+        where = [f"{f.getClassName()}.{f.getMethodName()}" for f in stack]
+        inside = [i for i, w in enumerate(where) if w.startswith(class_name + ".")]
+        if inside:
+            below = [w for w in where[inside[-1] + 1:] if w.startswith("ij.")]
+            return {"thread": str(thread.getName()), "frames": below[:12]}
+    return {"thread": None, "frames": []}
+
+
+def _via(shown_by: dict[str, Any]) -> str:
+    """What showed a message: "IJ.error", "exit", "showMessage" or "other"."""
+    frames = shown_by["frames"]
+    if "ij.IJ.error" in frames:
+        return "IJ.error"
+    if frames[:1] == ["ij.macro.Functions.exit"] or \
+            frames[1:2] == ["ij.macro.Functions.exit"]:
+        return "exit"
+    if "ij.macro.Functions.showMessage" in frames[:3]:
+        return "showMessage"
+    return "other"
+
+
+def _answer_message(java: _Java, win: Any, interp: Any) -> dict[str, Any]:
+    """Read a plain message dialog, then press its OK (what OK does: ``dispose()``)."""
+    texts, html = _message_texts(java, win)
+    cls = str(win.getClass().getName())
+    shown_by = _shown_by(java, cls)
+    line = None
+    if interp is not None:
+        with contextlib.suppress(Exception):
+            line = int(interp.getLineNumber())
+    record = {"title": str(win.getTitle() or ""), "class": cls, "texts": texts, "line": line,
+              "via": _via(shown_by), "shown_by": shown_by,
+              "abort_flag_before": _macro_abort_flag(java)}
+    if html is not None:
+        record["html"] = html
+    win.dispose()  # both classes' OK button calls dispose(); from here AWT does it on its thread
+    return record
+
+
+def _macro_abort_flag(java: _Java) -> bool | None:
+    """ImageJ's ``Macro.abort`` flag: set by ``Macro.abort()``, cleared when ``IJ.run`` starts."""
+    try:
+        return bool(java.macro_abort_field.getBoolean(None))
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _aborted_after(java: _Java, message: dict[str, Any], interp: Any) -> bool:
+    """Whether ImageJ aborted the macro right after this message (``IJ.error`` + OK).
+
+    ``IJ.error(title, msg)`` (a title given: every "Opener", "Macro Error", ... message)
+    shows the message and, once it is answered, calls ``Macro.abort()``: that sets the flag
+    ``Macro.abort`` and throws "Macro canceled" in the macro's thread, which ends without
+    another dialog (``MacroRunner`` takes it for a cancel). So: the message came from
+    ``IJ.error``, the flag was down before OK and is up now, and the interpreter never left
+    the message's line. (``exit("msg")`` throws the same "Macro canceled" but leaves the flag
+    down: a normal end.)
+    """
+    if message["via"] != "IJ.error" or message.get("abort_flag_before") or interp is None:
+        return False
+    try:
+        return bool(_macro_abort_flag(java)) and int(interp.getLineNumber()) == message["line"]
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _error_from_message(message: dict[str, Any], statement: str | None) -> dict[str, Any]:
+    return {"title": message["title"], "texts": message["texts"],
+            "message": " ".join(" ".join(message["texts"]).split()), "line": message["line"],
+            "statement": statement}
+
+
+def _interpreter_line(java: _Java) -> int | None:
+    """The line the running macro is on (None when no interpreter runs, e.g. at its error)."""
+    try:
+        interp = java.Interpreter.getInstance()
+        return None if interp is None else int(interp.getLineNumber())
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _line_of(text: str, line: int | None) -> str | None:
+    lines = text.splitlines()
+    return lines[line - 1].strip() if line and 0 < line <= len(lines) else None
 
 
 def _run_watched(java: _Java, text: str, arg: str, deadline: float) -> _Step:
-    """Run ``text`` in ImageJ's own macro thread (as the editor's Run does) and watch it."""
+    """Run ``text`` in ImageJ's own macro thread (as the editor's Run does) and watch it.
+
+    A plain message (``showMessage``, ``exit("...")``, an ``IJ.error`` message) is read into
+    ``messages`` and answered OK, and the watch goes on; when ImageJ then aborts the macro
+    (``IJ.error`` does, for a message with a title), the step ends "aborted" with that
+    message as its error.
+    """
     started = time.monotonic()
     runner = java.MacroRunner(text, arg)
     thread = runner.getThread()
+    messages: list[dict[str, Any]] = []
+    interp = None
     while True:
         dialog = _showing_dialog(java, thread)
         if dialog is not None:
             seconds = time.monotonic() - started
             time.sleep(0.2)  # let it lay out
+            if _is_plain_message(java, dialog):
+                interp = java.Interpreter.getInstance() or interp
+                messages.append(_answer_message(java, dialog, interp))
+                continue
             info = _describe_window(java, dialog)
-            return _Step("dialog", seconds, info, _error_from_dialog(info))
+            info["line"] = _interpreter_line(java)
+            return _Step("dialog", seconds, info, _error_from_dialog(info), messages)
         exc = _exception_window(java)
         if exc is not None:
             seconds = time.monotonic() - started
             time.sleep(0.2)  # let the stack trace be written
-            return _Step("exception", seconds, error=_error_from_exception(java, exc))
+            return _Step("exception", seconds, error=_error_from_exception(java, exc),
+                         messages=messages)
         if thread is None or not thread.isAlive():
-            return _Step("done", time.monotonic() - started)
+            seconds = time.monotonic() - started
+            if messages and _aborted_after(java, messages[-1], interp):
+                error = _error_from_message(messages[-1], _line_of(text, messages[-1]["line"]))
+                return _Step("aborted", seconds, error=error, messages=messages)
+            return _Step("done", seconds, messages=messages)
         if time.time() > deadline:
-            return _Step("timeout", time.monotonic() - started)
+            return _Step("timeout", time.monotonic() - started, messages=messages)
         time.sleep(0.1)
 
 
@@ -743,7 +944,9 @@ def _selection(java: _Java, imp: Any) -> dict[str, Any] | None:
 def _table_rows(rt: Any) -> tuple[list[str], list[list[Any]]]:
     """Headings and rows of a ResultsTable, numbers at full double precision."""
     headings = [str(h) for h in rt.getHeadings()]
-    label_heading = "Label" if rt.getLabel(0) is not None or "Label" in headings else None
+    # (getLabel of a row an empty table has not throws in 1.54m)
+    has_label = int(rt.size()) > 0 and rt.getLabel(0) is not None
+    label_heading = "Label" if has_label or "Label" in headings else None
     rows: list[list[Any]] = []
     columns = []
     for heading in headings:
@@ -872,6 +1075,7 @@ def _child(args: argparse.Namespace) -> int:
         for path in args.open or ():
             step = _run_watched(java, "open(getArgument());", path, soft_deadline)
             outcome["open_seconds"] += step.seconds
+            outcome["messages"] += [dict(m, stage=f"open {path}") for m in step.messages]
             if step.ending != "done":
                 outcome["stage"] = f"open {path}"
                 break
@@ -880,6 +1084,7 @@ def _child(args: argparse.Namespace) -> int:
             outcome["stage"] = "macro"
             step = _run_watched(java, macro, args.arg or "", soft_deadline)
             outcome["seconds"] = round(step.seconds, 3)
+            outcome["messages"] += [dict(m, stage="macro") for m in step.messages]
         outcome["ending"] = step.ending
         outcome["timeout"] = step.ending == "timeout"
         outcome["dialog"], outcome["error"] = step.dialog, step.error
@@ -890,6 +1095,13 @@ def _child(args: argparse.Namespace) -> int:
             waited = _wait_idle(java, soft_deadline)
             # a dialog or an exception can still come from work that ran on after the macro
             dialog, exc = _showing_dialog(java), _exception_window(java)
+            for _ in range(20):  # a message that came after the macro: OK, and wait again
+                if dialog is None or exc is not None or not _is_plain_message(java, dialog):
+                    break
+                outcome["messages"].append(dict(_answer_message(java, dialog, None),
+                                                stage="after the macro"))
+                waited = _wait_idle(java, soft_deadline)
+                dialog, exc = _showing_dialog(java), _exception_window(java)
             if exc is not None:
                 outcome["ending"], outcome["error"] = "exception", _error_from_exception(java, exc)
             if dialog is not None:

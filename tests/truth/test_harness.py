@@ -1,15 +1,15 @@
-"""The GUI truth harness (``imagej_gui.py``) on small macros, with each ImageJ 1.x jar.
+"""The GUI truth harness (``imagej_gui.py``) on small macros, with the jar of the engine under test.
 
-Every macro runs in its own fresh JVM on its own virtual display: about 2.3 s of CPU each.
-To stay near a minute on two cores, all the macros of both jars run in one module-scoped
-batch, three at a time; the tests then look at the outcomes. Nothing here imports
-``ij_bgcorr``.
+``--engine embedded`` checks Debian's ImageJ jar, ``--engine fiji`` the Fiji's plain ImageJ
+jar (:mod:`tests.truth.jars`), so that CI runs each jar once. Every macro runs in its own
+fresh JVM on its own virtual display: about 2.3 s of CPU each. All the macros run in one
+module-scoped batch, three at a time; the tests then look at the outcomes. Nothing here
+imports ``ij_bgcorr``.
 """
 
 from __future__ import annotations
 
 import csv
-import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,40 +20,10 @@ import pytest
 import tifffile
 
 from .imagej_gui import load_image, run_macro_text
+from .jars import gui_missing, truth_jar
 
-
-def _gui_missing() -> str:
-    """Why ImageJ's GUI cannot run here, or ``""``."""
-    if shutil.which("Xvfb") is None:
-        return "no Xvfb for the virtual display (apt-get install xvfb)"
-    try:
-        import jpype
-
-        libjvm = Path(jpype.getDefaultJVMPath())
-    except Exception as exc:  # noqa: BLE001 - JVMNotFoundException and kin
-        return f"no Java for JPype: {exc}"
-    if not (libjvm.parent.parent / "libawt_xawt.so").exists():
-        return (f"the Java at {libjvm.parent.parent.parent} has no AWT for X11 "
-                "(libawt_xawt.so; a headless JRE): apt-get install default-jre")
-    return ""
-
-
-GUI_MISSING = _gui_missing()
+GUI_MISSING = gui_missing()
 pytestmark = [pytest.mark.jvm, pytest.mark.skipif(bool(GUI_MISSING), reason=GUI_MISSING)]
-
-REPO = Path(__file__).resolve().parents[2]
-DEBIAN_JAR = Path("/usr/share/java/ij.jar")
-FIJI_JARS = REPO.parent / "shared" / "fiji" / "Fiji.app" / "jars"
-
-
-def _fiji_jar() -> Path:
-    """Fiji's plain ImageJ 1.x jar (its file name need not match the version inside)."""
-    named = FIJI_JARS / "ij-1.54m.jar"
-    found = sorted(FIJI_JARS.glob("ij-1.*.jar")) if FIJI_JARS.is_dir() else []
-    return named if named.exists() or not found else found[-1]
-
-
-JARS = {"debian": DEBIAN_JAR, "fiji": _fiji_jar()}
 
 RANDOM_MEDIAN = ('random("seed", 7);\nnewImage("a", "8-bit random", 2048, 2048, 1);\n'
                  'run("Median...", "radius=5");\n')
@@ -97,9 +67,23 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
                'Table.set("name", 1, "de");\nTable.update;\n', {}),
     "chatty_exit": ('print("arg=" + getArgument());\nfor (i = 0; i < 3000; i++)\n'
                     '  print("line " + i);\nexit;\nprint("no");\n', {"arg": "a b=c"}),
-    # the harness's own ways out, the same whatever the jar: with the first jar only
-    "forever": ('while (true)\n  wait(10);\n', {"timeout": 6, "once": True}),
-    "killed": ('exec("sh", "-c", "kill -9 $PPID");\nwait(5000);\n', {"once": True}),
+    # the harness's own ways out
+    "forever": ('while (true)\n  wait(10);\n', {"timeout": 6}),
+    "killed": ('exec("sh", "-c", "kill -9 $PPID");\nwait(5000);\n', {}),
+    # plain messages are answered OK, as a person would: the macro goes on ...
+    "messages": ('print("before");\nshowMessage("Title", "hello\\nworld");\n'
+                 'showMessage("<html><b>bold</b> text");\nprint("after");\n'
+                 'newImage("m", "8-bit black", 4, 4, 1);\n'
+                 'showMessage("last");\n', {}),
+    # ... or ends as ImageJ ends it: exit("msg") normally, IJ.error's messages with an abort
+    "exit_message": ('print("a");\nexit("bye now");\nprint("no");\n', {}),
+    "no_window": ('print("a");\nnewImage("x", "8-bit black", 10, 10, 1);\n'
+                  'selectWindow("nope");\nprint("no");\n', {}),
+    "open_missing_in_macro": ('print("a");\nopen("/nonexistent/missing.tif");\n'
+                              'print("no");\n', {}),
+    # File.openAsString of a missing file is an interpreter error: a dialog that stops
+    "file_not_found": ('print("a");\ns = File.openAsString("/nonexistent/x.txt");\n'
+                       'print("no");\n', {}),
 }
 
 
@@ -120,52 +104,43 @@ WORKERS = 3  # two cores; a run also waits (for Xvfb, dialogs, the timeout)
 TIMEOUT = 90  # seconds for one run, generous: other work on the machine slows them down
 
 
-def _run_all(jars: dict[str, Path], folder: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """Every scenario (and sequence) with every jar, a few runs at a time."""
+def _run_all(jar: Path, folder: Path) -> dict[str, dict[str, Any]]:
+    """Every scenario (and sequence) with ``jar``, a few runs at a time."""
     _images_to_open(folder)
 
-    def scenario(key: str, name: str) -> dict[str, dict[str, Any]]:
+    def scenario(name: str) -> dict[str, dict[str, Any]]:
         text, options = SCENARIOS[name]
         options = dict(options)
-        options.pop("once", None)
         opens = [folder / p for p in options.pop("open", ())]
-        return {name: run_macro_text(jars[key], text, folder / key / name, open_paths=opens,
+        return {name: run_macro_text(jar, text, folder / name, open_paths=opens,
                                      timeout=options.pop("timeout", TIMEOUT), **options)}
 
-    def sequence(key: str, name: str) -> dict[str, dict[str, Any]]:
-        return {f"{name}/{step}": run_macro_text(jars[key], text, folder / key / name / step,
+    def sequence(name: str) -> dict[str, dict[str, Any]]:
+        return {f"{name}/{step}": run_macro_text(jar, text, folder / name / step,
                                                  timeout=TIMEOUT)
                 for step, text in SEQUENCES[name]}
 
     names = [*LONG, *(n for n in SCENARIOS if n not in LONG)]
-    tasks = [(scenario, key, name) for name in names for key in jars
-             if key == next(iter(jars)) or not SCENARIOS[name][1].get("once")]
-    tasks += [(sequence, key, name) for name in SEQUENCES for key in jars]
-    found: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in jars}
+    tasks = [(scenario, name) for name in names] + [(sequence, name) for name in SEQUENCES]
+    found: dict[str, dict[str, Any]] = {}
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = [(key, pool.submit(run, key, name)) for run, key, name in tasks]
-        for key, future in futures:
-            found[key].update(future.result())
+        for future in [pool.submit(run, name) for run, name in tasks]:
+            found.update(future.result())
     return found
 
 
 @pytest.fixture(scope="module")
-def all_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    present = {key: path for key, path in JARS.items() if path.is_file()}
-    return _run_all(present, tmp_path_factory.mktemp("truth")) if present else {}
-
-
-@pytest.fixture(scope="module", params=sorted(JARS), ids=lambda k: f"{k}-jar")
-def jar_key(request: pytest.FixtureRequest) -> str:
-    path = JARS[request.param]
+def jar(request: pytest.FixtureRequest) -> Path:
+    """The truth jar of the engine under test (``--engine``): each CI run checks one jar."""
+    path = truth_jar(str(request.config.getoption("--engine")))
     if not path.is_file():
-        pytest.skip(f"no ImageJ jar at {path} ({request.param})")
-    return str(request.param)
+        pytest.skip(f"no ImageJ jar at {path} (--engine {request.config.getoption('--engine')})")
+    return path
 
 
 @pytest.fixture(scope="module")
-def outcomes(jar_key: str, all_outcomes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return all_outcomes[jar_key]
+def outcomes(jar: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    return _run_all(jar, tmp_path_factory.mktemp("truth"))
 
 
 @pytest.fixture
@@ -253,6 +228,7 @@ def test_a_dialog_waiting_for_a_person_ends_the_run(
     assert result["dialog"]["title"] == "Action Required"
     assert result["dialog"]["kind"] == "wait for user"
     assert result["dialog"]["texts"][0] == "x"
+    assert result["dialog"]["line"] == 2  # where the macro waits
     assert result["log"] == "before\n"
 
 
@@ -321,9 +297,10 @@ def test_opened_images_come_first_and_last_opened_is_active(
 def test_an_image_that_cannot_be_opened_stops_before_the_macro(
         outcome: Callable[..., dict[str, Any]]) -> None:
     result = outcome("open_missing")
-    assert result["ending"] == "dialog" and result["stage"].startswith("open ")
+    assert result["ending"] == "aborted" and result["stage"].startswith("open ")
     assert result["seconds"] is None and result["log"] == ""
-    assert any("missing.tif" in text for text in result["dialog"]["texts"])
+    assert result["error"]["title"] == "Opener" and "missing.tif" in result["error"]["message"]
+    assert result["messages"][0]["stage"] == result["stage"]
 
 
 def test_tables_are_written_at_full_precision(outcome: Callable[..., dict[str, Any]]) -> None:
@@ -349,22 +326,69 @@ def test_exit_without_images_and_a_long_log(outcome: Callable[..., dict[str, Any
     assert len(lines) == 3001 and lines[-1] == "line 2999"
 
 
-def _once(all_outcomes: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
-    if not all_outcomes:
-        pytest.skip(f"no ImageJ jar: {sorted(map(str, JARS.values()))}")
-    return next(iter(all_outcomes.values()))[name]
-
-
-def test_a_macro_that_never_ends_times_out(all_outcomes: dict[str, dict[str, Any]]) -> None:
-    result = _once(all_outcomes, "forever")
+def test_a_macro_that_never_ends_times_out(outcome: Callable[..., dict[str, Any]]) -> None:
+    result = outcome("forever", finished=False)
     assert result["timeout"] is True and not result["crashed"]
     assert result["error"]["title"] in ("timeout", "killed")  # by the child / by the parent
     assert result["wall_seconds"] < 6 + 5
 
 
-def test_a_child_that_dies_still_gives_an_outcome(
-        all_outcomes: dict[str, dict[str, Any]]) -> None:
-    result = _once(all_outcomes, "killed")
+def test_a_child_that_dies_still_gives_an_outcome(outcome: Callable[..., dict[str, Any]]) -> None:
+    result = outcome("killed", finished=False)
     assert result["crashed"] is True and result["timeout"] is False
     assert result["returncode"] == -9
     assert result["error"]["title"] == "crashed"
+
+
+def test_messages_are_answered_ok_and_the_macro_goes_on(
+        outcome: Callable[..., dict[str, Any]]) -> None:
+    result = outcome("messages")
+    _clean_run(result)
+    assert result["log"] == "before\nafter\n"
+    assert [i["title"] for i in result["images"]] == ["m"]  # made after the messages
+    shown = [(m["title"], m["class"], m["texts"], m["line"], m["via"], m["stage"])
+             for m in result["messages"]]
+    assert shown == [
+        ("Title", "ij.gui.MessageDialog", ["hello", "world"], 2, "showMessage", "macro"),
+        ("", "ij.gui.HTMLDialog", ["bold text"], 3, "showMessage", "macro"),
+        ("", "ij.gui.MessageDialog", ["last"], 6, "showMessage", "macro"),
+    ]  # showMessage(msg) has an empty title
+    assert "<b>bold</b>" in result["messages"][1]["html"]
+    assert result["messages"][0]["shown_by"]["thread"].endswith("Macro$")
+
+
+def test_exit_with_a_message_ends_normally(outcome: Callable[..., dict[str, Any]]) -> None:
+    """``exit("msg")``: the interpreter finishes, shows the message, then cancels: no error."""
+    result = outcome("exit_message")
+    _clean_run(result)
+    assert result["log"] == "a\n"
+    [message] = result["messages"]
+    assert (message["title"], message["texts"], message["via"]) == ("Macro", ["bye now"], "exit")
+
+
+@pytest.mark.parametrize(("name", "title", "message", "line"), [
+    ("no_window", "Macro Error", 'No window with the title "nope" found.', 3),
+    ("open_missing_in_macro", "Opener", "File not found: /nonexistent/missing.tif", 2),
+])
+def test_an_error_message_then_abort_is_an_error(
+        outcome: Callable[..., dict[str, Any]], name: str, title: str, message: str,
+        line: int) -> None:
+    """``IJ.error(title, msg)`` outside a command: a message, then ImageJ aborts the macro."""
+    result = outcome(name)
+    assert result["ending"] == "aborted" and result["dialog"] is None
+    assert result["log"] == "a\n"  # the next line never ran
+    error = result["error"]
+    assert (error["title"], error["message"], error["line"]) == (title, message, line)
+    assert error["statement"].startswith(("selectWindow(", "open("))
+    [shown] = result["messages"]
+    assert shown["via"] == "IJ.error" and shown["title"] == title
+
+
+def test_an_interpreter_error_still_stops_at_its_dialog(
+        outcome: Callable[..., dict[str, Any]]) -> None:
+    """``File.openAsString`` of a missing file: the interpreter's "Macro Error" dialog."""
+    result = outcome("file_not_found")
+    assert result["ending"] == "dialog" and result["messages"] == []
+    assert result["dialog"]["class"] == "ij.gui.GenericDialog"
+    assert (result["error"]["message"], result["error"]["line"]) == ("Error: file not found", 2)
+    assert result["log"] == "a\n"
