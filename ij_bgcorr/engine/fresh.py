@@ -7,9 +7,9 @@ many dialogs, its preferences (``Prefs``). A macro run after another would
 see that state, and a result would depend on what ran before. Starting a JVM
 per macro would cost seconds; instead:
 
-* every window but ImageJ's main window is closed (images, plots, tables,
-  the Log, the Results and ROI Manager windows), as in an ImageJ just
-  started;
+* every window but ImageJ's main window is closed (images and plots, tables,
+  the Log and Results windows by the runner; the ROI Manager and tool windows
+  here), as in an ImageJ just started;
 * every static field of ImageJ 1.x's own classes is set back to the value it
   had when the engine started (:class:`StaticState`): numbers, strings,
   colours and other values as they were, arrays copied back, ImageJ's
@@ -164,24 +164,16 @@ def _static_fields(cls: Any) -> list[_Field]:
 
 
 def close_windows() -> None:
-    """Close every window but ImageJ's main window, images first, asking nothing.
+    """Close every window but images, text windows and ImageJ's main window, asking nothing.
 
-    The Results and Log windows are closed as ImageJ closes them (their text
-    panels are let go); the ROI Manager is emptied first.
+    The ROI Manager is emptied first; ImageJ's tool windows (B&C, Threshold) are
+    dialogs, so Dialogs are closed as well as Frames. Images and text windows are
+    closed by the runner (:meth:`~ij_bgcorr.engine.runner.MacroRunner.close_all_images`).
     """
-    for image_id in list(java.WindowManager.getIDList() or []):
-        imp = java.WindowManager.getImage(int(image_id))
-        if imp is not None:
-            imp.changes = False
-            imp.close()
     manager = java.RoiManager.getRawInstance()
     if manager is not None:
         manager.reset()
         manager.close()
-    # Frames and Dialogs (ImageJ's tool windows, B&C and Threshold, are dialogs)
     for window in list(java.WindowManager.getAllNonImageWindows() or []):
-        if isinstance(window, java.TextWindow) and str(window.getTitle()) in ("Log", "Results"):
-            window.close(False)
-        else:
-            java.WindowManager.removeWindow(window)
-            window.dispose()
+        java.WindowManager.removeWindow(window)
+        window.dispose()

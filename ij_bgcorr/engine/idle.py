@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.watchdog import in_imagej
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +72,9 @@ def _runs_imagej(thread: Any) -> bool:
 
     A thread waiting or sleeping (a plot's or an animation's timer) is not at work.
     """
-    if str(thread.getName()).startswith("AWT-") or \
-            str(thread.getState()) not in ("RUNNABLE", "BLOCKED"):
+    if str(thread.getState()) not in ("RUNNABLE", "BLOCKED"):
         return False
-    return any(str(frame.getClassName()).startswith("ij.") for frame in thread.getStackTrace())
+    return in_imagej(thread, thread.getStackTrace())
 
 
 @functools.cache

@@ -182,6 +182,7 @@ class MacroRunner:
         from a fresh ImageJ's), and after the macro, so that the engine's own commands
         never see what a macro changed.
         """
+        self.close_all_images()
         close_windows()
         self._fresh.restore()
 

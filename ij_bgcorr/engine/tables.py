@@ -105,12 +105,19 @@ def named_tables() -> dict[str, pd.DataFrame]:
 
 
 def close_text_windows() -> None:
-    """Close every table (and other text) window without asking to save it."""
+    """Close every table (and other text) window without asking to save it.
+
+    The Results and Log windows are closed as ImageJ closes them, so that ImageJ
+    lets their text panels go (a later ``print`` opens a new Log).
+    """
     for window in java.WindowManager.getNonImageWindows() or []:
         if not isinstance(window, java.TextWindow):
             continue
-        java.WindowManager.removeWindow(window)
-        window.dispose()
+        if str(window.getTitle()) in ("Log", "Results"):
+            window.close(False)
+        else:
+            java.WindowManager.removeWindow(window)
+            window.dispose()
 
 
 def _table_windows() -> list[Any]:

@@ -249,7 +249,7 @@ def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None) -
     if java_thread is None:  # the macro never reached Java
         return not worker.is_alive()
     first_id = int(java_thread.getId())
-    stuck = [t for t in imagej_threads() if int(t.getId()) >= first_id]
+    stuck = [t for t in _imagej_threads() if int(t.getId()) >= first_id]
     if worker.is_alive():
         stuck.append(java_thread)
     if stuck and all(_force_stop(t) for t in stuck):
@@ -260,12 +260,27 @@ def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None) -
     return not worker.is_alive() and not any(t.isAlive() for t in stuck)
 
 
-def imagej_threads() -> list[Any]:
+def _imagej_threads() -> list[Any]:
     """Live Java threads executing ImageJ code (an ``ij.`` frame), AWT's own excepted."""
     traces = java.Thread.getAllStackTraces()
-    return [thread for thread, frames in traces.items()
-            if not str(thread.getName()).startswith("AWT-")
-            and any(str(frame.getClassName()).startswith("ij.") for frame in frames)]
+    return [thread for thread, frames in traces.items() if in_imagej(thread, frames)]
+
+
+def in_imagej(thread: Any, frames: Any) -> bool:
+    """Tell whether a thread, whose stack is ``frames``, runs ImageJ code (AWT's own excepted).
+
+    Parameters
+    ----------
+    thread : java.lang.Thread
+    frames : sequence of java.lang.StackTraceElement
+
+    Returns
+    -------
+    bool
+        True when it is not one of AWT's threads and some frame is in an ``ij.`` class.
+    """
+    return not str(thread.getName()).startswith("AWT-") and \
+        any(str(frame.getClassName()).startswith("ij.") for frame in frames)
 
 
 def _force_stop(thread: Any) -> bool:
