@@ -189,6 +189,8 @@ def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out:
     if result.log:
         _save_log(result.log, out / LOG_NAME, inputs=[*inputs, macro_file])
         say(result.log)
+    for message in result.messages:
+        say(f"ImageJ showed (answered OK): {message}")
     say(_table(result.images))
     for title in unchanged:
         say(f"{title!r} is its input unchanged: not written again")

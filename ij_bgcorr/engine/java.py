@@ -18,6 +18,8 @@ _CLASSES = {
     "ImageStack": "ij.ImageStack",
     "Interpreter": "ij.macro.Interpreter",
     "MultiLineLabel": "ij.gui.MultiLineLabel",
+    "MessageDialog": "ij.gui.MessageDialog",
+    "HTMLDialog": "ij.gui.HTMLDialog",
     "GenericDialog": "ij.gui.GenericDialog",
     "Prefs": "ij.Prefs",
     "ResultsTable": "ij.measure.ResultsTable",

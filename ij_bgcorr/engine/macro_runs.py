@@ -110,7 +110,8 @@ class MacroRuns:
                                        prepared.outputs, gui=gui, files=opened)
             images = _wanted_images(outcome, outputs, made)
         return MacroResult(images, outcome.log, outcome.results, outcome.returned,
-                           outcome.tables, outcome.variables, "gui" if gui else "batch")
+                           outcome.tables, outcome.variables, "gui" if gui else "batch",
+                           outcome.messages)
 
     def _gui_mode(self, mode: str | None) -> bool:
         """Whether a macro runs in GUI mode, from ``run_macro``'s ``mode``."""

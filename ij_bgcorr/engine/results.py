@@ -28,6 +28,10 @@ class MacroResult:
         str or a float (0 for one the macro never set, as in ImageJ); arrays are not read.
     mode : {"gui", "batch"}
         How the macro ran: as in the Fiji GUI, or in batch mode as headless Fiji runs it.
+    messages : list of str
+        The messages ImageJ showed in a dialog and that were answered OK
+        (``showMessage``, ``exit("...")``), each as ``"title: text"``, or the text
+        alone when ImageJ gave no title of its own.
     """
 
     images: dict[str, xr.DataArray] = field(default_factory=dict)
@@ -37,6 +41,7 @@ class MacroResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     outputs: dict[str, float | str | None] = field(default_factory=dict)
     mode: str = "gui"
+    messages: list[str] = field(default_factory=list)
 
     def __getitem__(self, title: str) -> xr.DataArray:
         """Return the image titled ``title``."""

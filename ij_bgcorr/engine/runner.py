@@ -15,8 +15,9 @@ A run is in one of two modes:
   ``Restore Selection``, plots, the ROI Manager and tables behave as they do
   for a user; what it prints is read from the Log window; the run ends when
   ImageJ is idle (a filter may still be writing when the macro's thread ends).
-  A ``showMessage`` dialog is answered OK and the macro goes on, as a person
-  would; any other dialog ends the run with its message.
+  ImageJ's messages (``showMessage``, ``exit("...")``, a command's error) are
+  answered OK, as a person would, and ImageJ decides whether the macro goes
+  on; any other dialog ends the run with its message.
 * **batch** (``gui=False``): the inputs are batch-mode images and no window
   shows, as headless Fiji runs a macro (and as the engine's own commands run).
 """
@@ -50,7 +51,7 @@ from ij_bgcorr.engine.tables import (
 from ij_bgcorr.engine.unread import Unread
 from ij_bgcorr.engine.watchdog import SWEEP_SECONDS, WindowWatch, stop_macro
 from ij_bgcorr.errors import MacroError, MacroTimeout, MacroWarning
-from ij_bgcorr.macro.failures import RunEvidence, calls_show_message, line_text, macro_error
+from ij_bgcorr.macro.failures import RunEvidence, dialog_message, line_text, macro_error
 from ij_bgcorr.macro.text import quote
 
 # ImageJ stops a macro at IJ.error (a missing file or window) only on a thread named
@@ -79,6 +80,8 @@ class MacroOutcome:
         The other tables, by title.
     variables : dict of str to (float, str or None)
         The values the macro left in the variables it was asked for.
+    messages : list of str
+        The messages answered OK, as ``"title: text"``.
     """
 
     images: dict[str, Any] = field(default_factory=dict)
@@ -88,6 +91,7 @@ class MacroOutcome:
     results: pd.DataFrame = field(default_factory=pd.DataFrame)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     variables: dict[str, float | str | None] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -114,12 +118,14 @@ class _Run:
         finally:
             java.Thread.detach()
 
-    def evidence(self, captured: Captured, dialogs: list[tuple[str, list[str]]]) -> RunEvidence:
+    def evidence(self, captured: Captured, windows: WindowWatch, gui: bool) -> RunEvidence:
         """Everything the run left behind, for :func:`~ij_bgcorr.macro.failures.macro_error`."""
         exc = self.exception
         return RunEvidence(
             code=self.code, last_line=self.line(),
-            printed=captured.out.lines, errors=captured.err.lines, dialogs=list(dialogs),
+            printed=captured.out.lines, errors=captured.err.lines,
+            dialogs=list(windows.dialogs), messages=list(windows.messages),
+            aborted=_aborted_by_imagej() if gui else None,
             interpreter_error=_interpreter_error(self.interp), dialog_line=self.dialog_line,
             exception=None if exc is None else (type(exc).__name__, _exception_text(exc)),
             log_window=log_window_text())
@@ -243,15 +249,11 @@ class MacroRunner:
         run = _Run(code, argument, java.Interpreter())
         dialog_opened = threading.Event()
 
-        def halt() -> bool:  # on AWT's thread, before the dialog lets the macro go on
-            line = run.line()
-            if gui and calls_show_message(line_text(code, line) or ""):
-                return False  # answered OK, as a person would: the macro goes on
+        def halt() -> None:  # on AWT's thread, before the dialog lets the macro go on
             if run.dialog_line is None:
-                run.dialog_line = line
+                run.dialog_line = run.line()
             self._done.setBoolean(run.interp, True)
             dialog_opened.set()
-            return True
 
         self._windows.start_run(on_dialog=halt)
         self._last_interpreter.set(None, None)
@@ -270,7 +272,7 @@ class MacroRunner:
             if gui and not timed_out:
                 wait_until_idle(before, _open_images)
             self._windows.settle()
-        evidence = run.evidence(captured, self._windows.dialogs)
+        evidence = run.evidence(captured, self._windows, gui)
         _warn_of_unread_keys(self._hooks.watch.end_run(), code)
         if timed_out:
             self.close_all_images()
@@ -288,7 +290,8 @@ class MacroRunner:
         returned = None if run.returned is None else str(run.returned)
         return MacroOutcome(images=images, active=active, log=evidence.log, returned=returned,
                             results=results_frame(), tables=named_tables(),
-                            variables={name: _variable(run.interp, name) for name in variables})
+                            variables={name: _variable(run.interp, name) for name in variables},
+                            messages=[dialog_message(*shown)[0] for shown in evidence.messages])
 
     def _wait(self, worker: threading.Thread, timeout: float | None,
               dialog_opened: threading.Event,
@@ -391,6 +394,17 @@ def _interpreter_error(interp: Any) -> str | None:
         return None
     message = interp.getErrorMessage() if failed else None
     return None if message is None else str(message)
+
+
+def _aborted_by_imagej() -> bool:
+    """Tell whether ImageJ aborted the macro (``Macro.abort``: after an error message).
+
+    ``exit()`` ends a macro the same way ("Macro canceled") without this flag.
+    The field is package-private: read by reflection.
+    """
+    flag = java.Macro.class_.getDeclaredField("abort")
+    flag.setAccessible(True)
+    return bool(flag.getBoolean(None))
 
 
 def _exception_text(exc: Any) -> str:

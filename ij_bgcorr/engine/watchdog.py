@@ -3,9 +3,12 @@
 ImageJ 1.x reports errors in modal dialogs that would block the calling thread
 forever, and any dialog it opens would wait for a user. An AWT listener reads
 every dialog the moment it opens (its title and texts become the error
-message), disposes of it, wakes the thread waiting on it and, unless the
-runner answers it as a person would (a ``showMessage`` in a GUI run), asks the
-macro to stop: a run never waits for a person. Windows that are not dialogs
+message), disposes of it, wakes the thread waiting on it and asks the macro to
+stop: a run never waits for a person. A message (ImageJ's
+``MessageDialog`` or ``HTMLDialog``, whose one button is OK: ``showMessage``,
+``exit("...")``, a command's error) is answered OK as a person would, once the
+thread that showed it waits in it; whether ImageJ then aborts is ImageJ's own
+decision, as in the GUI. Windows that are not dialogs
 (images, plots, tables, the Log, the ROI Manager) are left open for the
 engine to read; ImageJ's "Exception" window (a Java error) is read and closed.
 
@@ -44,7 +47,9 @@ class WindowWatch:
     Attributes
     ----------
     dialogs : list of (str, list of str)
-        For the current run, each window closed, as its title and texts.
+        For the current run, each dialog that ended it, as its title and texts.
+    messages : list of (str, list of str)
+        For the current run, each message answered OK, as its title and texts.
     """
 
     def __init__(self) -> None:
@@ -73,9 +78,12 @@ class WindowWatch:
                         self.swept.set()
 
         self.dialogs: list[tuple[str, list[str]]] = []
-        self._on_dialog: Callable[[], bool] = lambda: True
+        self.messages: list[tuple[str, list[str]]] = []
+        self._on_dialog: Callable[[], None] = lambda: None
         # windows this run has read and closed (a Java identity set)
         self._closed = java.Collections.newSetFromMap(java.IdentityHashMap())
+        # messages read, to be answered once the thread that showed them waits in them
+        self._unanswered: list[Any] = []
         self._lock = threading.Lock()
         self._sweep_task = _Sweep()
         self._sweep_class = _Sweep
@@ -87,20 +95,22 @@ class WindowWatch:
         label.setAccessible(True)
         self._label_lines = label
 
-    def start_run(self, on_dialog: Callable[[], bool] = lambda: True) -> None:
-        """Forget the previous run's windows; call ``on_dialog`` when a dialog opens in this run.
+    def start_run(self, on_dialog: Callable[[], None] = lambda: None) -> None:
+        """Forget the previous run's windows; call ``on_dialog`` when a dialog ends this run.
 
         Parameters
         ----------
         on_dialog : callable
             Called on AWT's event thread when a dialog was read, before it is closed;
-            returns whether the dialog ends the run (it is then kept in :attr:`dialogs`),
-            and must return at once (the runner stops the macro from its own thread).
+            must return at once (the runner stops the macro from its own thread).
+            ImageJ's messages are answered OK instead.
         """
         self.dialogs.clear()
+        self.messages.clear()
         self._on_dialog = on_dialog
         with self._lock:
             self._closed.clear()
+            self._unanswered.clear()
 
     def close(self) -> None:
         """Stop listening and dispose of every window (the JVM can then end)."""
@@ -138,20 +148,54 @@ class WindowWatch:
         java.EventQueue.invokeLater(self._sweep_task)
 
     def _read_and_close(self, window: Any) -> None:
-        """Keep a dialog's title and texts for the error report, close it and stop the macro."""
+        """Keep a dialog's title and texts for the error report, close it and stop the macro.
+
+        A message is kept in :attr:`messages` and left for
+        :meth:`_answer_waiting` to close.
+        """
         if _shows_a_result(window):
             return
         with self._lock:
             first_time = bool(self._closed.add(window))
+            unanswered = window in self._unanswered
+        if unanswered:
+            return
+        if first_time and _is_a_message(window):
+            self.messages.append(self._read(window))
+            with self._lock:
+                self._unanswered.append(window)
+            return
         try:
             if first_time:
-                title = str(window.getTitle()) if hasattr(window, "getTitle") else ""
-                texts: list[str] = []
-                self._collect_text(window, texts)
+                read = self._read(window)
                 # the macro is told to stop before the dialog lets it go on
-                if self._on_dialog():
-                    self.dialogs.append((title, texts))
+                self._on_dialog()
+                self.dialogs.append(read)
         finally:
+            _release(window)
+
+    def _read(self, window: Any) -> tuple[str, list[str]]:
+        """Return a window's title and texts."""
+        title = str(window.getTitle()) if hasattr(window, "getTitle") else ""
+        texts: list[str] = []
+        self._collect_text(window, texts)
+        return title, texts
+
+    def _answer_waiting(self) -> None:
+        """Answer OK the messages whose threads wait in them (oldest first).
+
+        Closing a modal dialog while the thread that shows it is still setting it up
+        (between the window's "opened" event and its wait) makes that thread fail
+        with AWT's "Window must not be zero"; a person's click always comes later.
+        """
+        with self._lock:
+            pending = list(self._unanswered)
+        if not pending:
+            return
+        waiting = _threads_waiting_in_dialogs()
+        for window in pending[:waiting]:
+            with self._lock:
+                self._unanswered.remove(window)
             _release(window)
 
     def _sweep_on_event_thread(self) -> None:
@@ -162,11 +206,13 @@ class WindowWatch:
         dispose would reset the fields the command is still reading).
         """
         try:
+            self._answer_waiting()
             for window in java.Window.getWindows():
                 if window.isShowing():
                     self._read_and_close(window)
             with self._lock:
-                closed = list(self._closed.toArray())
+                closed = [window for window in self._closed.toArray()
+                          if window not in self._unanswered]
             for window in closed:
                 if isinstance(window, java.Dialog) and window.isModal() \
                         and not window.isShowing():
@@ -201,6 +247,22 @@ def _shows_a_result(window: Any) -> bool:
         return str(window.getTitle()) != "Exception"
     # ImageJ's tool windows (Brightness/Contrast, Threshold) are dialogs that wait for nobody
     return not isinstance(window, java.Dialog) or isinstance(window, java.PlugInDialog)
+
+
+def _is_a_message(window: Any) -> bool:
+    """Tell ImageJ's message dialogs (one OK button: ``IJ.showMessage``, ``IJ.error``)."""
+    return isinstance(window, (java.MessageDialog, java.HTMLDialog)) and bool(window.isModal())
+
+
+def _threads_waiting_in_dialogs() -> int:
+    """Count the threads that wait in a modal dialog's event loop (shown, set up, waiting)."""
+    count = 0
+    for frames in java.Thread.getAllStackTraces().values():
+        methods = {(str(frame.getClassName()), str(frame.getMethodName())) for frame in frames}
+        if ("java.awt.Dialog", "show") in methods and \
+                ("java.awt.WaitDispatchSupport", "enter") in methods:
+            count += 1
+    return count
 
 
 def _release(window: Any) -> None:

@@ -46,7 +46,6 @@ _PERSON_CALL = re.compile(
 _HEADLESS_REFUSALS = ("HeadlessException", "headless dialog", "The macro was canceled",
                       "NonBlockingGenericDialog")
 _CANCELED = "Macro canceled"
-_SHOW_MESSAGE = re.compile(r"\bshowMessage\s*\(")
 # run("Command") with no options: its dialog shows
 _RUN_WITHOUT_OPTIONS = re.compile(r'\brun\s*\(\s*"(?P<command>[^"\n]*)"\s*\)')
 
@@ -65,7 +64,12 @@ class RunEvidence:
         Each line written to standard output and standard error during the
         run, with the macro line that was running.
     dialogs : list of (str, list of str)
-        Each window ImageJ opened, as its title and texts.
+        Each dialog that ended the run, as its title and texts.
+    messages : list of (str, list of str)
+        Each message ImageJ showed and that was answered OK, as its title and texts.
+    aborted : bool or None
+        Whether ImageJ aborted the macro after an error (its ``Macro.abort``), as
+        opposed to the macro's own ``exit``; None when not known (a batch run).
     interpreter_error : str or None
         The interpreter's own error message when it says it failed.
     exception : (str, str) or None
@@ -82,6 +86,8 @@ class RunEvidence:
     printed: list[tuple[int, str]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     dialogs: list[tuple[str, list[str]]] = field(default_factory=list)
+    messages: list[tuple[str, list[str]]] = field(default_factory=list)
+    aborted: bool | None = None
     interpreter_error: str | None = None
     exception: tuple[str, str] | None = None
     dialog_line: int | None = None
@@ -164,21 +170,6 @@ def _command_without_options(statement: str, dialog_titles: list[str]) -> str | 
     return None
 
 
-def calls_show_message(statement: str) -> bool:
-    """Tell whether a statement calls ``showMessage`` (a dialog a person answers with OK).
-
-    Parameters
-    ----------
-    statement : str
-        Macro code; calls in its strings and comments do not count.
-
-    Returns
-    -------
-    bool
-    """
-    return _SHOW_MESSAGE.search(_code_only(statement)) is not None
-
-
 def asks_a_person(statement: str) -> str | None:
     """Return the first call in a statement that waits for a person, e.g. ``"waitForUser"``.
 
@@ -251,17 +242,25 @@ def _root_cause(first: str, trace: list[str]) -> str:
 
 
 def _canceled(run: RunEvidence) -> MacroError | None:
-    """``exit()`` is a clean end; ``exit("message")``, ``IJ.error`` and an abort are errors.
+    """Tell an abort after an error from the macro's own ``exit``.
 
-    ImageJ prints an ``exit`` message or an ``IJ.error`` message just before it
-    cancels, on the line that was running: those lines are the message.
+    In a GUI run ImageJ says which it was: an abort is an error whose message is
+    the last one it showed; ``exit()`` and ``exit("message")`` are clean ends
+    (the message was answered OK). Elsewhere ``exit()`` is a clean end and
+    ``exit("message")``, ``IJ.error`` and an abort are errors: ImageJ prints an
+    ``exit`` message or an ``IJ.error`` message just before it cancels, on the
+    line that was running, and those lines are the message.
     """
+    if run.aborted is False:
+        return None
     statement = line_text(run.code, run.last_line) or ""
     printed = [text for line, text in run.printed + run.errors if line == run.last_line]
-    bare, with_message = exit_calls(statement)
-    if bare and not (with_message and printed):
-        return None
-    message = " ".join(" ".join(printed).split())
+    shown = [dialog_message(*message)[0] for message in run.messages[-1:]]
+    if run.aborted is None:
+        bare, with_message = exit_calls(statement)
+        if bare and not (with_message and (printed or shown)):
+            return None
+    message = " ".join(" ".join(shown or printed).split())
     return run.error(message or "The macro was canceled", None)
 
 

@@ -64,7 +64,6 @@ ERRORS = [
     ('newImage("a", "8-bit", 9, 9, 1);\nrun("No Such Command...");', "Unrecognized command", 2),
     ('print("x");\n\nselectWindow("missing window");\nprint("after");', 'No window with the title',
      3),
-    ('newImage("a", "8-bit", 9, 9, 1);\nexit("my own message");', "my own message", 2),
     ('a = newArray(2);\nb = 1;\nc = a[5];', "Index (5) out of 0-1 range", 3),
     ('open("/no/such/file.tif");', "File not found", 1),
     ('newImage("a", "8-bit", 9, 9, 1);\nopen("/no/such/file.tif");\nrun("Median...", "radius=2");',
@@ -95,6 +94,26 @@ def test_exit_without_message_is_a_normal_end(fiji):
     for code in ('{ print("done"); exit(); }', 'exit(); // bye', 'print("a"); exit();',
                  'x = 1; if (x == 0) exit("bad"); exit;'):
         fiji.run_macro(code)
+
+
+def test_exit_with_a_message_ends_as_in_the_gui_and_is_an_error_in_batch_mode(fiji):
+    code = 'newImage("a", "8-bit", 9, 9, 1);\nexit("my own message");\nprint("never");'
+    result = fiji.run_macro(code, mode="gui")
+    assert list(result.images) == ["a"] and "never" not in result.log
+    assert result.messages == ["my own message"]
+    with pytest.raises(ijb.MacroError, match="my own message") as caught:
+        fiji.run_macro(code, mode="batch")
+    assert caught.value.line == 2
+
+
+def test_messages_are_answered_and_a_command_error_still_ends_the_run(fiji):
+    result = fiji.run_macro('showMessage("Note", "one");\nshowMessage("two");\nprint("went on");',
+                            mode="gui")
+    assert result.messages == ["Note: one", "two"] and result.log == "went on"
+    with pytest.raises(ijb.MacroError, match="Line or rectangular selection required") as caught:
+        fiji.run_macro('newImage("a", "8-bit ramp", 9, 9, 1);\nrun("Plot Profile");\n'
+                       'print("never");', mode="gui")
+    assert caught.value.line == 2 and "never" not in caught.value.log
 
 
 def test_nothing_runs_after_a_failed_open(fiji, tmp_path):

@@ -26,30 +26,6 @@ from .runs import IDIOMS, TIMEOUT, idioms, input_path, run_ours, start_truths
 MACROS = idioms()
 pytestmark = pytest.mark.jvm
 
-#: where the package is known to differ from ImageJ's GUI, on both engines (reported to be
-#: fixed in the package): strict, so that a fix shows up as an unexpected pass
-KNOWN = {
-    "exit_with_message.ijm": 'exit("msg") shows its message after the macro finished and ends '
-                             "normally; the package raises a MacroError with the message",
-    "show_message_two_lines.ijm": "a showMessage call split over two lines is not answered OK "
-                                  "(the package looks for showMessage( in the text of the "
-                                  "interpreter's line, here the second one): MacroError",
-    "show_message_then_wait.ijm": "a line that calls showMessage and then waitForUser: the "
-                                  "package answers the waitForUser dialog too and runs on",
-}
-#: known too, but only when run after the idioms above (in file order): not strict
-AFTER_OTHERS: dict[str, str] = {}
-
-
-def _param(name: str) -> Any:
-    if name in KNOWN:
-        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN[name]))
-    if name in AFTER_OTHERS:
-        return pytest.param(name, marks=pytest.mark.xfail(strict=False,
-                                                          reason=AFTER_OTHERS[name]))
-    return name
-
-
 @pytest.fixture(scope="session")
 def idiom_truths(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future[dict[str, Any]]]:
@@ -69,7 +45,7 @@ def test_every_idiom_is_in_the_manifest() -> None:
     assert len(on_disk) >= 20
 
 
-@pytest.mark.parametrize("name", [_param(n) for n in sorted(MACROS)])
+@pytest.mark.parametrize("name", sorted(MACROS))
 def test_idiom_runs_as_in_the_imagej_gui(name: str, fiji: Any,
                                         idiom_truths: dict[str, Future[dict[str, Any]]]) -> None:
     ours = run_ours(fiji, IDIOMS / name, input_path(MACROS[name]), timeout=TIMEOUT)

@@ -39,6 +39,30 @@ def test_error_classification_from_recorded_evidence():
     assert macro_error(canceled).message == "File not found: /x"
 
 
+CANCELED = ("JException", "Macro canceled")
+
+
+def test_a_gui_run_tells_an_abort_from_exit_by_imagejs_flag():
+    shown = [("Plot Profile", ["Line or rectangular selection required", "OK"])]
+    aborted = RunEvidence('print("a");\nrun("Plot Profile");', 2, messages=shown,
+                          aborted=True, exception=CANCELED)
+    error = macro_error(aborted)
+    assert (error.message, error.line) == (
+        "Plot Profile: Line or rectangular selection required", 2)
+    exited = RunEvidence('print("a");\nexit("done early");', 2,
+                         messages=[("Macro", ["done early", "OK"])], aborted=False,
+                         exception=CANCELED)
+    assert macro_error(exited) is None
+
+
+def test_a_batch_run_with_an_exit_message_shown_in_a_dialog_is_an_error():
+    code = 'x = 1; if (x == 0) exit("bad");\nexit("stop here");'
+    shown = RunEvidence(code, 2, messages=[("Macro", ["stop here", "OK"])], exception=CANCELED)
+    assert macro_error(shown).message == "stop here"
+    bare = RunEvidence('x = 1; if (x == 0) exit("bad"); exit;', 1, exception=CANCELED)
+    assert macro_error(bare) is None
+
+
 @pytest.mark.parametrize(("statement", "call"), [
     ('waitForUser("x");', "waitForUser"),
     ('Dialog.create("d"); Dialog.addNumber("n", 1); Dialog.show();', "Dialog.show"),
