@@ -8,11 +8,8 @@ same values, dimension names and calibration.
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +31,13 @@ from ij_bgcorr.image.fetch import fetch, is_url
 from ij_bgcorr.image.fingerprint import fingerprint
 from ij_bgcorr.image.memory import check_fits
 from ij_bgcorr.image.ome_zarr import open_ome_zarr
+from ij_bgcorr.image.tiff_checks import (
+    check_complete,
+    check_data_in_file,
+    check_decodable,
+    pick_series,
+    tifffile_messages,
+)
 
 # tifffile's ImageJ axis letters → ij-bgcorr dimension names
 # (I and Q: the pages of a plain multi-page TIFF, which ImageJ opens as a stack)
@@ -41,41 +45,22 @@ _AXES = {"T": "t", "Z": "pln", "C": "ch", "Y": "row", "X": "col", "S": "ch", "I"
          "Q": "pln"}
 # TIFF compressions ImageJ 1.x decodes: none, LZW, deflate (two codes), PackBits
 _IMAGEJ_COMPRESSIONS = {1, 5, 8, 32946, 32773}
+# JPEG compressions (old-style, new-style, two vendors'): their decoder gives YCbCr as RGB
+_JPEG_COMPRESSIONS = {6, 7, 33007, 34892}
 # TIFF ResolutionUnit → unit name, for files without ImageJ's own unit
 _RESOLUTION_UNITS = {2: "inch", 3: "cm"}
 
 
-@contextmanager
-def _tifffile_messages() -> Iterator[list[str]]:
-    """Collect what tifffile logs while a file is read, instead of printing it.
-
-    Its warnings about a damaged file become part of the error when the file cannot
-    be read; when tifffile recovers they are dropped.
-    """
-    messages: list[str] = []
-
-    class _Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            messages.append(record.getMessage())
-
-    logger = logging.getLogger("tifffile")
-    handler, propagate = _Collect(), logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield messages
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-
-
-def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray:
+def open_image(path: str | os.PathLike[str], chunks: Any = None, *,
+               series: int | None = None) -> xr.DataArray:
     """Read a TIFF file (or an http(s) URL, fetched once) or an OME-Zarr image.
 
     ImageJ metadata (hyperstack axes, unit, z spacing, frame interval) and the
     TIFF resolution tags become calibration attrs and coordinates. With
     ``chunks``, nothing is read yet: the result is Dask-backed, and each chunk is
     read when it is computed (a BigTIFF larger than memory is read tile by tile).
+    Compressed TIFFs (LZW, Deflate, PackBits, JPEG, Zstd, LZMA, ...) are decoded
+    by tifffile with the imagecodecs package.
 
     Parameters
     ----------
@@ -88,6 +73,11 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray
         rows and columns, one plane along the other dims; a dict by dim name
         (``{"row": 512, "col": 512}``, others one plane); or any chunks
         ``dask.array.from_array`` takes, in the file's own axis order.
+    series : int, optional
+        Which image to read (0 is the first) of a TIFF that holds several, e.g.
+        pages of different sizes (tifffile's series; the error for such a file
+        without ``series`` lists them with their shapes). Its own resolution tags
+        give its pixel size. Not for an OME-Zarr image.
 
     Returns
     -------
@@ -105,7 +95,9 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray
     FileNotFoundError
         When there is no such file.
     ImageFormatError
-        When the file is not a readable TIFF (corrupt or truncated), its pixels need more
+        When the file is not a readable TIFF (corrupt or truncated), holds several
+        images and ``series`` does not name one of them, is compressed with a codec no
+        installed package decodes (the message names it), its pixels need more
         memory than is available (checked before reading them), its dimensions cannot
         be mapped to t, pln, row, col, ch, or its pixel type cannot be held.
     OSError
@@ -118,10 +110,13 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataArray
     """
     path = fetch(str(path)) if is_url(path) else Path(path)
     if path.is_dir() and path.suffix.lower() == ".zarr":
+        if series is not None:
+            raise ImageFormatError(f"series= picks an image of a TIFF file; {path} is OME-Zarr.")
         return open_ome_zarr(path, chunks)
     if not path.is_file():
         raise FileNotFoundError(f"No such image file: {path}")
-    values, axes, meta, x_res, y_res, rgb, tiff_unit, reopens = _read(path, chunks)
+    values, axes, meta, x_res, y_res, rgb, tiff_unit, reopens = _read(path, chunks,
+                                                                      series=series)
     keep, dims = _dims(path, axes, values.shape, rgb)
     values = values.reshape([values.shape[i] for i in keep])
     cal = _calibration(meta, x_res, y_res, tiff_unit)
@@ -141,7 +136,10 @@ def check_tiff(path: str | os.PathLike[str]) -> None:
 
     For a file that ImageJ's own ``open`` reads afterwards: the same errors as
     :func:`open_image`, and a file cut short of the pixel data its header
-    describes is refused too (the pixels are not read to find out).
+    describes is refused too (the pixels are not read to find out). A file of
+    several images is refused unless its pages all have one size and pixel type
+    (ImageJ reads those as one stack; of pages that differ it would read only the
+    first). The compression is not checked: ImageJ decodes the pixels.
 
     Parameters
     ----------
@@ -153,8 +151,9 @@ def check_tiff(path: str | os.PathLike[str]) -> None:
     FileNotFoundError
         When there is no such file.
     ImageFormatError
-        When the file is not a readable TIFF (corrupt or truncated), its pixels need more
-        memory than is available, or its dimensions cannot be mapped to t, pln, row, col, ch.
+        When the file is not a readable TIFF (corrupt or truncated), holds images of
+        different sizes, its pixels need more memory than is available, or its
+        dimensions cannot be mapped to t, pln, row, col, ch.
     """
     path = Path(path)
     if not path.is_file():
@@ -207,25 +206,27 @@ def _lazy_image(values: Any, dims: list[str], cal: Calibration,
 class _TiffRegions:
     """A TIFF series as an array whose regions are read on demand (for ``dask.array``).
 
-    Only the (absolute) path and the file's identity travel to Dask's workers; each
-    process opens the file once, through tifffile's Zarr store (the full-resolution
-    level of a pyramid), which reads only the strips or tiles a region needs. A file
-    changed since it was opened is refused rather than read.
+    Only the (absolute) path, the series' index and the file's identity travel to
+    Dask's workers; each process opens the file once, through tifffile's Zarr store
+    (the full-resolution level of a pyramid), which reads only the strips or tiles a
+    region needs. A file changed since it was opened is refused rather than read.
     """
 
-    def __init__(self, path: Path, shape: tuple[int, ...], dtype: np.dtype) -> None:
-        self.path, self.shape, self.dtype, self.ndim = path.resolve(), shape, dtype, len(shape)
+    def __init__(self, path: Path, index: int, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        self.path, self.index = path.resolve(), index
+        self.shape, self.dtype, self.ndim = shape, dtype, len(shape)
         self.identity = _identity(self.path)
-        _zarr_series(self.path, self.identity)  # a file tifffile cannot serve fails here
+        _zarr_series(self.path, self.index, self.identity)  # one tifffile cannot serve fails here
 
     def __dask_tokenize__(self) -> tuple[Any, ...]:
-        """Name the regions by the file and its identity: the same file, unchanged, alike."""
-        return (type(self).__name__, str(self.path), self.identity, self.shape, str(self.dtype))
+        """Name the regions by the file, series and identity: the same file, unchanged, alike."""
+        return (type(self).__name__, str(self.path), self.index, self.identity, self.shape,
+                str(self.dtype))
 
     def __getitem__(self, region: Any) -> np.ndarray:
         if _identity(self.path) != self.identity:
             raise ImageFormatError(f"{self.path} changed since it was opened; open it again.")
-        return np.asarray(_zarr_series(self.path, self.identity)[region])
+        return np.asarray(_zarr_series(self.path, self.index, self.identity)[region])
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
@@ -234,47 +235,38 @@ def _identity(path: Path) -> tuple[int, int, int]:
 
 
 @functools.lru_cache(maxsize=2)
-def _zarr_series(path: Path, identity: tuple[int, int, int]) -> Any:
-    """Open a TIFF's first series (level 0) as a read-only Zarr array, kept open per process."""
+def _zarr_series(path: Path, index: int, identity: tuple[int, int, int]) -> Any:
+    """Open a TIFF's series ``index`` (level 0) as a read-only Zarr array, kept open per process."""
     import zarr
 
-    return zarr.open_array(tifffile.imread(path, aszarr=True, series=0, level=0), mode="r")
+    return zarr.open_array(tifffile.imread(path, aszarr=True, series=index, level=0), mode="r")
 
 
-def _read(path: Path, chunks: Any = None, header_only: bool = False
+def _read(path: Path, chunks: Any = None, header_only: bool = False, series: int | None = None
           ) -> tuple[Any, str, dict[str, Any], Any, Any, bool, str, bool]:
     """Read a TIFF's pixels (lazily with ``chunks``) and the tags :func:`open_image` needs.
 
-    With ``header_only`` the pixels are not read: the values returned are a
-    read-only stand-in of their shape and type, and a file too short for them is
-    refused. Errors are reworded.
+    ``series`` picks the image of a file that holds several. With ``header_only``
+    the pixels are not read: the values returned are a read-only stand-in of their
+    shape and type, a file too short for them is refused, and a file whose pages
+    ImageJ's ``open()`` reads as one stack passes without ``series``. Errors are
+    reworded.
     """
     try:
-        with _tifffile_messages() as messages, tifffile.TiffFile(path) as tif:
-            series = tif.series[0]
-            _check_complete(path, tif, series, messages)
-            if header_only:
-                check_fits(str(path), tuple(series.shape), series.dtype.itemsize)
-                _check_data_in_file(path, tif, series)
-                values = np.broadcast_to(np.zeros((), series.dtype), tuple(series.shape))
-            elif chunks is None:
-                check_fits(str(path), tuple(series.shape), series.dtype.itemsize)
-                values = series.asarray()
-            else:
-                import dask.array as da
-
-                regions = _TiffRegions(path, tuple(series.shape), series.dtype)
-                names = ["samples" if a == "S" else _AXES.get(a) for a in series.axes]
-                values = da.from_array(regions, lock=False, asarray=False,
-                                       chunks=plane_chunks(chunks, names, whole=["samples"]))
-            axes = series.axes
-            page = tif.pages.first
+        with tifffile_messages() as messages, tifffile.TiffFile(path) as tif:
+            index, chosen = pick_series(path, tif, series, imagej_stack=header_only)
+            meta = (tif.imagej_metadata or {}) if index == 0 else {}
+            check_complete(path, meta, chosen, messages)
+            values = _pixels(path, tif, index, chunks, header_only)
+            axes, page = chosen.axes, chosen.keyframe
             tags = page.tags
             x_res = tags["XResolution"].value if "XResolution" in tags else None
             y_res = tags["YResolution"].value if "YResolution" in tags else None
-            rgb = (page.photometric == tifffile.PHOTOMETRIC.RGB and "S" in axes
-                   and values.dtype == np.uint8)
-            return (values, axes, tif.imagej_metadata or {}, x_res, y_res, rgb,
+            rgb = ("S" in axes and values.dtype == np.uint8
+                   and (page.photometric == tifffile.PHOTOMETRIC.RGB
+                        or (page.photometric == tifffile.PHOTOMETRIC.YCBCR
+                            and int(page.compression) in _JPEG_COMPRESSIONS)))
+            return (values, axes, meta, x_res, y_res, rgb,
                     _RESOLUTION_UNITS.get(int(page.resolutionunit), "pixel"),
                     _imagej_reads_alike(tif, page, axes))
     except ImageFormatError:
@@ -285,41 +277,41 @@ def _read(path: Path, chunks: Any = None, header_only: bool = False
                                f"{type(exc).__name__}: {exc}{said}") from exc
 
 
-def _check_complete(path: Path, tif: tifffile.TiffFile, series: Any, messages: list[str]) -> None:
-    """Refuse a file cut short: tifffile would read what is left, e.g. one plane of many."""
-    declared = int((tif.imagej_metadata or {}).get("images", 0))
-    held = int(np.prod([n for a, n in zip(series.axes, series.shape, strict=True)
-                        if a not in "YXS"]))
-    if declared > held or any("invalid page offset" in m for m in messages):
-        said = "".join(f"; {m}" for m in messages)
-        raise ImageFormatError(
-            f"{path} is not a readable TIFF file: it is truncated or damaged (it holds {held} "
-            f"of the {declared or 'more'} planes it declares){said}")
+def _pixels(path: Path, tif: tifffile.TiffFile, index: int, chunks: Any,
+            header_only: bool) -> Any:
+    """Return series ``index``'s pixels: read, Dask-backed (``chunks``) or a stand-in.
 
+    The stand-in of ``header_only`` has their shape and type; ImageJ decodes
+    the pixels then, so their codec is not checked.
+    """
+    series = tif.series[index]
+    shape = tuple(series.shape)
+    if header_only:
+        check_fits(str(path), shape, series.dtype.itemsize)
+        check_data_in_file(path, tif, series)
+        return np.broadcast_to(np.zeros((), series.dtype), shape)
+    check_decodable(path, series.keyframe)
+    if chunks is None:
+        check_fits(str(path), shape, series.dtype.itemsize)
+        return series.asarray()
+    import dask.array as da
 
-def _check_data_in_file(path: Path, tif: tifffile.TiffFile, series: Any) -> None:
-    """Refuse a file whose pixel data, as its header places it, ends after the file does."""
-    if series.dataoffset is not None:  # one contiguous block
-        end = series.dataoffset + series.nbytes
-    else:
-        end = max((offset + count for page in series.pages if page is not None
-                   for offset, count in zip(page.dataoffsets, page.databytecounts,
-                                            strict=True)), default=0)
-    size = tif.filehandle.size
-    if end > size:
-        raise ImageFormatError(f"{path} is not a readable TIFF file: it is truncated or damaged "
-                               f"(its pixel data ends at byte {end}, the file at byte {size})")
+    regions = _TiffRegions(path, index, shape, series.dtype)
+    names = ["samples" if a == "S" else _AXES.get(a) for a in series.axes]
+    return da.from_array(regions, lock=False, asarray=False,
+                         chunks=plane_chunks(chunks, names, whole=["samples"]))
 
 
 def _imagej_reads_alike(tif: tifffile.TiffFile, page: Any, axes: str) -> bool:
     """Whether ImageJ 1.x's own ``open()`` reads this file as the same image.
 
-    True for ImageJ hyperstack TIFFs and plain single- or multi-page TIFFs in
-    strips with a compression ImageJ decodes; not for OME-TIFF (ImageJ alone
-    sees its planes as one plain stack), tiled or otherwise compressed files.
+    True for ImageJ hyperstack TIFFs and plain single- or multi-page TIFFs of one
+    image, in strips with a compression ImageJ decodes; not for OME-TIFF (ImageJ
+    alone sees its planes as one plain stack), files of several images, tiled or
+    otherwise compressed files.
     """
-    layout = tif.is_imagej or (not tif.is_ome and len(tif.series) == 1
-                               and set(axes) <= set("IQYXS"))
+    layout = len(tif.series) == 1 and (tif.is_imagej or (not tif.is_ome
+                                                          and set(axes) <= set("IQYXS")))
     return bool(layout and not page.is_tiled and int(page.compression) in _IMAGEJ_COMPRESSIONS)
 
 
