@@ -17,8 +17,10 @@ from typing import Any
 
 import xarray as xr
 
+from ij_bgcorr.engine import exit_guard
 from ij_bgcorr.engine.convert import from_imageplus, to_imageplus, touched_planes
 from ij_bgcorr.engine.java import imagej_jar, java
+from ij_bgcorr.engine.jvm import take_signals_back
 from ij_bgcorr.engine.macro_runs import MacroRuns
 from ij_bgcorr.engine.recording import Recorder
 from ij_bgcorr.engine.results import provenance
@@ -68,6 +70,8 @@ class Engine(Recorder, MacroRuns):
         self.timeout = timeout
         self.gui = gui
         self.version = str(java.IJ.getFullVersion())
+        exit_guard.install()
+        take_signals_back()
         self._runner = MacroRunner(imagej_jar())
 
     def __repr__(self) -> str:
@@ -132,9 +136,9 @@ class Engine(Recorder, MacroRuns):
         """Under the engine's lock: the inputs as ImagePlus; every image closed afterwards.
 
         ``fresh``: before and after, ImageJ is set back to a freshly started ImageJ's
-        state (a macro's run).
+        state (a macro's run). Java having ended is named (EngineNotAvailable).
         """
-        with self._lock:
+        with self._lock, exit_guard.named_if_java_ended():
             if fresh:
                 self._runner.start_afresh()
             imps = {title: to_imageplus(image, title) for title, image in inputs.items()}

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ij_bgcorr.engine import exit_guard
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.display import ensure_display
 from ij_bgcorr.engine.java import imagej_jar
@@ -342,6 +343,7 @@ def _init_gateway(app: FijiApp | None, source: str, java_home: Path, home: Path,
         scyjava.config.set_java_constraints(fetch="auto")
         add_jvm_options(max_heap_option(), home_option(home),
                         f"-Djava.awt.headless={'false' if gui else 'true'}")
+        exit_guard.prepare(java_home)
         python_handles_ctrl_c()
         with printed_to_log(log, "Fiji") as printed:
             try:

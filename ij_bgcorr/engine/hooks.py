@@ -2,9 +2,12 @@
 
 A command listener (ImageJ calls it on the command's thread, just before the
 command) tells the :class:`~ij_bgcorr.engine.unread.OptionWatch` which command
-starts, in both modes, and does two things in batch mode (headless Fiji's way), on both engines
-alike; a GUI run needs neither (its Results window keeps every row, and a
-command run without options opens its dialog, as in the GUI):
+starts, in both modes; it cancels ``Quit`` (which would close every window and
+dispose of ImageJ's main window, for later runs too) and tells the runner, which
+ends the macro there as quitting ImageJ would; and it does two things in batch
+mode (headless Fiji's way), on both engines alike; a GUI run needs neither (its
+Results window keeps every row, and a command run without options opens its
+dialog, as in the GUI):
 
 * before ``Measure``, it marks the Results table as ImageJ marks a table one
   of whose columns was deleted. ImageJ's ``Analyzer.displayResults`` then
@@ -38,11 +41,14 @@ class CommandHooks:
         Returns the macro line running now.
     watch : OptionWatch
         Keeps each command's dialogs, to tell keys they did not read.
+    on_quit : callable
+        Called, on the command's thread, instead of ImageJ's ``Quit``.
     """
 
     def __init__(self) -> None:
         self.batch = True
         self.line_of: Callable[[], int] = lambda: 0
+        self.on_quit: Callable[[], None] = lambda: None
         self.watch = OptionWatch()
         hooks = self
         from jpype import JImplements, JOverride
@@ -56,6 +62,9 @@ class CommandHooks:
             def commandExecuting(self, command: Any) -> Any:
                 if command is None:
                     return command
+                if str(command) == "Quit":
+                    hooks.on_quit()
+                    return None  # not run
                 hooks.watch.command_starts(str(command), hooks.line_of() or None)
                 if not hooks.batch:
                     return command

@@ -42,6 +42,7 @@ _CLASSES = {
     "URI": "java.net.URI",
     "PrintStream": "java.io.PrintStream",
     "System": "java.lang.System",
+    "ExitGuard": "ijbgcorr.ExitGuard",
     "Class": "java.lang.Class",
     "Modifier": "java.lang.reflect.Modifier",
     "Arrays": "java.util.Arrays",

@@ -12,6 +12,7 @@ import signal
 import threading
 from pathlib import Path
 
+from ij_bgcorr.engine import exit_guard
 from ij_bgcorr.engine.locate import max_heap_option
 from ij_bgcorr.errors import EngineNotAvailable
 
@@ -56,6 +57,7 @@ def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None,
         scyjava.config.endpoints.clear()
         scyjava.config.add_classpath(str(ij_jar))
         add_jvm_options(f"-Xmx{max_heap}" if max_heap else max_heap_option(), *options)
+        exit_guard.prepare(java_home)
         python_handles_ctrl_c()
         try:
             scyjava.start_jvm()
@@ -107,6 +109,25 @@ def python_handles_ctrl_c() -> None:
     if threading.current_thread() is threading.main_thread() \
             and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def take_signals_back() -> None:
+    """Once the JVM runs, give Ctrl-C (SIGINT) and SIGTERM back to Python's own handlers.
+
+    The JVM installs native handlers of its own at start: a signal then reaches
+    Python only at its next call into Java, so Ctrl-C during ``time.sleep``,
+    ``input()`` or pure Python code waited until then (measured: a 10 s sleep
+    interrupted after 10 s instead of at once), and the interrupt was also left on
+    the Java side, where the next Java ``sleep`` threw ``InterruptedException``.
+    Setting Python's handlers again makes the signal interrupt Python at once,
+    wherever the main thread is. Only the main thread can (elsewhere: nothing done).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for number in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(number)
+        if handler is not None:  # None: set outside Python, left alone
+            signal.signal(number, handler)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

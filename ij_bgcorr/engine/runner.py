@@ -36,11 +36,13 @@ from typing import Any
 
 import pandas as pd
 
+from ij_bgcorr.engine import exit_guard
 from ij_bgcorr.engine.capture import Captured, OutputCapture
 from ij_bgcorr.engine.fresh import StaticState, close_windows
 from ij_bgcorr.engine.hooks import CommandHooks
-from ij_bgcorr.engine.idle import live_threads, nothing, wait_until_idle
+from ij_bgcorr.engine.idle import live_threads, wait_until_idle
 from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.open_images import images_by_title, open_images, open_inputs
 from ij_bgcorr.engine.tables import (
     close_text_windows,
     log_window_text,
@@ -105,6 +107,7 @@ class _Run:
     returned: Any | None = None
     exception: Any | None = None
     dialog_line: int | None = None
+    exit_request: tuple[int, int] | None = None
 
     def work(self) -> None:
         """Run the code in ImageJ's interpreter: the worker thread's body."""
@@ -127,6 +130,7 @@ class _Run:
             dialogs=list(windows.dialogs), messages=list(windows.messages),
             aborted=_aborted_by_imagej() if gui else None,
             interpreter_error=_interpreter_error(self.interp), dialog_line=self.dialog_line,
+            exit_request=self.exit_request,
             exception=None if exc is None else (type(exc).__name__, _exception_text(exc)),
             log_window=log_window_text())
 
@@ -164,8 +168,12 @@ class MacroRunner:
         """Let the JVM end with Python: stop AWT callbacks, windows and ImageJ's thread pool.
 
         ImageJ's shared ``ThreadUtil`` pool has non-daemon threads the JVM
-        would wait for forever when Python exits.
+        would wait for forever when Python exits. Nothing to do once Java has ended.
         """
+        import jpype
+
+        if not jpype.isJVMStarted():
+            return
         self._hooks.close()
         self._windows.close()
         # interrupted too: filter threads left waiting by a stopped command would keep the
@@ -175,7 +183,7 @@ class MacroRunner:
     def close_all_images(self) -> None:
         """Close every image ImageJ holds (batch-mode and window images) and every table window."""
         close_text_windows()
-        for imp in _open_images().values():
+        for imp in open_images().values():
             java.Interpreter.removeBatchModeImage(imp)
             imp.changes = False
             imp.close()
@@ -232,7 +240,7 @@ class MacroRunner:
         self.close_all_images()
         reset_results()
         self._hooks.batch = not gui
-        _open_inputs(inputs or {}, gui)
+        open_inputs(inputs or {}, gui)
         if files:
             opener = "".join(f"open({quote(str(path))});\n" for path in files)
             try:
@@ -255,7 +263,13 @@ class MacroRunner:
             self._done.setBoolean(run.interp, True)
             dialog_opened.set()
 
+        def exited(status: int) -> None:  # on the thread asking Java to end, before refused
+            run.exit_request = (status, run.line())
+            self._done.setBoolean(run.interp, True)
+
         self._windows.start_run(on_dialog=halt)
+        exit_guard.on_exit(exited)
+        self._hooks.on_quit = lambda: exited(0)
         self._last_interpreter.set(None, None)
         self._hooks.line_of = run.line
         before = set(live_threads()) if gui else set()
@@ -270,7 +284,7 @@ class MacroRunner:
             timed_out = worker.is_alive()
             still_running = timed_out and not stop_macro(run.interp, worker, run.java_thread)
             if gui and not timed_out:
-                wait_until_idle(before, _open_images)
+                wait_until_idle(before, open_images)
             self._windows.settle()
         evidence = run.evidence(captured, self._windows, gui)
         _warn_of_unread_keys(self._hooks.watch.end_run(), code)
@@ -286,7 +300,7 @@ class MacroRunner:
         if error is not None:
             self.close_all_images()
             raise error
-        images, active = _images_by_title()
+        images, active = images_by_title()
         returned = None if run.returned is None else str(run.returned)
         return MacroOutcome(images=images, active=active, log=evidence.log, returned=returned,
                             results=results_frame(), tables=named_tables(),
@@ -315,66 +329,6 @@ def _warn_of_unread_keys(found: list[Unread], code: str) -> None:
     for unread in found:
         warnings.warn(MacroWarning(unread.command, unread.keys, unread.line, unread.known,
                                    line_text(code, unread.line)), stacklevel=4)
-
-
-def _open_inputs(inputs: Mapping[str, Any], gui: bool) -> None:
-    """Open ``inputs`` under their titles, the first one active: in windows, or in batch mode."""
-    java.Interpreter.batchMode = not gui
-    for title, imp in reversed(list(inputs.items())):
-        imp.setTitle(title)
-        if gui:
-            _show(imp)
-        else:
-            java.Interpreter.addBatchModeImage(imp)
-            java.Interpreter.activateImage(imp)
-
-
-def _show(imp: Any, limit: float = 1.0) -> None:
-    """Show an image in its window and wait (up to ``limit`` s) until the window is active.
-
-    The window manager activates a new window a moment later, and ImageJ then
-    makes it the current image: were the macro already running, that late
-    activation would change the image its next command works on. ImageJ's own
-    ``open()`` in a macro waits the same way.
-    """
-    imp.show()
-    window = imp.getWindow()
-    deadline = time.monotonic() + limit
-    while window is not None and not window.isActive() and time.monotonic() < deadline:
-        time.sleep(0.005)
-    java.EventQueue.invokeAndWait(nothing())
-    java.WindowManager.setCurrentWindow(window)
-
-
-def _open_images() -> dict[int, Any]:
-    """Every image ImageJ holds, batch-mode and window images, by ID."""
-    images: dict[int, Any] = {}
-    for image_id in list(java.Interpreter.getBatchModeImageIDs() or []):
-        imp = java.Interpreter.getBatchModeImage(int(image_id))
-        if imp is not None:
-            images[int(imp.getID())] = imp
-    for image_id in list(java.WindowManager.getIDList() or []):
-        imp = java.WindowManager.getImage(int(image_id))
-        if imp is not None:
-            images.setdefault(int(imp.getID()), imp)
-    return images
-
-
-def _images_by_title() -> tuple[dict[str, Any], str | None]:
-    """Return the open images by (made unique) title, and the active one's title."""
-    current = java.WindowManager.getCurrentImage()
-    current_id = int(current.getID()) if current is not None else None
-    images: dict[str, Any] = {}
-    active = None
-    for image_id, imp in _open_images().items():
-        title = str(imp.getTitle())
-        key, n = title, 2
-        while key in images:
-            key, n = f"{title}-{n}", n + 1
-        images[key] = imp
-        if image_id == current_id:
-            active = key
-    return images, active
 
 
 def _variable(interp: Any, name: str) -> float | str | None:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from ij_bgcorr.engine import exit_guard
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.embedded import EmbeddedEngine, launch_embedded
 from ij_bgcorr.engine.fiji import FijiEngine, check_fiji_app, launch_fiji
@@ -203,6 +204,8 @@ def start(
                            "headless Fiji would with run_macro(..., mode='batch').")
     global _running
     with _lock:
+        if _running is not None:
+            exit_guard.check_java_alive()
         if _running is None:
             _running = launch_embedded(ij_jar, timeout, prefs)
         elif not isinstance(_running, EmbeddedEngine):
@@ -260,6 +263,8 @@ def start_fiji(
     how, where = request
     with _lock:
         source = str(check_fiji_app(where).path) if how == "path" else where
+        if _running is not None:
+            exit_guard.check_java_alive()
         if isinstance(_running, FijiEngine) and _running.source == source:
             return _running
         if _running is not None:

@@ -74,6 +74,8 @@ class RunEvidence:
         The interpreter's own error message when it says it failed.
     exception : (str, str) or None
         The Java exception's class name and message, when the run ended with one.
+    exit_request : (int, int) or None
+        The status and 1-based line of a ``System.exit`` the engine refused.
     dialog_line : int or None
         The macro line running when the first dialog opened.
     log_window : str or None
@@ -90,6 +92,7 @@ class RunEvidence:
     aborted: bool | None = None
     interpreter_error: str | None = None
     exception: tuple[str, str] | None = None
+    exit_request: tuple[int, int] | None = None
     dialog_line: int | None = None
     log_window: str | None = None
 
@@ -122,6 +125,10 @@ class RunEvidence:
 def macro_error(run: RunEvidence) -> MacroError | None:
     """Return the error the run ended with, or None when it succeeded (or ended with ``exit()``).
 
+    ``System.exit(0)`` (refused by the engine, which keeps Java running) ends the
+    macro as ``exit()`` does, on the line that called it; another status is an
+    error naming it.
+
     A call that waits for a person (``waitForUser``, ``getBoolean``,
     ``Dialog.show``, a file chooser, ...) fails on both engines: the error
     names the call, whether ImageJ showed a dialog (the embedded engine) or
@@ -137,6 +144,12 @@ def macro_error(run: RunEvidence) -> MacroError | None:
     MacroError or None
         The error, with ImageJ's message, line and the log; not raised.
     """
+    if run.exit_request is not None:
+        status, line = run.exit_request
+        return None if status == 0 else run.error(
+            f"The macro called System.exit({status}): ImageJ would quit here with status "
+            f"{status}. Java, which runs this engine in the Python process, was kept running "
+            "and the engine stays usable.", line)
     error = _imagej_error(run)
     if error is None or not error.line:
         return error
