@@ -105,6 +105,14 @@ class BatchBusy(IjBgcorrError):
     """Another batch is writing into the same output folder; the message names the folder."""
 
 
+class DiskFull(IjBgcorrError, OSError):
+    """A file could not be written: its disk (or the user's quota) is full.
+
+    The message names the file being written and the space left on its disk; no part
+    of the file is left behind.
+    """
+
+
 class BatchInterrupted(KeyboardInterrupt):
     """A batch was stopped by Ctrl-C; what was finished is kept and recorded.
 

@@ -8,6 +8,8 @@ and ``ij-bgcorr batch``). Its parts, one job each:
 * :mod:`~ij_bgcorr.batch.params`: a method's parameters, defaulted and checked;
 * :mod:`~ij_bgcorr.batch.files`: checksums, atomic writes, stale temporaries, inputs
   kept safe from the macro that reads them;
+* :mod:`~ij_bgcorr.batch.guards`: no output over an input (links followed), one run
+  per output folder (a lock);
 * :mod:`~ij_bgcorr.batch.manifest`: the records (``Job``, ``FileResult``),
   ``manifest.json`` and which inputs are already done;
 * :mod:`~ij_bgcorr.batch.work`: the work on one file, in whichever process runs it;

@@ -2,12 +2,14 @@
 
 Every output and the manifest are written to a hidden temporary file in
 their own folder and renamed into place, so an interrupted run never leaves
-a half-written file under the final name. :func:`inputs_protected` copies
+a half-written file under the final name, and a full disk is reported as such
+(:class:`~ij_bgcorr.errors.DiskFull`). :func:`inputs_protected` copies
 the inputs a macro opens and puts back any the macro wrote over.
 """
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import hashlib
 import os
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ij_bgcorr.errors import MacroError
+from ij_bgcorr.errors import DiskFull, MacroError
 
 _TMP_SUFFIX = ".tmp"
 _CHUNK = 1 << 20  # bytes read at a time when hashing: large images need not fit in memory
@@ -82,8 +84,11 @@ def atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
 
     Raises
     ------
+    DiskFull
+        When the disk (or the quota) is full: the message names ``path`` and the
+        space left.
     Exception
-        Whatever ``write`` raises, or an ``OSError`` from the rename;
+        Whatever else ``write`` raises, or an ``OSError`` from the rename;
         ``path`` is then unchanged.
     """
     temp = _temp_name(path)
@@ -91,10 +96,39 @@ def atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
         write(temp)
         _fsync(temp)  # the data is on disk before the name points to it
         os.replace(temp, path)
+    except OSError as exc:
+        full = _disk_full(exc, path)  # measured before the temporary file frees its space
+        if full is None:
+            raise
+        raise full from exc
     finally:
         if temp.exists():
             temp.unlink()
     return path
+
+
+#: A write that stopped short, as numpy's ``tofile`` (used by tifffile) reports it.
+_SHORT_WRITE = re.compile(r"(\d+) requested and (\d+) written")
+
+
+def _disk_full(exc: OSError, path: Path) -> DiskFull | None:
+    """Return the DiskFull that ``exc``, raised writing ``path``, means; None for another error.
+
+    ``ENOSPC`` and ``EDQUOT`` say so; a write that stopped short says so when the disk
+    has less room than was still to write.
+    """
+    try:
+        free: int | None = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    short = _SHORT_WRITE.search(str(exc))
+    if exc.errno not in (errno.ENOSPC, errno.EDQUOT) and not (
+            short and free is not None and free < int(short[1]) - int(short[2])):
+        return None
+    what = "your disk quota is used up" if exc.errno == errno.EDQUOT else "the disk is full"
+    room = "unknown" if free is None else f"{free:,} bytes"
+    return DiskFull(f"Cannot write {path}: {what} ({room} free in {path.parent}); make room "
+                    "or write to another disk, then run again")
 
 
 def remove_stale_temporaries(folder: Path) -> int:

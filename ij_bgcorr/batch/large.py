@@ -27,12 +27,12 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from filelock import FileLock, Timeout
 
 from ij_bgcorr import reference
 from ij_bgcorr.batch.files import atomic_write, file_sha256
+from ij_bgcorr.batch.guards import output_lock, refuse_overwriting_inputs
 from ij_bgcorr.batch.params import method_params
-from ij_bgcorr.errors import BatchBusy, CommandError
+from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.ome_zarr import create_ome_zarr, ngff_order
 from ij_bgcorr.image.outputs import file_stem
 from ij_bgcorr.image.tiff import open_image
@@ -158,7 +158,8 @@ def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], m
     progress : bool, default True
         Show a progress bar (tiles written).
     replace : bool, default False
-        Redo a result already in ``out`` that was made with other settings (else refused).
+        Redo a result already in ``out`` that was made with other settings (else refused);
+        only a result this function wrote (it holds its ``progress.json``) is replaced.
 
     Returns
     -------
@@ -170,7 +171,9 @@ def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], m
     BatchBusy
         When another run is writing the same result.
     CommandError
-        Bad method or parameters; a result of other settings in the way (without ``replace``).
+        Bad method or parameters; outputs that could replace the input (by any name:
+        links are followed); a result of other settings in the way (without ``replace``),
+        or a file or folder in the way that is not such a result (never replaced).
     ImageFormatError, FileNotFoundError
         An input that cannot be read lazily.
     """
@@ -185,27 +188,22 @@ def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], m
     out = Path(out).resolve()
     final = out / file_stem(re.sub(r"(\.ome)?\.(zarr|tiff?)$", "", str(image.attrs["title"]),
                                    flags=re.IGNORECASE))
-    if final == source or final in source.parents or source == out or source in out.parents:
-        raise CommandError(f"The results would go to {final}, where the input {source} "
-                           "is (or into it): choose another --out.")
+    partial, old, lock = (out / f".{final.name}.{end}" for end in ("partial", "old", "lock"))
+    refuse_overwriting_inputs([source], [final, partial, old, lock])
     out.mkdir(parents=True, exist_ok=True)
-    try:
-        with FileLock(out / f".{final.name}.lock", timeout=0):
-            if _settings_of(final) == settings:
-                return final  # already done
-            if final.exists() and not replace:
-                raise CommandError(f"{final} holds results of other settings; pass --replace "
-                                   "to redo it, or choose another --out.")
-            partial, old = out / f".{final.name}.partial", out / f".{final.name}.old"
-            _write(results, partial, settings, progress)
-            if final.exists():  # moved aside first: a crash never leaves half of it
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(final, old)
-            os.replace(partial, final)
-            shutil.rmtree(old, ignore_errors=True)
-            return final
-    except Timeout as exc:
-        raise BatchBusy(f"Another run is writing {final}; wait for it to end.") from exc
+    with output_lock(lock, busy=f"Another run is writing {final}; wait for it to end."):
+        if _settings_of(final) == settings:
+            return final  # already done
+        if _ours(final) and not replace:
+            raise CommandError(f"{final} holds results of other settings; pass --replace "
+                               "to redo it, or choose another --out.")
+        _remove(old)  # a crash's leftover: gone before the work, or refused if not ours
+        _write(results, partial, settings, progress)
+        if final.exists():  # moved aside first: a crash never leaves half of it
+            os.replace(final, old)
+        os.replace(partial, final)
+        _remove(old)
+        return final
 
 
 def _write(results: dict[str, xr.DataArray], partial: Path, settings: dict[str, Any],
@@ -263,7 +261,7 @@ def _resumed(partial: Path, settings: dict[str, Any]) -> set[str]:
             return _done_keys(partial / _DONE)
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    shutil.rmtree(partial, ignore_errors=True)
+    _remove(partial)
     partial.mkdir(parents=True)
     text = json.dumps({"settings": settings})
     atomic_write(partial / _PROGRESS, lambda temp: temp.write_text(text))
@@ -291,6 +289,30 @@ def _settings_of(folder: Path) -> dict[str, Any] | None:
         return json.loads((folder / _PROGRESS).read_text())["settings"]
     except (OSError, ValueError, KeyError):
         return None
+
+
+def _ours(folder: Path) -> bool:
+    """Return whether ``folder`` is there; refuse anything else than this module's own.
+
+    Its own: a folder holding the progress file (a result, or one being written), or an
+    empty folder (a crash came before that file: nothing to lose). Anything else (a
+    file, a link, the user's folder) raises CommandError naming it: it is never replaced
+    or deleted.
+    """
+    if not os.path.lexists(folder):
+        return False
+    if folder.is_dir() and not folder.is_symlink() and (
+            (folder / _PROGRESS).is_file() or not any(folder.iterdir())):
+        return True
+    raise CommandError(f"{folder} is not a result of ij-bgcorr large (it holds no "
+                       f"{_PROGRESS}), so it is left alone: move it away, or choose another "
+                       "--out.")
+
+
+def _remove(folder: Path) -> None:
+    """Delete a folder of this module's own (see `_ours`); a missing one is left alone."""
+    if _ours(folder):
+        shutil.rmtree(folder)
 
 
 def _checksum(path: Path) -> str:

@@ -21,15 +21,13 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from ij_bgcorr.batch.executors import run_jobs
 from ij_bgcorr.batch.files import file_sha256, remove_stale_temporaries
+from ij_bgcorr.batch.guards import output_lock, refuse_overwriting_inputs
 from ij_bgcorr.batch.inputs import collect_inputs, output_folders
 from ij_bgcorr.batch.manifest import (
     MANIFEST_NAME,
@@ -41,11 +39,12 @@ from ij_bgcorr.batch.manifest import (
     write_manifest,
 )
 from ij_bgcorr.batch.params import method_params
-from ij_bgcorr.errors import BatchBusy, BatchInterrupted, CommandError
+from ij_bgcorr.errors import BatchInterrupted, CommandError
 from ij_bgcorr.validation import timeout_seconds
 
 #: The lock file that keeps two batches out of one output folder.
 LOCK_NAME = ".ij-bgcorr.lock"
+_BUSY = "Another batch is writing into {out}; wait until it ends, or choose another output folder"
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +156,8 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
     CommandError, ParameterError
         Before any file is read: an unknown method or parameter, a radius that is not a
         positive number of pixels, a misplaced or missing ``macro`` or a bad argument for
-        it, an input that lies in an output folder, results of other settings in
-        ``out_dir`` (without ``replace``).
+        it, an input the batch's files could replace (by any name), results of other
+        settings in ``out_dir`` (without ``replace``).
     FileNotFoundError, BatchBusy
         A missing macro file, or inputs that name no file; another batch writing into
         ``out_dir``.
@@ -177,7 +176,7 @@ def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], met
                       timeout=timeout, imagej_threads=imagej_threads)
     out.mkdir(parents=True, exist_ok=True)
     summary = BatchSummary(out_dir=out, manifest=out / MANIFEST_NAME)
-    with _only_batch_in(out):
+    with output_lock(out / LOCK_NAME, busy=_BUSY.format(out=out)):
         _run(jobs, summary, lambda todo: run_jobs(todo, workers, scheduler), method, progress,
              replace)
     summary.seconds = time.perf_counter() - started
@@ -204,40 +203,18 @@ def _run(jobs: list[Job], summary: BatchSummary,
         write_manifest(out, manifest)
 
 
-@contextmanager
-def _only_batch_in(out: Path) -> Iterator[None]:
-    """Hold the output folder's lock for the run: a second batch into it refuses at once.
-
-    The lock is the operating system's, on ``<out>/.ij-bgcorr.lock``: it ends with its
-    process, even one that was killed, so a stale lock never blocks a later run.
-    """
-    lock = FileLock(out / LOCK_NAME, blocking=False)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise BatchBusy(f"Another batch is writing into {out}; wait until it ends, or "
-                        "choose another output folder") from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
 def _make_jobs(paths: Sequence[Path], out: Path, **settings: Any) -> list[Job]:
     """One job per input, in its own output folder; ``settings`` are the other Job fields.
 
-    Raises CommandError when an input lies in an output folder, where outputs could
-    replace it.
+    Raises CommandError when the batch's files could replace an input or its macro: one
+    in an output folder, or the manifest or the lock file (by any name, links followed).
     """
     settings["timeout"] = timeout_seconds(settings["timeout"])
     folders = output_folders(paths)
     jobs = [Job(str(path), str(out / folders[str(path)]), **settings) for path in paths]
-    written = {Path(job.out_dir) for job in jobs}
-    for path in paths:
-        if path.parent in written:
-            raise CommandError(f"The input {path} lies in the output folder {path.parent}, "
-                               "where the batch's outputs could replace it: choose another "
-                               "output folder")
+    read = [*paths, *([settings["macro"]] if settings["macro"] else [])]
+    refuse_overwriting_inputs(read, [*(Path(job.out_dir) for job in jobs), out / MANIFEST_NAME,
+                                     out / LOCK_NAME])
     return jobs
 
 

@@ -42,7 +42,8 @@ from ij_bgcorr.methods import METHODS
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Show a progress bar.")
 @click.option("--replace", is_flag=True,
-              help="Redo a result in OUT made with other settings (else refused).")
+              help="Redo a result in OUT made with other settings (else refused); only "
+                   "a result of this command is ever replaced.")
 def large_command(image: Path, method: str, radius: float | None, rolling: float | None,
                   light_background: bool | None, out: Path, chunk: int, use_numpy: bool,
                   scheduler: str | None, progress: bool, replace: bool) -> None:

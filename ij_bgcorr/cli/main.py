@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import click
@@ -13,7 +14,8 @@ import pandas as pd
 import xarray as xr
 
 from ij_bgcorr import data
-from ij_bgcorr.batch.files import inputs_protected
+from ij_bgcorr.batch.files import atomic_write, inputs_protected
+from ij_bgcorr.batch.guards import refuse_overwriting_inputs
 from ij_bgcorr.batch.params import method_params
 from ij_bgcorr.batch.work import LOG_NAME, write_log
 from ij_bgcorr.cli import batch as cli_batch
@@ -24,7 +26,7 @@ from ij_bgcorr.crossval import report
 from ij_bgcorr.crossval import validate as crossval
 from ij_bgcorr.engine.doctor import doctor_command
 from ij_bgcorr.engine.jvm import exit_now
-from ij_bgcorr.errors import IjBgcorrError
+from ij_bgcorr.errors import CommandError, DiskFull, IjBgcorrError
 from ij_bgcorr.image.outputs import save_table, unchanged_inputs, unique_stems
 from ij_bgcorr.image.tiff import check_tiff, open_image, save_image
 from ij_bgcorr.macro.files import shipped_macros
@@ -46,45 +48,43 @@ def _table(images: dict[str, xr.DataArray]) -> str:
                      for r in rows)
 
 
+@contextmanager
+def _writing_into(folder: Path) -> Iterator[None]:
+    """Turn a refused output, a full disk or a folder that cannot be written into one line."""
+    try:
+        yield
+    except (CommandError, DiskFull) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write into {folder}: {exc.strerror or exc}") from exc
+
+
 def _save_all(images: dict[str, xr.DataArray], out: Path,
               tables: dict[str, pd.DataFrame] | None = None, inputs: Iterable[Path] = ()) -> None:
     """Write each image as ``<title>.tif`` and each table as ``<title>.csv`` into ``out``.
 
-    Nothing is written when a file would replace one of ``inputs``; a folder that cannot
-    be written is a one-line error.
+    Nothing is written when a file would replace one of ``inputs`` (by any name); each
+    file is written whole or not at all. A refused output, a full disk or a folder that
+    cannot be written is a one-line error.
     """
     tables = tables or {}
     planned: list[tuple[Path, xr.DataArray | pd.DataFrame]] = [
         (out / f"{stem}.tif", images[title]) for title, stem in unique_stems(images).items()]
     planned += [(out / f"{stem}.csv", tables[title])
                 for title, stem in unique_stems(tables).items()]
-    for path, _ in planned:
-        for source in inputs:
-            if path.exists() and source.exists() and os.path.samefile(path, source):
-                raise click.ClickException(f"Writing {path} would overwrite the input {source}: "
-                                           "choose another --out")
-    try:
+    with _writing_into(out):
+        refuse_overwriting_inputs(inputs, [path for path, _ in planned])
         out.mkdir(parents=True, exist_ok=True)
         for path, value in planned:
-            if isinstance(value, pd.DataFrame):
-                save_table(value, path)
-            else:
-                save_image(value, path)
-    except OSError as exc:
-        raise click.ClickException(f"Cannot write into {out}: {exc.strerror or exc}") from exc
+            save = save_table if isinstance(value, pd.DataFrame) else save_image
+            atomic_write(path, partial(save, value))
 
 
 def _save_log(text: str, path: Path, inputs: Iterable[Path]) -> None:
     """Write the Log to ``path``, unless that is one of ``inputs``; a one-line error else."""
-    if path.exists() and any(source.exists() and os.path.samefile(path, source)
-                             for source in inputs):
-        raise click.ClickException(f"Writing {path} would overwrite the input: choose "
-                                   "another --out")
-    try:
+    with _writing_into(path.parent):
+        refuse_overwriting_inputs(inputs, [path])
         write_log(text, path)
-    except OSError as exc:
-        raise click.ClickException(f"Cannot write into {path.parent}: "
-                                   f"{exc.strerror or exc}") from exc
 
 
 @click.group()
