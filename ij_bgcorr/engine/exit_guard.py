@@ -36,6 +36,8 @@ CLASSES = Path(__file__).with_name("classes")
 _unguarded: list[str] = []
 #: The one Java listener given to the guard (made once the JVM runs), in a list.
 _listener: list[Any] = []
+#: Whether an engine has run Java in this process (set by :func:`install`).
+_java_ran: list[bool] = []
 
 
 def java_feature_version(java_home: Path) -> int | None:
@@ -86,6 +88,7 @@ def install() -> None:
     from ij_bgcorr.engine.java import java
     from ij_bgcorr.engine.quiet import printed_to_log
 
+    _java_ran[:] = [True]
     current = java.System.getSecurityManager()
     if current is not None and str(current.getClass().getName()) == "ijbgcorr.ExitGuard":
         return
@@ -153,7 +156,7 @@ def named_if_java_ended() -> Iterator[None]:
 
 
 def check_java_alive() -> None:
-    """Raise when the JVM an engine started in this process has ended.
+    """Raise when the JVM an engine ran in, in this process, has ended.
 
     Raises
     ------
@@ -164,7 +167,7 @@ def check_java_alive() -> None:
     """
     import jpype
 
-    if jpype.isJVMStarted():
+    if not _java_ran or jpype.isJVMStarted():
         return
     why = f" (the package could not guard it: {_unguarded[0]})" if _unguarded else ""
     raise EngineNotAvailable(

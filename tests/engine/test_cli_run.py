@@ -53,6 +53,7 @@ def test_the_same_option_errors_on_run_and_batch(tmp_path):
         assert res.exit_code == 2 and "Missing option '--out'" in res.output, command
 
 
+@pytest.mark.jvm
 def test_quiet_prints_nothing_but_errors(tmp_path):
     image = str(data.path(data.SPOTS))
     quiet = CliRunner().invoke(main, ["--quiet", "run", image, "--out", str(tmp_path / "q")])

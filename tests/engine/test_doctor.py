@@ -19,7 +19,8 @@ from ij_bgcorr.engine.doctor import (
     doctor_command,
     imagej_version_in_jar,
 )
-from ij_bgcorr.engine.locate import FIJI_ENV, find_ij_jar
+from ij_bgcorr.engine.locate import FIJI_ENV, IJ_JAR_ENV, find_ij_jar
+from ij_bgcorr.errors import EngineNotAvailable
 
 
 @pytest.fixture
@@ -87,7 +88,13 @@ def test_jar_without_imagej(tmp_path: Path) -> None:
         imagej_version_in_jar(tmp_path / "missing.jar")
 
 
-def test_fiji_check(tmp_path: Path) -> None:
+def test_fiji_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(IJ_JAR_ENV, raising=False)  # the user's choice does not matter here
+    monkeypatch.delenv(FIJI_ENV, raising=False)
+    try:
+        imagej = find_ij_jar()
+    except EngineNotAvailable as exc:
+        pytest.skip(f"needs an ImageJ 1.x jar to build a Fiji.app from ({exc})")
     unset = doctor.check_fiji({})
     assert unset.status == "not configured"
     missing = doctor.check_fiji({FIJI_ENV: str(tmp_path / "nope")})
@@ -96,7 +103,7 @@ def test_fiji_check(tmp_path: Path) -> None:
     assert endpoint.status == "ok" and "not checked" in endpoint.detail
     app = tmp_path / "Fiji.app"
     (app / "jars").mkdir(parents=True)
-    shutil.copy(find_ij_jar(), app / "jars" / "ij-1.53t.jar")
+    shutil.copy(imagej, app / "jars" / "ij-1.53t.jar")
     for name in ("imagej-2.14.0.jar", "imagej-legacy-1.2.1.jar"):
         (app / "jars" / name).write_bytes(b"")
     found = doctor.check_fiji({FIJI_ENV: str(app)})

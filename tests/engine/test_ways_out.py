@@ -138,3 +138,17 @@ def test_ctrl_c_interrupts_python_at_once_wherever_it_waits(tmp_path):
     assert lines.count("next call ok") == 3, lines
     for trace in ("InterruptedException", "ThreadDeath", "Traceback"):
         assert trace not in stderr, stderr[-2000:]
+
+
+def test_a_timeout_is_always_a_macro_timeout(fiji):
+    # stopping the interpreter at any moment of its loop: never another error
+    outcomes = set()
+    for _ in range(100):
+        try:
+            fiji.run_macro('for (i = 0; i < 1e9; i++) { s = "" + i; }', timeout=0.1)
+            outcomes.add("ended")
+        except ijb.MacroTimeout:
+            outcomes.add("timeout")
+        except Exception as exc:  # noqa: BLE001 - what else the run raised is the finding
+            outcomes.add(f"{type(exc).__name__}: {exc}")
+    assert outcomes == {"timeout"}
