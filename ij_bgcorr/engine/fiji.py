@@ -46,6 +46,7 @@ from ij_bgcorr.engine.mainwindow import (
     home_option,
     open_main_window,
     private_home,
+    set_imagej_folder,
 )
 from ij_bgcorr.engine.quiet import printed_to_log
 from ij_bgcorr.errors import EngineNotAvailable
@@ -231,6 +232,8 @@ def launch_fiji(how: str, where: str, timeout: float,
     gui = not headless and _display_for_fiji()
     gateway = _init_gateway(app, source, java_home, home, gui)
     give_back_home()
+    if app is not None:
+        set_imagej_folder(app.path)
     if gui:
         open_main_window()
     return FijiEngine(gateway, source, timeout, gui=gui)

@@ -89,6 +89,26 @@ def give_back_home() -> None:
     java.System.setProperty("user.home", str(Path.home()))
 
 
+def set_imagej_folder(folder: Path) -> None:
+    """Make ``folder`` ImageJ's own folder, as Fiji's launcher does for Fiji.app.
+
+    ``getDirectory("imagej")``, ``getDirectory("luts")`` and the LUT commands
+    (``run("HiLo")`` reads ``luts/HiLo.lut``) use it. Without the launcher,
+    ImageJ takes the working folder (its ``Prefs.ImageJDir``, private: set by
+    reflection). Done before the engine records ImageJ's fresh state.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The Fiji.app folder.
+    """
+    from ij_bgcorr.engine.java import java
+
+    field = java.Prefs.class_.getDeclaredField("ImageJDir")
+    field.setAccessible(True)
+    field.set(None, str(folder))
+
+
 def open_main_window() -> Any:
     """Return ImageJ's main window, making it (not shown) when there is none.
 

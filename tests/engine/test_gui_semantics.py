@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -164,3 +165,16 @@ def test_the_lessons_published_macros_run_unchanged(fiji):
     polyp = act2["xyt_8bit_polyp.tif"].values
     np.testing.assert_array_equal(act2["MAX_xyt_8bit_polyp.tif"].values, polyp.max(axis=0))
     assert data.path(data.POLYP).name in act2.images
+
+
+def test_fijis_imagej_folder_is_its_fiji_app(fiji, engine_kind):
+    if engine_kind != "fiji" or not Path(getattr(fiji, "source", "")).is_dir():
+        pytest.skip("needs the Fiji engine started from a Fiji.app folder (--engine fiji)")
+    app = Path(fiji.source)
+    result = fiji.run_macro('newImage("a", "8-bit ramp", 16, 4, 1);\n'
+                            'print(getDirectory("imagej"));\nrun("HiLo");\n'
+                            'getLut(r, g, b);\nprint(r[0], g[0], b[0], r[255], g[255], b[255]);')
+    folder, lut = result.log.splitlines()
+    assert Path(folder) == app
+    # HiLo (Fiji.app/luts/HiLo.lut): 0 shown blue, 255 red, the grey levels between
+    assert lut.split() == ["0", "0", "255", "255", "0", "0"]
