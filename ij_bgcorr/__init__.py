@@ -18,13 +18,17 @@ The subpackages are the layers, each importing only those below it:
 ``options``, ``methods``, ``validation`` and ``errors`` are shared by all.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata as _metadata
 
+from ij_bgcorr import reference, workflows
+from ij_bgcorr.batch.large import process_large
 from ij_bgcorr.batch.run import BatchSummary, batch
 from ij_bgcorr.crossval import Comparison, compare
 from ij_bgcorr.engine import EmbeddedEngine, Engine, FijiEngine, MacroResult, start, start_fiji
 from ij_bgcorr.errors import (
+    BatchBusy,
     CommandError,
+    DiskFull,
     EngineNotAvailable,
     IjBgcorrError,
     ImageConversionWarning,
@@ -32,17 +36,19 @@ from ij_bgcorr.errors import (
     MacroError,
     MacroTimeout,
     MacroWarning,
+    ParameterError,
 )
 from ij_bgcorr.image import DIM_ORDER, Calibration, as_image, open_image, save_image
 
 try:  # the version is written once, in pyproject.toml
-    __version__ = version("ij-bgcorr")
-except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = _metadata.version("ij-bgcorr")
+except _metadata.PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
 
 __all__ = [
-    "DIM_ORDER", "BatchSummary", "Calibration", "CommandError", "Comparison", "EmbeddedEngine",
-    "Engine", "EngineNotAvailable", "FijiEngine", "MacroResult", "batch", "compare", "start_fiji",
-    "IjBgcorrError", "ImageConversionWarning", "ImageFormatError", "MacroError", "MacroTimeout",
-    "MacroWarning", "as_image", "open_image", "save_image", "start",
+    "DIM_ORDER", "BatchBusy", "BatchSummary", "Calibration", "CommandError", "Comparison",
+    "DiskFull", "EmbeddedEngine", "Engine", "EngineNotAvailable", "FijiEngine", "IjBgcorrError",
+    "ImageConversionWarning", "ImageFormatError", "MacroError", "MacroResult", "MacroTimeout",
+    "MacroWarning", "ParameterError", "as_image", "batch", "compare", "open_image",
+    "process_large", "reference", "save_image", "start", "start_fiji", "workflows",
 ]

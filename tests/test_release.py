@@ -61,3 +61,18 @@ def test_the_package_holds_real_files_not_links() -> None:
     from ij_bgcorr.macro.files import shipped_macros
 
     assert all(p.is_file() and not p.is_symlink() for p in shipped_macros().values())
+
+
+def test_the_top_level_offers_the_public_names_and_nothing_private() -> None:
+    import ij_bgcorr as ijb
+
+    for name in ijb.__all__:
+        assert getattr(ijb, name) is not None, name
+    for name in ("ParameterError", "BatchBusy", "DiskFull", "process_large", "workflows",
+                 "reference"):
+        assert name in ijb.__all__, name
+    assert callable(ijb.batch) and callable(ijb.reference.median)
+    public = {name for name in vars(ijb) if not name.startswith("_")}
+    # the subpackages are attributes too (the import system sets them); nothing else leaks
+    assert public - set(ijb.__all__) <= {"image", "engine", "crossval", "macro", "tiled",
+                                          "errors", "options", "methods", "validation", "data"}
