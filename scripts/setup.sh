@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything ij-bgcorr needs on Debian/Ubuntu, as root; safe to run again.
 # System: a Java runtime, ImageJ 1.x (libij-java), Xvfb. Python: a virtual
-# environment at .venv in the project root with the package and its tests' tools.
+# environment at .venv in the project root with the package, its tests' and docs' tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -14,4 +14,4 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test,cluster]"
+.venv/bin/python -m pip install -q -e ".[test,cluster,docs]"
