@@ -7,7 +7,7 @@ The build needs no network and no Java: importing ij_bgcorr starts no JVM.
 from __future__ import annotations
 
 import sys
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,12 +15,12 @@ sys.path.insert(0, str(ROOT))  # the package of this checkout, installed or not
 
 project = "ij-bgcorr"
 author = "The ij-bgcorr developers"
-copyright = "The ij-bgcorr developers"  # noqa: A001 (Sphinx's name)
+copyright = "The ij-bgcorr developers"
 try:
-    release = version("ij-bgcorr")
-except PackageNotFoundError:
+    release = metadata.version("ij-bgcorr")
+except metadata.PackageNotFoundError:
     release = "0+unknown"
-version = release  # noqa: F811 (Sphinx reads `version` too)
+version = release
 
 extensions = [
     "myst_parser",
@@ -42,6 +42,9 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_default_options = {"show-inheritance": True}
 autosummary_generate = False  # the API pages are written by hand, with their own directives
+
+# `text` in docstrings (numpydoc style) is a Python object: a link where documented, else code.
+default_role = "py:obj"
 
 # numpydoc: no automatic member tables (the pages list members with autodoc), no
 # cross-referencing of parameter types (they name numpy/xarray types, and the build is
@@ -87,16 +90,23 @@ class CommandHelp(SphinxDirective):
 
 
 def check_public_names(app, env) -> None:
-    """Warn about a name of ``ij_bgcorr.__all__`` that no API page documents."""
-    import ij_bgcorr
+    """Warn about a public name no API page documents, a command cli.md leaves out."""
     from sphinx.util import logging
 
+    import ij_bgcorr
+    from ij_bgcorr.cli.main import main
+
+    log = logging.getLogger(__name__)
     documented = set(env.get_domain("py").objects)
     for name in ij_bgcorr.__all__:
         if f"ij_bgcorr.{name}" not in documented:
-            logging.getLogger(__name__).warning(
-                "ij_bgcorr.%s is public (in __all__) but no page of docs/api documents it",
-                name, type="ij-bgcorr", subtype="undocumented")
+            log.warning("ij_bgcorr.%s is public (in __all__) but no page of docs/api "
+                        "documents it", name, type="ij-bgcorr", subtype="undocumented")
+    cli_page = (Path(app.srcdir) / "cli.md").read_text(encoding="utf-8")
+    for command in main.commands:
+        if f"{{ij-bgcorr-help}} {command}\n" not in cli_page:
+            log.warning("ij-bgcorr %s has no {ij-bgcorr-help} block in docs/cli.md", command,
+                        type="ij-bgcorr", subtype="undocumented")
 
 
 def setup(app):  # noqa: D103 (Sphinx's hook)
