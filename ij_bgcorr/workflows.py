@@ -102,7 +102,8 @@ def max_projection_background(
 
 
 def rolling_ball_background(
-    engine: Engine, image: Any, rolling: float = DEFAULT_ROLLING, light_background: bool = False
+    engine: Engine, image: Any, rolling: float = DEFAULT_ROLLING, *,
+    light_background: bool = False,
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """Run ImageJ's rolling ball: the background it creates, and its own subtraction.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.resources
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -77,3 +78,32 @@ def test_the_top_level_offers_the_public_names_and_nothing_private() -> None:
     leaked = {name for name, value in vars(ijb).items()
               if not name.startswith("_") and not isinstance(value, types.ModuleType)}
     assert leaked <= set(ijb.__all__), leaked - set(ijb.__all__)
+
+
+def _public_callables() -> dict[str, Any]:
+    import inspect
+
+    import ij_bgcorr as ijb
+    from ij_bgcorr import crossval, image, reference, tiled, workflows
+
+    found: dict[str, Any] = {}
+    for owner in (ijb, reference, workflows, crossval, image, tiled):
+        for name in getattr(owner, "__all__", [n for n in dir(owner) if not n.startswith("_")]):
+            obj = getattr(owner, name, None)
+            if inspect.isfunction(obj):
+                found[f"{owner.__name__}.{name}"] = obj
+            elif inspect.isclass(obj) and obj.__module__.startswith("ij_bgcorr"):
+                found.update({f"{obj.__name__}.{m}": f for m, f in vars(obj).items()
+                              if inspect.isfunction(f) and not m.startswith("_")})
+    return found
+
+
+def test_boolean_options_are_keyword_only() -> None:
+    import inspect
+
+    positional = {
+        name: [p.name for p in inspect.signature(f).parameters.values()
+               if p.kind is p.POSITIONAL_OR_KEYWORD
+               and (isinstance(p.default, bool) or p.annotation in ("bool", bool))]
+        for name, f in _public_callables().items()}
+    assert {name: p for name, p in positional.items() if p} == {}

@@ -135,7 +135,7 @@ def large_params(method: str, params: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], method: str,
-                  params: dict[str, Any] | None = None, chunk: int = 2048, engine: Any = None,
+                  params: dict[str, Any] | None = None, chunk: int = 2048, engine: Any = None, *,
                   progress: bool = True, replace: bool = False) -> Path:
     """Correct one large image into ``out/<stem>/{background,foreground}.ome.zarr``.
 

@@ -106,7 +106,7 @@ class BatchSummary:
 def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], method: str,
           out_dir: str | os.PathLike[str], params: Mapping[str, Any] | None = None,
           macro: str | os.PathLike[str] | None = None, workers: int = 1,
-          scheduler: Any = None, progress: bool = True, timeout: float = 600.0,
+          scheduler: Any = None, *, progress: bool = True, timeout: float = 600.0,
           imagej_threads: int | None = None, replace: bool = False) -> BatchSummary:
     """Background-correct every input file; resumable and parallel.
 

@@ -79,7 +79,7 @@ class Engine(Recorder, MacroRuns):
         return f"<{type(self).__name__} ImageJ {self.version}>"
 
     # -- the mechanism ------------------------------------------------------------------
-    def run(self, call: Call, record: bool = True) -> xr.DataArray:
+    def run(self, call: Call, *, record: bool = True) -> xr.DataArray:
         """Run one :class:`~ij_bgcorr.macro.call.Call`; return its result as a new DataArray.
 
         Parameters
@@ -209,7 +209,7 @@ class Engine(Recorder, MacroRuns):
         return self.run(commands.duplicate(image, title))
 
     def image_calculator(
-        self, operation: str, image1: Any, image2: Any, create: bool = True,
+        self, operation: str, image1: Any, image2: Any, *, create: bool = True,
         float32: bool = False, title: str | None = None,
     ) -> xr.DataArray:
         """Run Fiji's ``Image Calculator...``: ``image1 <operation> image2``, plane by plane.
@@ -244,7 +244,7 @@ class Engine(Recorder, MacroRuns):
 
     def z_project(
         self, image: Any, method: str = "max", axis: str | None = None,
-        start: int | None = None, stop: int | None = None, title: str | None = None,
+        start: int | None = None, stop: int | None = None, title: str | None = None, *,
         all_frames: bool = True,
     ) -> xr.DataArray:
         """Run Fiji's ``Z Project...``: ``method`` avg, max, min, sum, sd or median.
@@ -280,7 +280,7 @@ class Engine(Recorder, MacroRuns):
         return self.run(commands.z_project(image, method, axis, start, stop, title, all_frames))
 
     def subtract_background(
-        self, image: Any, rolling: float = DEFAULT_ROLLING, light_background: bool = False,
+        self, image: Any, rolling: float = DEFAULT_ROLLING, *, light_background: bool = False,
         sliding: bool = False, disable_smoothing: bool = False,
         create_background: bool = False, separate: bool = False, title: str | None = None,
     ) -> xr.DataArray:

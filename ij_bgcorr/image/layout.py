@@ -62,7 +62,7 @@ class Layout:
     is_numpy: bool = False
     aliases: dict[str, str] = field(default_factory=dict)
 
-    def restore(self, result: xr.DataArray, provenance: Mapping[str, Any] | None = None,
+    def restore(self, result: xr.DataArray, provenance: Mapping[str, Any] | None = None, *,
                 as_numpy: bool = True) -> xr.DataArray | np.ndarray:
         """Return ``result`` (canonical order) in this layout, ``provenance`` added to its attrs.
 

@@ -19,6 +19,7 @@ from ij_bgcorr.tiled import background_reach, is_lazy
 def subtract_background(
     img: Image,
     rolling: float = DEFAULT_ROLLING,
+    *,
     light_background: bool = False,
     sliding: bool = False,
     disable_smoothing: bool = False,

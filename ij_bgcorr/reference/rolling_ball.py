@@ -70,6 +70,7 @@ _INTEGER_MAX = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 def subtract_background(
     img: Image,
     rolling: float = DEFAULT_ROLLING,
+    *,
     light_background: bool = False,
     sliding: bool = False,
     disable_smoothing: bool = False,

@@ -102,7 +102,7 @@ def sample_of(img: xr.DataArray) -> xr.DataArray:
 
 
 def map_tiles(tile: Tile, img: xr.DataArray, reach: Reach, dtype: np.dtype,
-              provenance: Mapping[str, Any], name: str | None = None,
+              provenance: Mapping[str, Any], name: str | None = None, *,
               inherit: bool = True) -> xr.DataArray:
     """Apply ``tile`` to a Dask-backed image window by window; nothing is computed yet.
 
