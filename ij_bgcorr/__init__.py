@@ -18,13 +18,10 @@ The subpackages are the layers, each importing only those below it:
 ``options``, ``methods``, ``validation`` and ``errors`` are shared by all.
 """
 
+import typing as _typing
 from importlib import metadata as _metadata
 
-from ij_bgcorr import reference, workflows
-from ij_bgcorr.batch.large import process_large
-from ij_bgcorr.batch.run import BatchSummary, batch
-from ij_bgcorr.crossval import Comparison, compare
-from ij_bgcorr.engine import EmbeddedEngine, Engine, FijiEngine, MacroResult, start, start_fiji
+from ij_bgcorr._lazy import offer as _offer
 from ij_bgcorr.errors import (
     BatchBusy,
     CommandError,
@@ -38,12 +35,38 @@ from ij_bgcorr.errors import (
     MacroWarning,
     ParameterError,
 )
-from ij_bgcorr.image import DIM_ORDER, Calibration, as_image, open_image, save_image
+
+if _typing.TYPE_CHECKING:  # for type checkers and editors; at run time they load on first use
+    from ij_bgcorr import reference, workflows
+    from ij_bgcorr.batch.large import process_large
+    from ij_bgcorr.batch.run import BatchSummary, batch
+    from ij_bgcorr.crossval import Comparison, compare
+    from ij_bgcorr.engine import (
+        EmbeddedEngine,
+        Engine,
+        FijiEngine,
+        MacroResult,
+        start,
+        start_fiji,
+    )
+    from ij_bgcorr.image import DIM_ORDER, Calibration, as_image, open_image, save_image
 
 try:  # the version is written once, in pyproject.toml
     __version__ = _metadata.version("ij-bgcorr")
 except _metadata.PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
+
+#: Where each public name is defined. They are imported when first used, so that
+#: ``import ij_bgcorr`` loads neither the engine, nor numba, scikit-image or Dask.
+_WHERE = {
+    "process_large": "ij_bgcorr.batch.large",
+    "BatchSummary": "ij_bgcorr.batch.run", "batch": "ij_bgcorr.batch.run",
+    "Comparison": "ij_bgcorr.crossval", "compare": "ij_bgcorr.crossval",
+    **dict.fromkeys(("EmbeddedEngine", "Engine", "FijiEngine", "MacroResult", "start",
+                     "start_fiji"), "ij_bgcorr.engine"),
+    **dict.fromkeys(("DIM_ORDER", "Calibration", "as_image", "open_image", "save_image"),
+                    "ij_bgcorr.image"),
+}
 
 __all__ = [
     "DIM_ORDER", "BatchBusy", "BatchSummary", "Calibration", "CommandError", "Comparison",
@@ -52,3 +75,5 @@ __all__ = [
     "MacroWarning", "ParameterError", "as_image", "batch", "compare", "open_image",
     "process_large", "reference", "save_image", "start", "start_fiji", "workflows",
 ]
+
+_offer(__name__, _WHERE, modules=("reference", "workflows"))

@@ -51,3 +51,10 @@ METHODS: dict[str, Method] = {m.name: m for m in (
     Method("tophat", {"radius": DEFAULT_RADIUS}, "background = grey opening (top-hat)"),
     Method("macro", {}, "any .ijm macro", cross_validated=False),
 )}
+
+#: The methods that run tile by tile (``ij-bgcorr large``): each is local (a macro or a
+#: projection over time is not).
+LARGE_METHODS = ("median", "rolling-ball", "tophat")
+#: What a radius sweep compares: the median, and Subtract Background's rolling ball and
+#: sliding paraboloid.
+SWEEP_METHODS = ("median", "rolling-ball", "sliding")

@@ -26,7 +26,7 @@ LAYERS = {
     "batch": {"image", "macro", "engine", "workflows", "reference", "tiled"},
     "cli": {"image", "data", "macro", "engine", "crossval", "batch", "workflows"},
 }
-CORE = {"errors", "options", "methods", "validation"}
+CORE = {"errors", "options", "methods", "validation", "_lazy"}
 
 
 def _modules() -> dict[str, Path]:

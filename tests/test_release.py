@@ -74,9 +74,11 @@ def test_the_top_level_offers_the_public_names_and_nothing_private() -> None:
                  "reference"):
         assert name in ijb.__all__, name
     assert callable(ijb.batch) and callable(ijb.reference.median)
-    # subpackages are attributes too (the import system sets them); nothing else leaks
-    leaked = {name for name, value in vars(ijb).items()
-              if not name.startswith("_") and not isinstance(value, types.ModuleType)}
+    # the package's own subpackages are attributes too (the import system sets them);
+    # nothing else leaks
+    leaked = {name for name, value in vars(ijb).items() if not name.startswith("_")
+              and not (isinstance(value, types.ModuleType)
+                       and value.__name__.startswith("ij_bgcorr."))}
     assert leaked <= set(ijb.__all__), leaked - set(ijb.__all__)
 
 
@@ -107,3 +109,23 @@ def test_boolean_options_are_keyword_only() -> None:
                and (isinstance(p.default, bool) or p.annotation in ("bool", bool))]
         for name, f in _public_callables().items()}
     assert {name: p for name, p in positional.items() if p} == {}
+
+
+HEAVY = ("jpype", "scyjava", "numba", "skimage", "scipy", "dask", "matplotlib", "tifffile",
+         "ij_bgcorr.engine.base")
+
+
+@pytest.mark.parametrize("code", [
+    "import ij_bgcorr",
+    "from ij_bgcorr.cli.main import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n"
+    "    pass\nfor command in main.commands:\n    try:\n"
+    "        main([command, '--help'])\n    except SystemExit:\n        pass",
+])
+def test_importing_the_package_or_asking_for_help_loads_no_heavy_library(code: str) -> None:
+    import subprocess
+    import sys
+
+    probe = f"{code}\nimport sys\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

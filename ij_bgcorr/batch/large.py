@@ -36,10 +36,9 @@ from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.ome_zarr import create_ome_zarr, ngff_order
 from ij_bgcorr.image.outputs import file_stem
 from ij_bgcorr.image.tiff import open_image
+from ij_bgcorr.methods import LARGE_METHODS
 from ij_bgcorr.options import imagej_fails
 
-#: The methods that run tile by tile: each is local (a macro or a projection over time is not).
-LARGE_METHODS = ("median", "rolling-ball", "tophat")
 _PROGRESS = "progress.json"  # the run's settings, written once
 _DONE = "done.txt"  # the chunks written, a line each, appended batch by batch
 
@@ -114,7 +113,7 @@ def large_params(method: str, params: dict[str, Any] | None) -> dict[str, Any]:
     Parameters
     ----------
     method : str
-        One of `LARGE_METHODS`.
+        One of :data:`~ij_bgcorr.methods.LARGE_METHODS`.
     params : dict of str to object, optional
         The caller's parameters (radii in pixels).
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from ij_bgcorr.batch.run import batch
 from ij_bgcorr.cli.options import method_options, method_parameters, say
 from ij_bgcorr.engine.locate import FIJI_ENV
 from ij_bgcorr.errors import BatchInterrupted, IjBgcorrError
@@ -68,6 +67,8 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
     SystemExit
         With status 1 when a file failed, 130 after Ctrl-C (what was done is kept).
     """
+    from ij_bgcorr.batch.run import batch
+
     params = method_parameters(method, radius, rolling, light_background, args)
     source: str | list[str] = inputs[0] if len(inputs) == 1 else list(inputs)
     root = click.get_current_context().find_root()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ij_bgcorr.engine.base import Engine
-from ij_bgcorr.engine.startup import looks_like_endpoint, start
 from ij_bgcorr.errors import IjBgcorrError
+
+if TYPE_CHECKING:
+    from ij_bgcorr.engine.base import Engine
 
 
 def start_engine() -> Engine:
@@ -24,6 +26,8 @@ def start_engine() -> Engine:
     click.ClickException
         When it cannot start, with the reason.
     """
+    from ij_bgcorr.engine.startup import looks_like_endpoint, start
+
     ctx = click.get_current_context().find_root()
     fiji = (ctx.obj or {}).get("fiji")
     try:

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import click
 
-from ij_bgcorr.batch.large import LARGE_METHODS, process_large
 from ij_bgcorr.cli.batch import INTERRUPTED
 from ij_bgcorr.cli.engine import start_engine
 from ij_bgcorr.cli.options import method_parameters, say
 from ij_bgcorr.errors import IjBgcorrError
-from ij_bgcorr.methods import METHODS
+from ij_bgcorr.methods import LARGE_METHODS, METHODS
 
 
 @click.command("large")
@@ -68,6 +67,8 @@ def large_command(image: Path, method: str, radius: float | None, rolling: float
     SystemExit
         With status 130 after Ctrl-C (the tiles written are kept for the next run).
     """
+    from ij_bgcorr.batch.large import process_large
+
     params = method_parameters(method, radius, rolling, light_background, {})
     quiet = bool((click.get_current_context().find_root().obj or {}).get("quiet"))
     try:

@@ -21,7 +21,7 @@ from ij_bgcorr.crossval.compare import Comparison, compare
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.arrays import as_image
-from ij_bgcorr.methods import METHODS
+from ij_bgcorr.methods import METHODS, SWEEP_METHODS
 
 #: Methods and the default radius each uses (pixels).
 
@@ -167,8 +167,6 @@ def cross_validate(
     return CrossValidation(method, radius, image, backgrounds, comparisons)
 
 
-#: Methods :func:`sweep` covers.
-SWEEP_METHODS = ("median", "rolling-ball", "sliding")
 
 #: ImageJ options the Subtract Background sweeps cycle through, one set per radius.
 _SWEEP_OPTIONS = (

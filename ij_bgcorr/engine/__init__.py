@@ -8,10 +8,17 @@ Two engines behind one API (:class:`Engine`): the embedded ImageJ 1.x
 :mod:`~ij_bgcorr.engine.runner`, watched by :mod:`~ij_bgcorr.engine.watchdog`.
 """
 
-from ij_bgcorr.engine.base import Engine
-from ij_bgcorr.engine.embedded import EmbeddedEngine
-from ij_bgcorr.engine.fiji import FijiEngine
-from ij_bgcorr.engine.results import MacroResult
-from ij_bgcorr.engine.startup import start, start_fiji
+from ij_bgcorr._lazy import offer
+
+#: Where each name is defined; imported when first used.
+_WHERE = {
+    "Engine": "ij_bgcorr.engine.base",
+    "EmbeddedEngine": "ij_bgcorr.engine.embedded",
+    "FijiEngine": "ij_bgcorr.engine.fiji",
+    "MacroResult": "ij_bgcorr.engine.results",
+    "start": "ij_bgcorr.engine.startup",
+    "start_fiji": "ij_bgcorr.engine.startup",
+}
+offer(__name__, _WHERE)
 
 __all__ = ["EmbeddedEngine", "Engine", "FijiEngine", "MacroResult", "start", "start_fiji"]

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import click
-
 from ij_bgcorr.engine.fiji import FIJI_HINT, PYIMAGEJ_HINT, check_fiji_app
 from ij_bgcorr.engine.locate import FIJI_ENV, IJ_JAR_ENV, find_ij_jar, find_java_home
 from ij_bgcorr.engine.startup import fiji_request
@@ -369,19 +367,3 @@ def format_table(diagnosis: Diagnosis) -> str:
               f"Fiji engine: {fiji}"]
     return "\n".join(lines)
 
-
-@click.command("doctor")
-def doctor_command() -> None:
-    """Check Java, ImageJ, the display, PyImageJ and Fiji; say how to fix what is missing.
-
-    Exits 0 when the embedded engine can start (Fiji is optional), 1 otherwise.
-    \N{FORM FEED}
-
-    Raises
-    ------
-    SystemExit
-        Always, with that status.
-    """
-    diagnosis = diagnose()
-    click.echo(format_table(diagnosis))
-    raise SystemExit(0 if diagnosis.embedded_ready else 1)

@@ -99,8 +99,8 @@ def test_run_refuses_to_write_over_its_input_by_another_name(tmp_path, monkeypat
         os.link(source, out / "background.tif")
     else:
         out.symlink_to(tmp_path / "io")
-    monkeypatch.setattr("ij_bgcorr.cli.main.start_engine", lambda: None)
-    monkeypatch.setattr("ij_bgcorr.cli.main.run_method", lambda *a: (
+    monkeypatch.setattr("ij_bgcorr.cli.run.start_engine", lambda: None)
+    monkeypatch.setattr("ij_bgcorr.workflows.run_method", lambda *a: (
         {"background": a[2] * 0, "foreground": a[2] * 0}, {}))
     before = _state(source)
     done = CliRunner().invoke(main, ["run", str(source), "--radius", "2", "--out", str(out)])

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ij_bgcorr.cli.doctor import doctor_command
 from ij_bgcorr.engine import doctor
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.doctor import (
     Check,
     Diagnosis,
     diagnose,
-    doctor_command,
     imagej_version_in_jar,
 )
 from ij_bgcorr.engine.locate import FIJI_ENV, IJ_JAR_ENV, find_ij_jar
