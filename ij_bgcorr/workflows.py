@@ -59,6 +59,20 @@ def median_background(
     ------
     CommandError, ImageFormatError, MacroError
         A bad radius; an image ImageJ cannot hold; ImageJ failing (or timing out).
+
+    Examples
+    --------
+    The lesson's median activity, checked against the ImageJ-matched reference:
+
+    >>> from ij_bgcorr import data, workflows
+    >>> fiji = ijb.start()
+    >>> spots = data.load(data.SPOTS)
+    >>> background, foreground = workflows.median_background(fiji, spots, radius=15)
+    >>> background.dtype, foreground.dtype
+    (dtype('uint8'), dtype('float32'))
+    >>> expected = ijb.reference.subtract(spots, ijb.reference.median(spots, radius=15))
+    >>> int((foreground != expected).sum())
+    0
     """
     source, layout = _as_input(image)
     background = engine.median(source, radius=radius, title="background")
@@ -93,6 +107,17 @@ def max_projection_background(
     ------
     CommandError, ImageFormatError, MacroError
         A series of one frame; an image ImageJ cannot hold; ImageJ failing (or timing out).
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data, workflows
+    >>> fiji = ijb.start()
+    >>> polyp = data.load(data.POLYP)
+    >>> background, foreground = workflows.max_projection_background(fiji, polyp)
+    >>> background.dims, foreground.dims, foreground.dtype
+    (('row', 'col'), ('t', 'row', 'col'), dtype('float32'))
+    >>> float(foreground.max())  # no frame is brighter than the maximum over time
+    0.0
     """
     source, layout = _as_input(series)
     background = engine.z_project(source, method="max", title="background", all_frames=False)
@@ -130,6 +155,17 @@ def rolling_ball_background(
     ------
     CommandError, ImageFormatError, MacroError
         A bad radius; an image ImageJ cannot hold; ImageJ failing (or timing out).
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data, workflows
+    >>> fiji = ijb.start()
+    >>> spots = data.load(data.SPOTS)
+    >>> background, foreground = workflows.rolling_ball_background(fiji, spots, rolling=50)
+    >>> background.dtype, foreground.dtype
+    (dtype('uint8'), dtype('uint8'))
+    >>> int((foreground != ijb.reference.subtract_background(spots, 50)).sum())
+    0
     """
     source, layout = _as_input(image)
     options = {"rolling": rolling, "light_background": light_background}
@@ -169,6 +205,17 @@ def tophat_background(
     ------
     ImageFormatError, MacroError
         An image ImageJ cannot hold; the macro failing (MacroTimeout after ``timeout`` s).
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data, workflows
+    >>> fiji = ijb.start()
+    >>> spots = data.load(data.SPOTS)
+    >>> background, foreground = workflows.tophat_background(fiji, spots, radius=5)
+    >>> int((background != ijb.reference.opening(spots, radius=5)).sum())
+    0
+    >>> int((foreground != ijb.reference.tophat(spots, radius=5)).sum())
+    0
     """
     source, layout = _as_input(image)
     result = engine.run_macro("tophat_background", inputs={"input": source},
@@ -209,6 +256,15 @@ def run_macro_on_files(engine: Engine, macro: str | os.PathLike[str],
     MacroError, ParameterError, CommandError
         The macro failing (MacroTimeout after ``timeout`` s), a file ImageJ cannot open,
         an argument that does not fit.
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data, workflows
+    >>> fiji = ijb.start()
+    >>> macro = 'print(getTitle() + " has " + nSlices + " frames");'
+    >>> result = workflows.run_macro_on_files(fiji, macro, [data.path(data.POLYP)], {})
+    >>> result.log.splitlines(), list(result.images)
+    (['xyt_8bit_polyp.tif has 3 frames'], ['xyt_8bit_polyp.tif'])
     """
     args = {k: v for k, v in params.items() if k != "macro_sha256"}  # ours, not the macro's
     return engine.run_macro(macro, args=args, timeout=timeout, files=list(files))
@@ -250,6 +306,15 @@ def run_method(engine: Engine, method: str, image: Any, params: Mapping[str, Any
     ------
     CommandError
         For an unknown method, or a macro that left no image open.
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data, workflows
+    >>> fiji = ijb.start()
+    >>> images, tables = workflows.run_method(fiji, "median", data.load(data.SPOTS),
+    ...                                       {"radius": 15})
+    >>> sorted(images), tables
+    (['background', 'foreground'], {})
     """
     if method == "macro":
         args = {k: v for k, v in params.items() if k != "macro_sha256"}  # ours, not the macro's

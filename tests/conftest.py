@@ -12,6 +12,10 @@ The suite runs once per engine (Java starts once per process):
 A test that uses the ``fiji`` fixture (the engine) or ``engine_kind`` is marked ``jvm``
 automatically; a test that starts Java in a child process carries the mark
 itself. ``pytest -m "not jvm"`` runs the rest without Java.
+
+The ``--engine`` option, the ``jvm`` mark, ``$IJ_BGCORR_FIJI`` and the end of the
+test process are the project's root ``conftest.py``'s, shared with the
+docstrings' examples.
 """
 
 from __future__ import annotations
@@ -25,48 +29,15 @@ import ij_bgcorr as ijb
 from ij_bgcorr import data
 from ij_bgcorr.engine.locate import FIJI_ENV
 
-_STATUS = pytest.StashKey[int]()
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SHARED_FIJI = SHARED / "fiji" / "Fiji.app"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--engine", choices=("embedded", "fiji"), default="embedded",
-                     help="the engine the tests run on (Fiji: $IJ_BGCORR_FIJI, else "
-                          "../shared/fiji/Fiji.app)")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "jvm: needs Java (starts an engine, here or in a child)")
-    if config.getoption("--engine") == "fiji":
-        if not os.environ.get(FIJI_ENV) and SHARED_FIJI.is_dir():
-            os.environ[FIJI_ENV] = str(SHARED_FIJI)
-    else:
-        os.environ.pop(FIJI_ENV, None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if {"fiji", "engine_kind"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.jvm)
-
-
-def pytest_report_header(config: pytest.Config) -> str:
-    engine = config.getoption("--engine")
-    where = f" ({os.environ.get(FIJI_ENV) or 'no Fiji.app found'})" if engine == "fiji" else ""
-    return f"ij-bgcorr engine: {engine}{where}"
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    session.config.stash[_STATUS] = int(exitstatus)
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """End the test process once pytest has reported, without JVM teardown."""
-    from ij_bgcorr.engine.jvm import exit_now
-
-    exit_now(config.stash.get(_STATUS, 0))
 
 
 def engine_under_test(config: pytest.Config) -> str:

@@ -1,9 +1,14 @@
 """Pixel-by-pixel comparison of two images, e.g. a Fiji result and its reference.
 
+>>> import numpy as np
 >>> from ij_bgcorr.crossval.compare import compare
->>> result = compare(fiji_background, reference_background, radius=15)
->>> print(result)
->>> rows.append(result.as_dict())
+>>> a = np.array([[1, 2], [3, 4]], dtype=np.uint8)
+>>> b = np.array([[1, 2], [3, 5]], dtype=np.uint8)
+>>> print(compare(a, b))
+1 of 4 pixels differ (25 %, 2x2, uint8 vs uint8): max |a-b| 1, mean 0.25, RMSE 0.5, PSNR 54.2 dB
+>>> rows = [compare(a, b).as_dict(), compare(a, a).as_dict()]
+>>> [row["n_different"] for row in rows]
+[1, 0]
 """
 
 from __future__ import annotations
@@ -61,6 +66,24 @@ class Comparison:
         For an image of several planes (channels, z planes, time points), the
         differing pixels of each plane that has any, labelled by its position
         (``"ch=1"``, ``"t=0, pln=2"``).
+
+    Examples
+    --------
+    ImageJ's median kernel against the lesson's ``disk(15)`` on the spots image: a
+    difference of at most 1, most of it away from the border:
+
+    >>> from ij_bgcorr import data
+    >>> spots = data.load(data.SPOTS)
+    >>> comparison = ijb.compare(ijb.reference.median(spots, radius=15),
+    ...                          ijb.reference.median(spots, radius=15, kind="lesson"),
+    ...                          radius=15)
+    >>> comparison.identical, comparison.n_different, comparison.max_abs_diff
+    (False, 453, 1.0)
+    >>> comparison.border_n_different, comparison.interior_n_different
+    (59, 394)
+    >>> print(comparison)  # doctest: +NORMALIZE_WHITESPACE
+    453 of 65536 pixels differ (0.691 %, 256x256, uint8 vs uint8): max |a-b| 1, mean 0.006912,
+    RMSE 0.08314, PSNR 69.7 dB; border band (15 px) 59, interior 394
     """
 
     shape: tuple[int, ...]
@@ -85,6 +108,13 @@ class Comparison:
         -------
         dict of str to object
             Field name to value.
+
+        Examples
+        --------
+        >>> row = ijb.compare(np.zeros((2, 2), dtype=np.uint8),
+        ...                   np.ones((2, 2), dtype=np.uint8)).as_dict()
+        >>> row["n_different"], row["max_abs_diff"], "diff" in row
+        (4, 1.0, False)
         """
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "diff"}
 

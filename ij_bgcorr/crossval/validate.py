@@ -83,6 +83,17 @@ class CrossValidation:
         -------
         list of dict of str to object
             ``reference``, the fields of :meth:`Comparison.as_dict` and ``why``.
+
+        Examples
+        --------
+        >>> from ij_bgcorr import data
+        >>> from ij_bgcorr.crossval import cross_validate
+        >>> fiji = ijb.start()
+        >>> rows = cross_validate(fiji, data.load(data.POLYP), "maxproj").table()
+        >>> [(row["reference"], row["identical"]) for row in rows]
+        [('lesson', True), ('imagej', True)]
+        >>> rows[1]["why"]
+        'the same maximum: expected identical.'
         """
         return [{"reference": kind, **cmp.as_dict(), "why": WHY[self.method][kind]}
                 for kind, cmp in self.comparisons.items()]
@@ -156,6 +167,17 @@ def cross_validate(
         When ``maxproj`` gets an image without ``t`` or with ``pln``.
     ImageFormatError, MacroError
         An image ImageJ cannot hold; ImageJ failing.
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data
+    >>> from ij_bgcorr.crossval import cross_validate
+    >>> fiji = ijb.start()
+    >>> check = cross_validate(fiji, data.load(data.SPOTS), "median", radius=15)
+    >>> sorted(check.backgrounds)
+    ['fiji', 'imagej', 'lesson']
+    >>> {row["reference"]: row["n_different"] for row in check.table()}
+    {'lesson': 453, 'imagej': 0}
     """
     if method not in _RUNNERS:
         raise CommandError(f"Unknown method {method!r}; choose one of {', '.join(_RUNNERS)}.")

@@ -180,6 +180,19 @@ class Engine(Recorder, MacroRuns):
         -----
         A Dask-backed DataArray gives a Dask-backed one, computed tile by tile by
         ImageJ, identical to the whole image's result (:mod:`ij_bgcorr.tiled`).
+
+        Examples
+        --------
+        The lesson's background of the spots image, pixel for pixel the reference's:
+
+        >>> from ij_bgcorr import data
+        >>> fiji = ijb.start()
+        >>> spots = data.load(data.SPOTS)
+        >>> background = fiji.median(spots, radius=15)
+        >>> background.dtype, background.attrs["macro_line"]
+        (dtype('uint8'), 'run("Median...", "radius=15");')
+        >>> int((background != ijb.reference.median(spots, radius=15)).sum())
+        0
         """
         if is_lazy(image):
             return tile_by_tile(self, partial(commands.median, radius=radius, title=title),
@@ -205,6 +218,14 @@ class Engine(Recorder, MacroRuns):
         ------
         CommandError, ImageFormatError, MacroError
             A bad title; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
+
+        Examples
+        --------
+        >>> fiji = ijb.start()
+        >>> ramp = np.arange(12, dtype=np.uint8).reshape(3, 4)
+        >>> copy = fiji.duplicate(ramp)
+        >>> copy.dims, copy.dtype, int((copy != ramp).sum())
+        (('row', 'col'), dtype('uint8'), 0)
         """
         return self.run(commands.duplicate(image, title))
 
@@ -238,6 +259,16 @@ class Engine(Recorder, MacroRuns):
         ------
         CommandError, ImageFormatError, MacroError
             Bad option, title or sizes; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
+
+        Examples
+        --------
+        >>> fiji = ijb.start()
+        >>> a = np.array([[10, 20], [30, 40]], dtype=np.uint8)
+        >>> b = np.array([[15, 5], [30, 50]], dtype=np.uint8)
+        >>> fiji.image_calculator("subtract", a, b).values.tolist()  # 8-bit: clipped at 0
+        [[0, 15], [0, 0]]
+        >>> fiji.image_calculator("subtract", a, b, float32=True).values.tolist()
+        [[-5.0, 15.0], [0.0, -10.0]]
         """
         return self.run(commands.image_calculator(operation, image1, image2, create, float32,
                                                   title))
@@ -276,6 +307,17 @@ class Engine(Recorder, MacroRuns):
         ------
         CommandError, ImageFormatError, MacroError
             Bad option, title or planes; an image ImageJ cannot hold; ImageJ failing (:meth:`run`).
+
+        Examples
+        --------
+        >>> from ij_bgcorr import data
+        >>> fiji = ijb.start()
+        >>> polyp = data.load(data.POLYP)
+        >>> brightest = fiji.z_project(polyp, "max")
+        >>> brightest.dims, brightest.attrs["macro_line"]
+        (('row', 'col'), 'run("Z Project...", "projection=[Max Intensity]");')
+        >>> int((brightest != ijb.reference.z_project(polyp, "max")).sum())
+        0
         """
         return self.run(commands.z_project(image, method, axis, start, stop, title, all_frames))
 
@@ -311,6 +353,18 @@ class Engine(Recorder, MacroRuns):
         CommandError, ImageFormatError, MacroError
             A bad option or title (or ``sliding`` for a Dask-backed image); an image
             ImageJ cannot hold; ImageJ failing (:meth:`run`).
+
+        Examples
+        --------
+        >>> from ij_bgcorr import data
+        >>> fiji = ijb.start()
+        >>> spots = data.load(data.SPOTS)
+        >>> background = fiji.subtract_background(spots, 50, create_background=True)
+        >>> background.attrs["macro_line"]
+        'run("Subtract Background...", "rolling=50 create");'
+        >>> reference = ijb.reference.subtract_background(spots, 50, create_background=True)
+        >>> int((background != reference).sum())
+        0
         """
         options = BackgroundOptions(rolling, light_background, sliding, disable_smoothing,
                                     create_background, separate)

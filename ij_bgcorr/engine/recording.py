@@ -45,6 +45,30 @@ class Recorder:
         Returns
         -------
         str
+            The macro's lines, a header of comments first.
+
+        Examples
+        --------
+        Each command's result is made under its title; an input read from a file is
+        opened from it:
+
+        >>> from ij_bgcorr import data
+        >>> fiji = ijb.start()
+        >>> fiji.new_session()
+        >>> spots = data.load(data.SPOTS)
+        >>> background = fiji.median(spots, radius=15, title="background")
+        >>> foreground = fiji.image_calculator("subtract", spots, background, float32=True,
+        ...                                    title="foreground")
+        >>> print(fiji.recorded_macro())
+        // Recorded by ij-bgcorr with ImageJ ... engine)
+        open(".../xy_8bit__some_spots_with_uneven_bg.tif");
+        run("Duplicate...", "title=background");
+        run("Median...", "radius=15");
+        selectImage("xy_8bit__some_spots_with_uneven_bg.tif");
+        imageCalculator("Subtract create 32-bit",
+                        "xy_8bit__some_spots_with_uneven_bg.tif","background");
+        rename("foreground");
+        <BLANKLINE>
         """
         with self._lock:
             return self._session.macro(f"Recorded by ij-bgcorr with ImageJ {self.version} "
@@ -54,6 +78,13 @@ class Recorder:
         """Forget the recorded session: :meth:`recorded_macro` starts again from here.
 
         Titles used so far may be used again afterwards.
+
+        Examples
+        --------
+        >>> fiji = ijb.start()
+        >>> fiji.new_session()
+        >>> print(fiji.recorded_macro())
+        // Recorded by ij-bgcorr with ImageJ ... engine)
         """
         with self._lock:
             self._session = Session()

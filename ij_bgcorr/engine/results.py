@@ -11,7 +11,7 @@ import xarray as xr
 
 @dataclass
 class MacroResult:
-    """What :meth:`Engine.run_macro` returns.
+    r"""What :meth:`Engine.run_macro` returns.
 
     Attributes
     ----------
@@ -32,6 +32,31 @@ class MacroResult:
         The messages ImageJ showed in a dialog and that were answered OK
         (``showMessage``, ``exit("...")``), each as ``"title: text"``, or the text
         alone when ImageJ gave no title of its own.
+
+    Examples
+    --------
+    A macro gets its inputs by title, and leaves images, Log text and measurements:
+
+    >>> from ij_bgcorr import data
+    >>> fiji = ijb.start()
+    >>> macro = 'run("Median...", "radius=2"); run("Measure"); print(getTitle());'
+    >>> result = fiji.run_macro(macro, inputs={"input": data.load(data.SPOTS)})
+    >>> result  # doctest: +NORMALIZE_WHITESPACE
+    <MacroResult (gui) images={'input': {'row': 256, 'col': 256} uint8}, log: 1 lines,
+     results: 1 rows x 4 columns>
+    >>> result.log.splitlines()
+    ['input']
+    >>> result.results.columns.tolist(), float(result.results["Max"][0])
+    (['Area', 'Mean', 'Min', 'Max'], 224.0)
+    >>> int((result["input"] != ijb.reference.median(data.load(data.SPOTS), 2)).sum())
+    0
+
+    Script parameters are filled from ``args``; a returned string is kept:
+
+    >>> result = fiji.run_macro('#@ Integer radius\nreturn "radius " + radius;',
+    ...                         args={"radius": 15})
+    >>> result.returned
+    'radius 15'
     """
 
     images: dict[str, xr.DataArray] = field(default_factory=dict)
@@ -53,6 +78,15 @@ class MacroResult:
         Returns
         -------
         dict of str to pandas.DataFrame
+            Each table by its title.
+
+        Examples
+        --------
+        >>> fiji = ijb.start()
+        >>> result = fiji.run_macro('newImage("a", "8-bit ramp", 64, 64, 1); run("Measure"); '
+        ...                         'Table.create("Notes"); Table.set("radius", 0, 15);')
+        >>> {title: table.shape for title, table in result.all_tables().items()}
+        {'Results': (1, 4), 'Notes': (1, 1)}
         """
         results = {"Results": self.results} if not self.results.empty else {}
         return results | self.tables

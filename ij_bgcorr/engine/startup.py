@@ -195,6 +195,14 @@ def start(
     CommandError
         When ``ij_jar`` is given with ``fiji``/``endpoint``, both of those are given, or
         the endpoint is malformed.
+
+    Examples
+    --------
+    >>> fiji = ijb.start()
+    >>> fiji  # doctest: +ELLIPSIS
+    <...Engine ...ImageJ 1.5...>
+    >>> fiji is ijb.start(), fiji.kind in ("embedded", "fiji")
+    (True, True)
     """
     if select_engine(fiji, endpoint, ij_jar) == "fiji":
         return start_fiji(fiji, endpoint, timeout, prefs=prefs, headless=headless)
@@ -254,6 +262,16 @@ def start_fiji(
         Java already runs in this process.
     CommandError
         When both ``fiji`` and ``endpoint`` are given or the endpoint is malformed.
+
+    Examples
+    --------
+    A folder that is no Fiji.app is refused before Java starts, saying what to do:
+
+    >>> ijb.start_fiji(fiji="/no/such/Fiji.app")
+    Traceback (most recent call last):
+    ...
+    ij_bgcorr.errors.EngineNotAvailable: Fiji was requested at /no/such/Fiji.app, which does
+    not exist. Install Fiji from https://fiji.sc and pass its folder ...
     """
     global _running
     request = fiji_request(fiji, endpoint)

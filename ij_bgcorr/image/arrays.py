@@ -90,6 +90,12 @@ def as_image(
     -----
     ImageConversionWarning
         When the pixel type is converted.
+
+    Examples
+    --------
+    >>> image = ijb.as_image(np.zeros((3, 4, 5), dtype=np.uint8), dims=("time", "y", "x"))
+    >>> image.dims, image.dtype
+    (('t', 'row', 'col'), dtype('uint8'))
     """
     if isinstance(data, xr.DataArray):
         arr = with_canonical_names(data)

@@ -40,6 +40,17 @@ class Calibration:
         The unit of ``frame_interval``.
     x_origin, y_origin, z_origin : float, default 0.0
         The origin along ``col``, ``row`` and ``pln``, in pixels.
+
+    Examples
+    --------
+    A calibration in microns, given to an image; its coordinates follow it:
+
+    >>> cal = ijb.Calibration(pixel_width=0.25, pixel_height=0.25, unit="micron")
+    >>> image = ijb.as_image(np.zeros((2, 4), dtype=np.uint8), calibration=cal)
+    >>> image["col"].values.tolist(), image.attrs["unit"]
+    ([0.0, 0.25, 0.5, 0.75], 'micron')
+    >>> ijb.Calibration.from_attrs(image.attrs) == cal
+    True
     """
 
     pixel_width: float = 1.0
@@ -59,6 +70,13 @@ class Calibration:
         -------
         dict of str to float or str
             One entry per field, under the field's name.
+
+        Examples
+        --------
+        >>> from ij_bgcorr import Calibration
+        >>> attrs = Calibration(pixel_width=0.5, unit="micron").to_attrs()
+        >>> attrs["pixel_width"], attrs["unit"], len(attrs)
+        (0.5, 'micron', 9)
         """
         return asdict(self)
 
@@ -75,6 +93,15 @@ class Calibration:
         -------
         Calibration
             The calibration the attributes describe.
+
+        Examples
+        --------
+        >>> from ij_bgcorr import Calibration
+        >>> Calibration.from_attrs({"pixel_width": 0.2, "unit": "micron", "title": "x.tif"})
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Calibration(pixel_width=0.2, pixel_height=1.0, voxel_depth=1.0, unit='micron',
+                    frame_interval=0.0, time_unit='sec', x_origin=0.0, y_origin=0.0,
+                    z_origin=0.0)
         """
         kwargs: dict[str, Any] = {}
         for f in fields(cls):
@@ -150,6 +177,14 @@ class Calibration:
             One 1-D array per dim: ``(i - origin) * step`` in ``unit`` for ``col``,
             ``row`` and ``pln``; multiples of ``frame_interval`` for ``t`` (of 1
             when it is not calibrated); the index for ``ch``.
+
+        Examples
+        --------
+        >>> from ij_bgcorr import Calibration
+        >>> cal = Calibration(pixel_width=0.5, pixel_height=0.5, x_origin=1, frame_interval=30.0)
+        >>> {dim: values.tolist() for dim, values in cal.coords({"t": 2, "row": 2,
+        ...                                                       "col": 3}).items()}
+        {'col': [-0.5, 0.0, 0.5], 'row': [0.0, 0.5], 't': [0.0, 30.0]}
         """
         out: dict[str, np.ndarray] = {}
         for dim, step, origin in (
@@ -174,6 +209,14 @@ class Calibration:
         dict of str to str
             ``unit`` for ``col``, ``row`` and ``pln``; ``time_unit`` for ``t``, or
             ``"frame"`` when there is no frame interval.
+
+        Examples
+        --------
+        >>> from ij_bgcorr import Calibration
+        >>> Calibration(unit="micron").coord_units()
+        {'col': 'micron', 'row': 'micron', 'pln': 'micron', 't': 'frame'}
+        >>> Calibration(frame_interval=2.0, time_unit="min").coord_units()["t"]
+        'min'
         """
         time_unit = self.time_unit if self.frame_interval > 0 else "frame"
         return {"col": self.unit, "row": self.unit, "pln": self.unit, "t": time_unit}

@@ -363,6 +363,14 @@ def save_image(image: Any, path: str | os.PathLike[str]) -> Path:
     -----
     ImageConversionWarning
         When its pixel type is converted first.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = ijb.save_image(np.eye(3, dtype=np.uint16), pathlib.Path(folder) / "eye.tif")
+    ...     print(path.name, ijb.open_image(path).dtype, int(ijb.open_image(path).sum()))
+    eye.tif uint16 3
     """
     image = as_image(image)
     path = Path(path)

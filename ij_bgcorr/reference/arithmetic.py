@@ -38,6 +38,17 @@ def subtract(a: Image, b: Image, kind: str = "imagej") -> Image:
     CommandError
         When ``a`` and ``b`` differ in shape (the message gives both), or
         ``kind`` is unknown.
+
+    Examples
+    --------
+    >>> from ij_bgcorr import reference
+    >>> a = np.array([[10, 20], [30, 40]], dtype=np.uint8)
+    >>> b = np.array([[15, 5], [30, 50]], dtype=np.uint8)
+    >>> print(reference.subtract(a, b))
+    [[ -5.  15.]
+     [  0. -10.]]
+    >>> reference.subtract(a, b).dtype, reference.subtract(a, b, kind="lesson").dtype
+    (dtype('float32'), dtype('int16'))
     """
     kind = check_kind(kind)
     image_a, layout = read_image(a)

@@ -70,6 +70,18 @@ def subtract_background(
         unknown, ``separate`` is set for an image that is not RGB,
         ``kind="lesson"`` is asked for ImageJ's own options, or a Dask-backed
         image is asked for the sliding paraboloid (which cannot be tiled).
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data, reference
+    >>> spots = data.load(data.SPOTS)
+    >>> background = reference.subtract_background(spots, 50, create_background=True)
+    >>> foreground = reference.subtract_background(spots, 50)
+    >>> background.dtype, int(background.max()), int(foreground.max())
+    (dtype('uint8'), 181, 47)
+    >>> lesson = reference.subtract_background(spots, 50, kind="lesson")
+    >>> lesson.attrs["reference"]
+    'img - skimage.restoration.rolling_ball(img, radius=50.0)'
     """
     kind = check_kind(kind)
     options = BackgroundOptions(rolling, light_background, sliding, disable_smoothing,

@@ -54,6 +54,28 @@ def median(img: Image, radius: float, kind: str = "imagej") -> Image:
     In float images ImageJ leaves NaN out of the median (a NaN pixel stays NaN),
     and so does the ImageJ kind, with ImageJ's own answer when an even number
     of values is left (`ij_bgcorr.reference.median_kernel`).
+
+    Examples
+    --------
+    At radius 1 ImageJ's kernel is the full 3x3 square; the lesson's ``disk(1)``
+    is a 5-pixel cross, which leaves this ramp as it is:
+
+    >>> from ij_bgcorr import reference
+    >>> ramp = np.arange(25, dtype=np.uint8).reshape(5, 5)
+    >>> print(reference.median(ramp, radius=1))
+    [[ 1  2  3  4  4]
+     [ 5  6  7  8  9]
+     [10 11 12 13 14]
+     [15 16 17 18 19]
+     [20 20 21 22 23]]
+    >>> int((reference.median(ramp, radius=1, kind="lesson") != ramp).sum())
+    0
+
+    The lesson's background of the spots image, with the call in its attrs:
+
+    >>> from ij_bgcorr import data
+    >>> reference.median(data.load(data.SPOTS), radius=15).attrs["reference"]
+    'ImageJ run("Median...", "radius=15"): 717-pixel kernel, nearest-edge border'
     """
     kind = check_kind(kind)
     if is_lazy(img):

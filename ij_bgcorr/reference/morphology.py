@@ -46,6 +46,20 @@ def opening(img: Image, radius: float, kind: str = "imagej") -> Image:
     CommandError
         When ``radius`` is not a number of pixels above 0 (a whole one for
         ``"lesson"``), or ``kind`` is unknown.
+
+    Examples
+    --------
+    The opening removes what the kernel cannot fit in, here a one-pixel spot:
+
+    >>> from ij_bgcorr import reference
+    >>> spot = np.full((5, 5), 10, dtype=np.uint8)
+    >>> spot[2, 2] = 200
+    >>> int(reference.opening(spot, radius=1).max())
+    10
+    >>> from ij_bgcorr import data
+    >>> background = reference.opening(data.load(data.SPOTS), radius=5)
+    >>> background.dtype, background.attrs["reference"]
+    (dtype('uint8'), 'ImageJ run("Minimum...", "radius=5") then run("Maximum...", "radius=5")')
     """
     kind = check_kind(kind)
     if is_lazy(img):
@@ -94,6 +108,27 @@ def tophat(img: Image, radius: float, kind: str = "imagej") -> Image:
     CommandError
         When ``radius`` is not a number of pixels above 0 (a whole one for
         ``"lesson"``), or ``kind`` is unknown.
+
+    Examples
+    --------
+    A bright spot smaller than the kernel is the foreground, all of it:
+
+    >>> from ij_bgcorr import reference
+    >>> spot = np.zeros((5, 5), dtype=np.uint8)
+    >>> spot[2, 2] = 9
+    >>> print(reference.tophat(spot, radius=1))
+    [[0. 0. 0. 0. 0.]
+     [0. 0. 0. 0. 0.]
+     [0. 0. 9. 0. 0.]
+     [0. 0. 0. 0. 0.]
+     [0. 0. 0. 0. 0.]]
+
+    On the lesson's spots image, the foreground is 32-bit and never negative:
+
+    >>> from ij_bgcorr import data
+    >>> foreground = reference.tophat(data.load(data.SPOTS), radius=5)
+    >>> foreground.dtype, float(foreground.min()), float(foreground.max())
+    (dtype('float32'), 0.0, 19.0)
     """
     kind = check_kind(kind)
     if is_lazy(img):

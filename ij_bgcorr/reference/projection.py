@@ -61,6 +61,28 @@ def z_project(img: Image, method: str = "max", axis: int | str | None = None) ->
     CommandError
         When ``method`` is unknown, ``axis`` is not ``pln`` or ``t`` (or out of
         range), or the image has fewer than two planes along it.
+
+    Examples
+    --------
+    A numpy stack of three planes (``(pln, row, col)``), projected as ImageJ does:
+
+    >>> from ij_bgcorr import reference
+    >>> stack = np.array([[[1, 5], [3, 0]],
+    ...                   [[4, 2], [3, 9]],
+    ...                   [[7, 8], [0, 1]]], dtype=np.uint8)
+    >>> reference.z_project(stack, "max").tolist()
+    [[7, 8], [3, 9]]
+    >>> reference.z_project(stack, "avg").tolist()  # 8-bit, rounded half up
+    [[4, 5], [2, 3]]
+    >>> reference.z_project(stack, "sum").dtype
+    dtype('float32')
+
+    The lesson's time series is projected along ``t``, as it has no z planes:
+
+    >>> from ij_bgcorr import data
+    >>> polyp = data.load(data.POLYP)
+    >>> polyp.sizes["t"], reference.z_project(polyp, "max").dims
+    (3, ('row', 'col'))
     """
     method = choice("projection method", method, {name: name for name in PROJECTIONS})
     image, layout = read_image(img)

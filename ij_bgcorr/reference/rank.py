@@ -45,6 +45,28 @@ def imagej_kernel(radius: float) -> np.ndarray:
     ------
     CommandError
         When ``radius`` is not a finite number of pixels above 0.
+
+    Examples
+    --------
+    >>> from ij_bgcorr import reference
+    >>> print(reference.imagej_kernel(1).astype(int))
+    [[1 1 1]
+     [1 1 1]
+     [1 1 1]]
+    >>> print(reference.imagej_kernel(2).astype(int))
+    [[0 1 1 1 0]
+     [1 1 1 1 1]
+     [1 1 1 1 1]
+     [1 1 1 1 1]
+     [0 1 1 1 0]]
+
+    At the lesson's radius 15 the kernel holds 8 pixels more than
+    ``skimage.morphology.disk(15)``:
+
+    >>> from skimage.morphology import disk
+    >>> kernel = reference.imagej_kernel(15)
+    >>> kernel.shape, int(kernel.sum()), int(disk(15).sum())
+    ((31, 31), 717, 709)
     """
     radius = positive_pixels("radius", radius)
     if 1.5 <= radius < 1.75:

@@ -47,6 +47,22 @@ def is_lazy(img: Any) -> bool:
     -------
     bool
         True for a Dask-backed DataArray.
+
+    Examples
+    --------
+    A file read in chunks is filtered chunk by chunk, with the whole image's result:
+
+    >>> from ij_bgcorr import data
+    >>> from ij_bgcorr.tiled import is_lazy
+    >>> lazy = ijb.open_image(data.path(data.SPOTS), chunks=100)
+    >>> is_lazy(lazy), lazy.chunks
+    (True, ((100, 100, 56), (100, 100, 56)))
+    >>> background = ijb.reference.median(lazy, radius=15)
+    >>> is_lazy(background)
+    True
+    >>> whole = ijb.reference.median(data.load(data.SPOTS), radius=15)
+    >>> int((background.compute() != whole).sum())
+    0
     """
     return isinstance(img, xr.DataArray) and img.chunks is not None
 

@@ -58,6 +58,14 @@ def rank_reach(radius: float, passes: int = 1) -> Reach:
     ------
     CommandError
         When ``radius`` is not a finite number of pixels above 0.
+
+    Examples
+    --------
+    >>> from ij_bgcorr.tiled import rank_reach
+    >>> rank_reach(15)
+    Reach(margin=17, grid=1)
+    >>> rank_reach(5, passes=2)  # an opening: minimum, then maximum
+    Reach(margin=14, grid=1)
     """
     return Reach(passes * (math.ceil(positive_pixels("radius", radius)) + 2))
 
@@ -90,6 +98,17 @@ def background_reach(options: BackgroundOptions, kind: str = "imagej") -> Reach:
         For the sliding paraboloid: a parabola slides along whole rows, columns
         and diagonals, so one pixel's background can depend on pixels anywhere on
         those lines and no margin short of the whole image is exact.
+
+    Examples
+    --------
+    A ball of 50 pixels shrinks the image 4 times, so windows start on that grid:
+
+    >>> from ij_bgcorr.options import BackgroundOptions
+    >>> from ij_bgcorr.tiled import background_reach
+    >>> background_reach(BackgroundOptions(rolling=50))
+    Reach(margin=90, grid=4)
+    >>> background_reach(BackgroundOptions(rolling=50), kind="lesson")
+    Reach(margin=52, grid=1)
     """
     if options.sliding:
         raise CommandError(
