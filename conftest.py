@@ -10,12 +10,12 @@ Loaded whatever is collected (``tests``, ``ij_bgcorr`` or single files), so that
 
 The ``Examples`` sections of the package's docstrings run as doctests
 (``--doctest-modules``, ``ij_bgcorr`` in ``testpaths``). An example that starts
-an engine, with ``ijb.start()`` (or ``ij_bgcorr.start()``) as a user would, is
-marked ``jvm`` like the tests that need Java: it runs in the ``-m jvm`` runs, on
-the engine ``--engine`` chose, and is left out of the ``-m "not jvm"`` run. Every
-example has ``np`` and ``ijb`` (``import numpy as np``, ``import ij_bgcorr as
-ijb``), as the documentation assumes. The fixtures of the test suite are in
-``tests/conftest.py``.
+an engine, with ``ijb.start()`` (or ``ij_bgcorr.start()``) as a user would, or
+runs a batch (``ijb.batch(...)``), is marked ``jvm`` like the tests that need
+Java: it runs in the ``-m jvm`` runs, on the engine ``--engine`` chose, and is
+left out of the ``-m "not jvm"`` run. Every example has ``np`` and ``ijb``
+(``import numpy as np``, ``import ij_bgcorr as ijb``), as the documentation
+assumes. The fixtures of the test suite are in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from ij_bgcorr.engine.locate import FIJI_ENV
 _STATUS = pytest.StashKey[int]()
 SHARED_FIJI = Path(__file__).resolve().parent.parent / "shared" / "fiji" / "Fiji.app"
 
-# An example that starts an engine: ``ijb.start()``, ``ij_bgcorr.start(...)``.
-_STARTS_ENGINE = re.compile(r"\b(?:ijb|ij_bgcorr)\.start\(")
+# An example that starts an engine: ``ijb.start()``, ``ij_bgcorr.start(...)``, or a batch,
+# which starts one (``ijb.batch(...)``).
+_STARTS_ENGINE = re.compile(r"\b(?:ijb|ij_bgcorr)\.(?:start|batch)\(")
 # Docstring examples that cannot run as written, by doctest name, and why.
 _NOT_RUNNABLE = {
     "ij_bgcorr": "the package's overview opens 'image.tif', a file that is not shipped",
@@ -54,12 +55,14 @@ def _doctest_names(doctest_namespace: dict[str, object]) -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--engine {embedded,fiji}``."""
     parser.addoption("--engine", choices=("embedded", "fiji"), default="embedded",
                      help="the engine the tests run on (Fiji: $IJ_BGCORR_FIJI, else "
                           "../shared/fiji/Fiji.app)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``jvm`` mark; point ``$IJ_BGCORR_FIJI`` at the engine asked for."""
     config.addinivalue_line("markers", "jvm: needs Java (starts an engine, here or in a child)")
     if config.getoption("--engine") == "fiji":
         if not os.environ.get(FIJI_ENV) and SHARED_FIJI.is_dir():
@@ -69,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the examples that start an engine ``jvm``; skip those that cannot run."""
     no_fiji = config.getoption("--engine") == "fiji" and not os.environ.get(FIJI_ENV)
     for item in items:
         if not isinstance(item, pytest.DoctestItem) or item.dtest is None:
@@ -84,12 +88,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_report_header(config: pytest.Config) -> str:
+    """Name the engine of this run (and the Fiji.app)."""
     engine = config.getoption("--engine")
     where = f" ({os.environ.get(FIJI_ENV) or 'no Fiji.app found'})" if engine == "fiji" else ""
     return f"ij-bgcorr engine: {engine}{where}"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Keep the exit status for :func:`pytest_unconfigure`."""
     session.config.stash[_STATUS] = int(exitstatus)
 
 

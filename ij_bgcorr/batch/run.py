@@ -70,6 +70,25 @@ class BatchSummary:
         The run's wall time, seconds.
     interrupted : bool
         Whether Ctrl-C stopped the run before every input was done.
+
+    Examples
+    --------
+    Two of the lesson's images, corrected by :func:`batch` with a median of radius 15;
+    run again, the batch finds them done:
+
+    >>> import pathlib, tempfile
+    >>> from ij_bgcorr import data
+    >>> inputs = [data.path(data.SPOTS), data.path(data.POLYP)]
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     first = ijb.batch(inputs, "median", out, {"radius": 15}, progress=False)
+    ...     again = ijb.batch(inputs, "median", out, {"radius": 15}, progress=False)
+    ...     files = sorted(p.relative_to(out).as_posix() for p in pathlib.Path(out).rglob("*.tif"))
+    >>> len(first.processed), len(again.processed), len(again.skipped), first.ok
+    (2, 0, 2, True)
+    >>> files  # doctest: +NORMALIZE_WHITESPACE
+    ['xy_8bit__some_spots_with_uneven_bg/background.tif',
+     'xy_8bit__some_spots_with_uneven_bg/foreground.tif',
+     'xyt_8bit_polyp/background.tif', 'xyt_8bit_polyp/foreground.tif']
     """
 
     out_dir: Path
