@@ -35,11 +35,6 @@ SHARED_FIJI = Path(__file__).resolve().parent.parent / "shared" / "fiji" / "Fiji
 # which starts one (``ijb.batch(...)``).
 _STARTS_ENGINE = re.compile(r"\b(?:ijb|ij_bgcorr)\.(?:start|batch)\(")
 # Docstring examples that cannot run as written, by doctest name, and why.
-_NOT_RUNNABLE = {
-    "ij_bgcorr": "the package's overview opens 'image.tif', a file that is not shipped",
-}
-
-
 @pytest.fixture(autouse=True)
 def _doctest_names(doctest_namespace: dict[str, object]) -> None:
     """Give every example ``np`` and ``ijb``, as the package's documentation writes them.
@@ -83,8 +78,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(
                     reason=f"needs a Fiji.app: set {FIJI_ENV}=/path/to/Fiji.app or put one "
                            f"at {SHARED_FIJI}"))
-        if item.name in _NOT_RUNNABLE:
-            item.add_marker(pytest.mark.skip(reason=_NOT_RUNNABLE[item.name]))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -1,10 +1,15 @@
 """ij-bgcorr: local background correction with Fiji's own commands, from Python.
 
 >>> import ij_bgcorr as ijb
+>>> from ij_bgcorr import data
 >>> fiji = ijb.start()
->>> img = ijb.open_image("image.tif")
+>>> img = ijb.open_image(data.path(data.SPOTS))  # or your own TIFF
 >>> bg = fiji.median(img, radius=15)
 >>> fg = fiji.image_calculator("subtract", img, bg, create=True, float32=True)
+>>> fg.dtype, fg.attrs["macro_line"].startswith('imageCalculator("Subtract create 32-bit"')
+(dtype('float32'), True)
+>>> int((bg.values != ijb.reference.median(img, 15).values).sum())  # ImageJ's own numbers
+0
 
 The subpackages are the layers, each importing only those below it:
 
