@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,15 +13,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.figure import Figure, SubFigure  # noqa: E402
-from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar  # noqa: E402
 from skimage.measure import profile_line  # noqa: E402
 
+from ij_bgcorr.crossval import panels  # noqa: E402
+from ij_bgcorr.crossval.compare import compare  # noqa: E402
 from ij_bgcorr.crossval.validate import CrossValidation  # noqa: E402
 from ij_bgcorr.image.arrays import calibration_of  # noqa: E402
-from ij_bgcorr.image.calibration import Calibration  # noqa: E402
 from ij_bgcorr.image.outputs import file_stem  # noqa: E402
 
 #: The lesson's line profile: a polyline of (x, y) = (col, row) vertices, pixels.
@@ -33,16 +31,12 @@ LESSON_IMAGE = ("xy_8bit__some_spots_with_uneven_bg.tif", (256, 256))
 #: Resolution of the saved figures, dots per inch.
 DPI = 150
 
-_STYLE = {"font.size": 14, "axes.titlesize": 15, "legend.fontsize": 13, "figure.titlesize": 18}
-_OUTLINE = [patheffects.withStroke(linewidth=2.5, foreground="black")]
+_STYLE = {"font.size": 14, "axes.titlesize": 13, "legend.fontsize": 13, "figure.titlesize": 18}
 _LINE_KINDS = {"lesson": "the lesson's polyline", "user": "the line given",
                "default": "the default line (middle row, 10 % to 90 % of the width)"}
-_NO_PROFILE = ("No line profile: the backgrounds are projections over t,\n"
-               "with no plane that matches one of the input's frames.")
 Vertices = Sequence[tuple[float, float]]
-_BACKGROUNDS = {"fiji": ("Fiji background", "Fiji", "-"),
-                "lesson": ("scikit-image (lesson) background", "scikit-image", "--"),
-                "imagej": ("ImageJ-matched background", "ImageJ-matched", ":")}
+#: The background kinds, the engine's first.
+_KINDS = ("fiji", "lesson", "imagej")
 
 
 @dataclass(frozen=True)
@@ -161,54 +155,7 @@ def polyline_profile(image: np.ndarray, vertices=LESSON_POLYLINE) -> np.ndarray:
     numpy.ndarray
         1-D, float64: the values from the first vertex to the last.
     """
-    return _join(_segments(image, vertices))
-
-
-def _join(parts: list[np.ndarray]) -> np.ndarray:
-    """Concatenate the samples of consecutive segments, each shared vertex once."""
-    return np.concatenate([parts[0]] + [p[1:] for p in parts[1:]])
-
-
-def _distances(parts: list[np.ndarray], vertices: Vertices,
-               calibration: Calibration) -> np.ndarray:
-    """Return each sample's distance from the first vertex, in the calibration's unit."""
-    scale = (calibration.pixel_width, calibration.pixel_height) if _unit(calibration) else (1, 1)
-    out, start = [], 0.0
-    for k, part in enumerate(parts):
-        (x0, y0), (x1, y1) = vertices[k], vertices[k + 1]
-        length = math.hypot((x1 - x0) * scale[0], (y1 - y0) * scale[1])
-        out.append(np.linspace(start, start + length, len(part)))
-        start += length
-    return _join(out)
-
-
-def _unit(calibration: Calibration) -> str | None:
-    """Return the length unit to show (``µm`` for microns), None when uncalibrated."""
-    unit = calibration.unit.strip()
-    if unit.lower() in ("", "pixel", "pixels") or calibration.pixel_width <= 0:
-        return None
-    return "µm" if unit.lower() in ("micron", "microns", "um", "µm", "\u03bcm") else unit
-
-
-def _scale_bar(ax: Any, cols: int, calibration: Calibration, color: str) -> None:
-    """Add a bar of a round length (1, 2 or 5 x 10^k units), about a fifth of the width."""
-    unit = _unit(calibration)
-    if unit is None:
-        return
-    target = 0.2 * cols * calibration.pixel_width
-    power = 10.0 ** math.floor(math.log10(target))
-    length = max(m * power for m in (1, 2, 5) if m * power <= target)
-    ax.add_artist(AnchoredSizeBar(ax.transData, length / calibration.pixel_width,
-                                  f"{length:g} {unit}", "lower right", frameon=False, pad=0.4,
-                                  color=color, size_vertical=max(1, cols // 100), sep=4))
-
-
-def _draw_line(ax: Any, line: ProfileLine) -> None:
-    xs, ys = zip(*line.vertices, strict=True)
-    ax.plot(xs, ys, color="yellow", linewidth=1.5, path_effects=_OUTLINE)
-    ax.plot(xs[0], ys[0], "o", color="yellow", markersize=8, path_effects=_OUTLINE)
-    ax.annotate("start", (xs[0], ys[0]), xytext=(6, 6), textcoords="offset points",
-                color="yellow", fontweight="bold", path_effects=_OUTLINE)
+    return panels.join_segments(_segments(image, vertices))
 
 
 def _is_projection(result: CrossValidation) -> bool:
@@ -227,50 +174,92 @@ def _title(image: xr.DataArray) -> str:
     return str(image.attrs.get("title") or (Path(str(source)).name if source else "image"))
 
 
-def _draw_channel(top: SubFigure, bottom: SubFigure, result: CrossValidation, channel: int,
-                  line: ProfileLine | None, suffix: str) -> None:
-    """Draw one channel: images and colour bars above, difference and profile below."""
-    calibration = calibration_of(result.image)
-    grey = f"grey value ({result.image.dtype.itemsize * 8}-bit)"
-    planes = {kind: _plane(bg, channel) for kind, bg in result.backgrounds.items()}
-    shown = [("input" + (", t=0" if "t" in result.image.dims else ""),
+def authors(result: CrossValidation) -> dict[str, str]:
+    """Name who computed each background: the engine from its provenance, the references.
+
+    Parameters
+    ----------
+    result : CrossValidation
+        A cross-validation.
+
+    Returns
+    -------
+    dict of str to str
+        By background kind, e.g. ``{"fiji": "ImageJ 1.53t (embedded)", "lesson":
+        "scikit-image 0.26.0 (lesson)", "imagej": "ImageJ-matched (ij_bgcorr 0.1.0)"}``.
+    """
+    attrs = getattr(result.backgrounds["fiji"], "attrs", {})
+    return {kind: panels.engine_label(attrs) if kind == "fiji"
+            else panels.reference_label(kind, result.method)
+            for kind in _KINDS if kind in result.backgrounds}
+
+
+def _draw_images(top: SubFigure, result: CrossValidation, planes: dict[str, np.ndarray],
+                 channel: int, suffix: str) -> list[Any]:
+    """Draw the input and the backgrounds in one display range, each named by its author."""
+    who = authors(result)
+    frames = result.image.sizes.get("t")
+    shown = [("input" + (f"\nt=0 of {frames} frames" if frames else ""),
               _plane(result.image, channel))]
-    shown += [(_BACKGROUNDS[kind][0], planes[kind]) for kind in _BACKGROUNDS if kind in planes]
+    what = "maximum projection" if _is_projection(result) else "background"
+    shown += [(f"{who[kind]}\n{what}", planes[kind]) for kind in _KINDS if kind in planes]
     norm = Normalize(min(p.min() for _, p in shown), max(p.max() for _, p in shown))
-    images = top.subplots(1, len(shown))
-    for ax, (title, plane) in zip(images, shown, strict=True):
+    axes = top.subplots(1, len(shown))
+    for ax, (title, plane) in zip(axes, shown, strict=True):
         im = ax.imshow(plane, cmap="gray", norm=norm)
         ax.set_title(title + suffix)
-    top.colorbar(im, ax=images, label=grey, shrink=0.9)
-    lower = bottom.subplots(1, 2, width_ratios=(1, 1.6))
-    diff = planes["fiji"] - planes["lesson"]
-    limit = float(np.abs(diff).max()) or 1.0
-    im = lower[0].imshow(diff, cmap="coolwarm", vmin=-limit, vmax=limit)
-    lower[0].set_title("Fiji − scikit-image" + suffix)
-    bottom.colorbar(im, ax=lower[0], label="Fiji − scikit-image (grey value)", shrink=0.9)
-    for ax in [*images, lower[0]]:
-        if line is not None:
-            _draw_line(ax, line)
-        _scale_bar(ax, diff.shape[1], calibration, "black" if ax is lower[0] else "white")
+    top.colorbar(im, ax=axes, label=_grey(result), shrink=0.9)
+    return list(axes)
+
+
+def _grey(result: CrossValidation) -> str:
+    return f"grey value ({result.image.dtype.itemsize * 8}-bit)"
+
+
+def _draw_channel(top: SubFigure, bottom: SubFigure, result: CrossValidation, channel: int,
+                  line: ProfileLine, suffix: str) -> None:
+    """Draw one channel: images above; difference maps and the line's profiles below."""
+    calibration = calibration_of(result.image)
+    planes = {kind: _plane(bg, channel) for kind, bg in result.backgrounds.items()}
+    image_axes = _draw_images(top, result, planes, channel, suffix)
+    maps, profiles = bottom.subfigures(1, 2, width_ratios=(1.25, 1))
+    refs = [kind for kind in _KINDS[1:] if kind in planes]
+    map_axes = np.atleast_1d(maps.subplots(1, len(refs)))
+    who = authors(result)
+    for ax, kind in zip(map_axes, refs, strict=True):
+        panels.draw_difference(ax, maps, compare(planes["fiji"], planes[kind]),
+                               f"{who['fiji']} −\n{who[kind]}{suffix}")
+    for ax in [*image_axes, *map_axes]:
+        panels.draw_line(ax, line.vertices)
+        panels.scale_bar(ax, planes["fiji"].shape[1], calibration,
+                         "white" if ax in image_axes else "black")
         ax.set_axis_off()
-    if line is not None:
-        _draw_profile(lower[1], planes, line, calibration, grey, suffix)
-    else:
-        lower[1].set_axis_off()
-        lower[1].text(0.5, 0.5, _NO_PROFILE, ha="center")
+    _draw_profiles(profiles, result, planes, line, suffix)
 
 
-def _draw_profile(ax: Any, planes: dict[str, np.ndarray], line: ProfileLine,
-                  calibration: Calibration, grey: str, suffix: str) -> None:
-    for kind, (_, label, style) in _BACKGROUNDS.items():
-        if kind in planes:
-            parts = _segments(planes[kind], line.vertices)
-            ax.plot(_distances(parts, line.vertices, calibration), _join(parts), label=label,
-                    linestyle=style, linewidth=2)
-    ax.set_title(f"backgrounds along the line ({line.origin})" + suffix)
-    ax.set_xlabel(f"distance from start ({_unit(calibration) or 'pixels'})")
-    ax.set_ylabel(grey)
-    ax.legend()
+def _draw_profiles(host: SubFigure, result: CrossValidation, planes: dict[str, np.ndarray],
+                   line: ProfileLine, suffix: str) -> None:
+    """Draw the differences along the line above, the values along it below."""
+    calibration = calibration_of(result.image)
+    x_label = f"distance from start ({panels.length_unit(calibration) or 'pixels'})"
+    parts = {kind: _segments(plane, line.vertices) for kind, plane in planes.items()}
+    distance = panels.segment_distances(parts["fiji"], line.vertices, calibration)
+    values = {kind: panels.join_segments(p) for kind, p in parts.items()}
+    who = authors(result)
+    upper, lower = host.subplots(2, 1, height_ratios=(1.5, 1), sharex=True)
+    panels.draw_line_differences(upper, distance, {kind: values["fiji"] - values[kind]
+                                            for kind in _KINDS[1:] if kind in values},
+                          {kind: who[kind] for kind in _KINDS[1:]}, "")
+    upper.set_title(upper.get_title() + suffix)
+    for kind in _KINDS:
+        if kind in values:
+            lower.plot(distance, values[kind], label=who[kind],
+                       linestyle=":" if kind == "fiji" else panels.REFERENCE_STYLES[kind],
+                       linewidth=2)
+    lower.set_title(f"values along {_LINE_KINDS[line.origin].split(' (')[0]}{suffix}")
+    lower.set_xlabel(x_label)
+    lower.set_ylabel(_grey(result).replace("grey value ", "value\n"))
+    lower.legend(fontsize=10, loc="best")
 
 
 def build_figure(result: CrossValidation, line: Vertices | None = None) -> Figure:
@@ -286,28 +275,33 @@ def build_figure(result: CrossValidation, line: Vertices | None = None) -> Figur
     matplotlib.figure.Figure
         The figure; close it (``matplotlib.pyplot.close``) when done.
     """
-    chosen = None if _is_projection(result) else choose_line(result.image, line)
+    chosen = choose_line(result.image, line)
     n_channels = result.image.sizes.get("ch", 1)
     with plt.rc_context(_STYLE):
-        fig = plt.figure(figsize=(17, 8.6 * n_channels + 0.8), layout="constrained")
+        fig = plt.figure(figsize=(17, 9.4 * n_channels + 0.8), layout="constrained")
         rows = fig.subfigures(2 * n_channels, 1, squeeze=False)[:, 0]
         for c in range(n_channels):
             suffix = f" (ch={c})" if n_channels > 1 else ""
             _draw_channel(rows[2 * c], rows[2 * c + 1], result, c, chosen, suffix)
         radius = f", radius {result.radius:g} px" if result.radius else ""
-        fig.suptitle(f"{_title(result.image)}: {result.method}{radius}, Fiji against "
-                     "scikit-image and the ImageJ-matched reference")
+        fig.suptitle(f"{_title(result.image)}: {result.method}{radius}, "
+                     f"{authors(result)['fiji']} against the references")
     return fig
 
 
 def save_figure(result: CrossValidation, path: str | Path, line: Vertices | None = None) -> Path:
     """Draw input, backgrounds, difference and line profiles, and write them as a PNG.
 
-    Two rows per channel (first time point and z plane): the input and the Fiji,
-    scikit-image and ImageJ-matched backgrounds in one display range; then Fiji
-    minus scikit-image in a symmetric range, and the backgrounds along the line
-    (:func:`choose_line`), its start marked. Scale bars when calibrated. A
-    projection (``maxproj``) has a note instead of a profile: no plane matches a frame.
+    Two rows per channel (first time point and z plane), each panel naming who
+    computed it (the engine from its provenance attrs, see :func:`authors`): the
+    input and the engine's, the lesson's and the ImageJ-matched backgrounds in
+    one display range; then engine minus each reference as a difference map
+    (white at 0, limits at the largest absolute difference and at least ±1, a
+    colour bar, the differing pixels counted on the panel or "identical" written
+    across it), engine minus each reference along the line (:func:`choose_line`,
+    its start marked) with the differing samples counted, and the values along
+    the line. Scale bars when calibrated. For a projection (``maxproj``) the
+    backgrounds are the projections, and the line runs over them.
 
     Parameters
     ----------
@@ -367,11 +361,13 @@ def markdown(
     str
         The report's text.
     """
-    lines = [f"# {result.method}: Fiji against scikit-image", "",
+    who = authors(result)
+    lines = [f"# {result.method}: {who['fiji']} against the references", "",
              f"Image {_title(result.image)}; radius {result.radius:g} px; "
-             f"{dict(result.image.sizes)} {result.image.dtype}; Fiji line: "
-             f"`{result.backgrounds['fiji'].attrs.get('macro_line', '')}` "
-             f"(ImageJ {result.backgrounds['fiji'].attrs.get('imagej_version', '?')}).", "",
+             f"{dict(result.image.sizes)} {result.image.dtype}; the engine's line: "
+             f"`{getattr(result.backgrounds['fiji'], 'attrs', {}).get('macro_line', '')}`; "
+             "references: " + ", ".join(f"{kind}: {who[kind]}" for kind in _KINDS[1:]
+                                        if kind in who) + ".", "",
              "| reference | identical | pixels different | fraction | max abs | mean abs "
              "| RMSE | PSNR dB | border / interior different |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -391,10 +387,8 @@ def markdown(
                   for kind, counts in planes.items() for plane, n in counts.items()]
     lines += ["", "Why they differ:", ""]
     lines += [f"- **{row['reference']}**: {row['why']}" for row in result.table()]
-    if _is_projection(result):
-        lines += ["", _NO_PROFILE.replace("\n", " ")]
-    else:
-        lines += ["", f"Line profile along {choose_line(result.image, line).describe()}."]
+    over = " (over the projections)" if _is_projection(result) else ""
+    lines += ["", f"Line profile{over} along {choose_line(result.image, line).describe()}."]
     if figure:
         lines += ["", f"Figure: `{figure}`", "", f"![{result.method}]({figure})"]
     return "\n".join(lines) + "\n"

@@ -1,4 +1,4 @@
-"""The lesson's images, shipped with the package (CC BY 4.0; see ``ATTRIBUTION.md`` here).
+"""The lesson's images and a calibrated sample, shipped with the package (see ``ATTRIBUTION.md``).
 
 The three images the NEUBIAS lesson "Local background correction" works on,
 from the NEUBIAS training resources, used under the Creative Commons
@@ -10,6 +10,12 @@ Attribution 4.0 license:
   maximum-projection activity);
 * ``xy_8bit__two_spots_noisy_uneven_background``: 400 x 400, 8-bit, two spots,
   noise and an uneven background.
+
+Beside them, one calibrated 16-bit sample (CC0, from scikit-image's sample
+data), not one of the lesson's images:
+
+* ``xy_16bit__cell_qpi`` (:data:`CELL`): 660 x 550, 16-bit, 0.107 µm pixels, a
+  quantitative phase image of a cell with a banded, uneven background.
 """
 
 from __future__ import annotations
@@ -25,20 +31,26 @@ from ij_bgcorr.image.tiff import open_image
 SPOTS = "xy_8bit__some_spots_with_uneven_bg"
 #: The time series the lesson's maximum-projection activity uses.
 POLYP = "xyt_8bit_polyp"
+#: A calibrated 16-bit sample (0.107 µm pixels, CC0): a cell in a quantitative phase image.
+CELL = "xy_16bit__cell_qpi"
+#: The shipped images that are not the lesson's (:func:`path` and :func:`load` take them).
+SAMPLES = (CELL,)
 #: Where the lesson's published macros open these images from (each name + ``.tif``).
 LESSON_URLS = ("https://github.com/NEUBIAS/training-resources/raw/master/image_data/",
                "https://raw.githubusercontent.com/NEUBIAS/training-resources/master/image_data/")
 
 
 def names() -> list[str]:
-    """Return the shipped images' names (their file stems), sorted.
+    """Return the lesson's shipped images' names (their file stems), sorted.
+
+    The calibrated samples (:data:`SAMPLES`) are not listed here.
 
     Returns
     -------
     list of str
     """
     return sorted(p.name.removesuffix(".tif") for p in resources.files(__name__).iterdir()
-                  if p.name.endswith(".tif"))
+                  if p.name.endswith(".tif") and p.name.removesuffix(".tif") not in SAMPLES)
 
 
 def path(name: str) -> Path:
@@ -47,7 +59,7 @@ def path(name: str) -> Path:
     Parameters
     ----------
     name : str
-        One of :func:`names`.
+        One of :func:`names` or :data:`SAMPLES`.
 
     Returns
     -------
@@ -59,8 +71,9 @@ def path(name: str) -> Path:
     KeyError
         For a name that is not shipped; the message lists the names.
     """
-    if name not in names():
-        raise KeyError(f"No shipped image {name!r}; the images are {', '.join(names())}")
+    if name not in (*names(), *SAMPLES):
+        raise KeyError(f"No shipped image {name!r}; the images are "
+                       f"{', '.join((*names(), *SAMPLES))}")
     return Path(str(resources.files(__name__).joinpath(f"{name}.tif")))
 
 
@@ -86,12 +99,14 @@ def load(name: str) -> xr.DataArray:
     Parameters
     ----------
     name : str
-        One of :func:`names`, e.g. ``"xy_8bit__some_spots_with_uneven_bg"``.
+        One of :func:`names`, e.g. ``"xy_8bit__some_spots_with_uneven_bg"``, or of
+        :data:`SAMPLES`, e.g. :data:`CELL`.
 
     Returns
     -------
     xarray.DataArray
-        The image, 8-bit, with its calibration; ``attrs["source"]`` is its file.
+        The image with its calibration (the lesson's 8-bit, uncalibrated;
+        :data:`CELL` 16-bit, 0.107 µm pixels); ``attrs["source"]`` is its file.
 
     Raises
     ------

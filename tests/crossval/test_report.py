@@ -18,9 +18,7 @@ from ij_bgcorr.crossval import validate as crossval
 from ij_bgcorr.crossval.compare import compare
 from ij_bgcorr.image.calibration import Calibration
 
-BACKGROUND_TITLES = ("Fiji background", "scikit-image (lesson) background",
-                     "ImageJ-matched background")
-IMAGE_TITLES = ("input", *BACKGROUND_TITLES, "Fiji − scikit-image")
+ENGINE = "ImageJ 1.53t (embedded)"
 NOISY = "xy_8bit__two_spots_noisy_uneven_background"
 
 
@@ -28,7 +26,7 @@ def _result(image, lesson_scale: float = 1.0) -> crossval.CrossValidation:
     """A median cross-validation built from the references (no engine); the lesson's
     background scaled so that its range differs from Fiji's."""
     image = ijb.as_image(image)
-    fiji = reference.median(image, 3)
+    fiji = reference.median(image, 3).assign_attrs(engine="embedded", imagej_version="1.53t99")
     backgrounds = {"fiji": fiji, "lesson": reference.median(image, 3, kind="lesson")
                    * lesson_scale, "imagej": reference.median(image, 3)}
     comparisons = {k: compare(fiji, bg, radius=3) for k, bg in backgrounds.items() if k != "fiji"}
@@ -55,21 +53,32 @@ def figure_of():
         plt.close(fig)
 
 
-def _panels(fig) -> dict[str, object]:
-    return {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
+def _panel(fig, *words: str):
+    """The one panel whose title holds every word."""
+    (ax,) = [ax for ax in fig.axes if all(w in ax.get_title() for w in words)]
+    return ax
+
+
+def _image_panels(fig) -> list:
+    """Panels showing an image (the colour bars' own axes left out)."""
+    bars = {im.colorbar.ax for ax in fig.axes for im in ax.images if im.colorbar is not None}
+    return [ax for ax in fig.axes if ax.images and ax not in bars]
 
 
 def test_background_panels_share_one_display_range(figure_of):
     result = _result(data.load(data.SPOTS), lesson_scale=0.5)
-    panels = _panels(figure_of(result))
+    fig = figure_of(result)
     planes = [np.asarray(result.image, float)] + [np.asarray(result.backgrounds[k], float)
                                                   for k in ("fiji", "lesson", "imagej")]
     expected = (min(p.min() for p in planes), max(p.max() for p in planes))
-    for title in ("input", *BACKGROUND_TITLES):
-        assert panels[title].images[0].get_clim() == pytest.approx(expected), title
+    shown = [ax for ax in _image_panels(fig) if "−" not in ax.get_title()]
+    assert len(shown) == 4
+    for ax in shown:
+        assert ax.images[0].get_clim() == pytest.approx(expected), ax.get_title()
     diff = np.asarray(result.backgrounds["fiji"], float) - planes[2]
-    limit = np.abs(diff).max()
-    assert panels["Fiji − scikit-image"].images[0].get_clim() == pytest.approx((-limit, limit))
+    limit = max(1.0, np.abs(diff).max())
+    lesson_map = _panel(fig, f"{ENGINE} −", "scikit-image")
+    assert lesson_map.images[0].get_clim() == pytest.approx((-limit, limit))
 
 
 def _colour_bars(fig) -> dict[str, str]:
@@ -80,8 +89,8 @@ def _colour_bars(fig) -> dict[str, str]:
 
 def test_colour_bars_are_labelled(figure_of):
     bars = _colour_bars(figure_of(_result(data.load(data.SPOTS))))
-    assert sorted(bars.values()) == ["Fiji − scikit-image (grey value)", "grey value (8-bit)"]
-    assert bars["Fiji − scikit-image"] == "Fiji − scikit-image (grey value)"
+    assert sorted(set(bars.values())) == ["engine − reference (grey value)",
+                                          "grey value (8-bit)"]
     floats = _colour_bars(figure_of(_result(data.load(data.SPOTS).astype(np.float32))))
     assert "grey value (32-bit)" in floats.values()
 
@@ -91,29 +100,29 @@ def _scale_bars(ax) -> list[AnchoredSizeBar]:
 
 
 def test_scale_bar_only_on_calibrated_images(figure_of):
-    panels = _panels(figure_of(_result(_calibrated())))
-    for title in IMAGE_TITLES:
-        (bar,) = _scale_bars(panels[title])
+    fig = figure_of(_result(_calibrated()))
+    assert len(_image_panels(fig)) == 6  # input, 3 backgrounds, 2 difference maps
+    for ax in _image_panels(fig):
+        (bar,) = _scale_bars(ax)
         assert bar.txt_label.get_text() == "10 µm"  # 256 px x 0.2 µm: a fifth is 10.24 µm
         (rect,) = bar.size_bar.get_children()
         assert rect.get_width() == pytest.approx(50)  # 10 µm / 0.2 µm per pixel
-    profile = panels["backgrounds along the line (default)"]
+    profile = _panel(fig, "values along the default line")
     assert profile.get_xlabel() == "distance from start (µm)"
     # the default line runs from x=25 to x=230: 205 px = 41 µm
     assert profile.get_lines()[0].get_xdata()[-1] == pytest.approx(41.0)
 
-    plain = _panels(figure_of(_result(data.load(data.SPOTS))))
-    assert not any(_scale_bars(plain[title]) for title in IMAGE_TITLES)
-    assert plain["backgrounds along the line (lesson)"].get_xlabel() == \
+    plain = figure_of(_result(data.load(data.SPOTS)))
+    assert not any(_scale_bars(ax) for ax in _image_panels(plain))
+    assert _panel(plain, "values along the lesson's polyline").get_xlabel() == \
         "distance from start (pixels)"
 
 
 def test_line_start_is_marked_and_title_names_the_input(figure_of):
     fig = figure_of(_result(data.load(data.SPOTS)))
-    panels = _panels(fig)
-    for title in IMAGE_TITLES:
-        assert "start" in [t.get_text() for t in panels[title].texts], title
-        xs, ys = panels[title].get_lines()[0].get_data()
+    for ax in _image_panels(fig):
+        assert "start" in [t.get_text() for t in ax.texts], ax.get_title()
+        xs, ys = ax.get_lines()[0].get_data()
         assert list(zip(xs, ys, strict=True)) == list(report.LESSON_POLYLINE)
     assert "xy_8bit__some_spots_with_uneven_bg.tif" in fig.get_suptitle()
 
@@ -203,13 +212,26 @@ def test_compare_command_names_files_after_input_and_method(fiji, tmp_path, spot
         (out / "line" / f"{NOISY}.median.md").read_text()
 
 
-def test_maxproj_has_no_profile(fiji, figure_of):
+def test_maxproj_draws_the_projections_and_says_identical(fiji, figure_of):
     result = crossval.cross_validate(fiji, data.load(data.POLYP), "maxproj")
     assert "t" not in result.backgrounds["fiji"].dims  # a projection over time
     fig = figure_of(result)
-    assert not [ax for ax in fig.axes if ax.get_xlabel().startswith("distance")]
-    assert not any(ax.get_lines() for ax in fig.axes)  # no line drawn on the images either
-    assert "No line profile" in report.markdown(result, "polyp.maxproj.png")
+    engine = report.authors(result)["fiji"]
+    assert engine.startswith(("ImageJ 1.", "Fiji")) and engine in fig.get_suptitle()
+    maps = [ax for ax in _image_panels(fig) if "−" in ax.get_title()]
+    assert len(maps) == 2
+    total = 313 * 313
+    for ax in maps:
+        assert engine in ax.get_title()
+        assert any(t.get_text() == f"identical: 0 pixels differ\n(of {total:,})"
+                   for t in ax.texts), ax.get_title()
+        assert ax.images[0].get_clim() == (-1.0, 1.0)
+    projections = [ax for ax in _image_panels(fig) if "maximum projection" in ax.get_title()]
+    assert len(projections) == 3
+    assert _panel(fig, "difference along the line").get_xlabel() == ""
+    text = report.markdown(result, "polyp.maxproj.png")
+    assert "Line profile (over the projections) along the default line" in text
+    assert f"# maxproj: {engine} against the references" in text
     assert report.output_name(result) == "xyt_8bit_polyp.maxproj"
 
 
