@@ -48,6 +48,15 @@ def names() -> list[str]:
     Returns
     -------
     list of str
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data
+    >>> names = data.names()
+    >>> data.SPOTS in names, data.POLYP in names
+    (True, True)
+    >>> names == sorted(names)
+    True
     """
     return sorted(p.name.removesuffix(".tif") for p in resources.files(__name__).iterdir()
                   if p.name.endswith(".tif") and p.name.removesuffix(".tif") not in SAMPLES)
@@ -70,6 +79,16 @@ def path(name: str) -> Path:
     ------
     KeyError
         For a name that is not shipped; the message lists the names.
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data
+    >>> data.path(data.SPOTS).name
+    'xy_8bit__some_spots_with_uneven_bg.tif'
+    >>> data.path("cells")
+    Traceback (most recent call last):
+    ...
+    KeyError: "No shipped image 'cells'; the images are ..."
     """
     if name not in (*names(), *SAMPLES):
         raise KeyError(f"No shipped image {name!r}; the images are "
@@ -89,6 +108,15 @@ def local_copies() -> dict[str, Path]:
     dict of str to pathlib.Path
         By URL (``https://github.com/NEUBIAS/training-resources/raw/master/image_data/
         xyt_8bit_polyp.tif`` and its raw.githubusercontent.com form).
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data
+    >>> copies = data.local_copies()
+    >>> len(copies) == len(data.LESSON_URLS) * len(data.names())
+    True
+    >>> copies[data.LESSON_URLS[0] + "xyt_8bit_polyp.tif"] == data.path(data.POLYP)
+    True
     """
     return {f"{base}{name}.tif": path(name) for base in LESSON_URLS for name in names()}
 
@@ -112,5 +140,14 @@ def load(name: str) -> xr.DataArray:
     ------
     KeyError
         For a name that is not shipped.
+
+    Examples
+    --------
+    >>> from ij_bgcorr import data
+    >>> spots = data.load(data.SPOTS)
+    >>> spots.dims, spots.shape, spots.dtype, spots.attrs["title"]
+    (('row', 'col'), (256, 256), dtype('uint8'), 'xy_8bit__some_spots_with_uneven_bg.tif')
+    >>> data.load("xy_8bit__two_spots_noisy_uneven_background").shape
+    (400, 400)
     """
     return open_image(path(name))
