@@ -118,6 +118,8 @@ def provenance(engine: Any, line: str) -> dict[str, Any]:
     Returns
     -------
     dict of str to object
-        ``imagej_version``, ``macro_line`` and ``engine`` (its kind).
+        ``imagej_version``, ``macro_line``, ``engine`` (its kind) and ``fiji_version``
+        (``"2.14.0/1.54m"`` as Fiji says it; empty on the embedded engine).
     """
-    return {"imagej_version": engine.version, "macro_line": line, "engine": engine.kind}
+    return {"imagej_version": engine.version, "macro_line": line, "engine": engine.kind,
+            "fiji_version": getattr(engine, "fiji_version", None) or ""}

@@ -18,13 +18,13 @@ from typing import Any
 import engine_scenarios
 import numpy as np
 import pytest
-from conftest import REPO, SHARED_FIJI
 from scipy import ndimage
 
+from conftest import REPO, SHARED_FIJI
 from ij_bgcorr.engine.locate import FIJI_ENV
 
 # Attrs that name the engine and its versions; everything else must be equal.
-ENGINE_ATTRS = {"engine", "imagej_version"}
+ENGINE_ATTRS = {"engine", "imagej_version", "fiji_version"}
 
 
 def _mean_without_last(image: Any) -> np.ndarray:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO
 
 import ij_bgcorr as ijb
+from conftest import REPO
 from ij_bgcorr import data
 from ij_bgcorr.macro.files import shipped_macros
 
@@ -178,3 +178,13 @@ def test_fijis_imagej_folder_is_its_fiji_app(fiji, engine_kind):
     assert Path(folder) == app
     # HiLo (Fiji.app/luts/HiLo.lut): 0 shown blue, 255 red, the grey levels between
     assert lut.split() == ["0", "0", "255", "255", "0", "0"]
+
+
+def test_results_name_the_fiji_that_made_them(fiji, engine_kind):
+    made = fiji.median(np.zeros((8, 8), np.uint8), 2).attrs
+    if engine_kind == "fiji":
+        fiji_version, imagej = made["fiji_version"].split("/")
+        assert fiji_version == fiji.fiji_version.split("/")[0] and made["imagej_version"] \
+            .startswith(imagej)
+    else:
+        assert made["fiji_version"] == ""
