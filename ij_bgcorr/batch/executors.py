@@ -17,7 +17,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -132,15 +132,30 @@ def run_pool(jobs: Sequence[Job], workers: int) -> Iterator[FileResult]:
     context = multiprocessing.get_context("spawn")  # a JVM does not survive fork
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_start_worker_engine, initargs=(os.getpid(),))
+    # one file per worker is handed over at a time: the pool moves submitted jobs to its
+    # workers' queue ahead of time, where cancelling no longer reaches them, so that after
+    # Ctrl-C they would all still be processed (measured: 5 more files with 2 workers)
+    waiting = iter(jobs)
+    running: dict[Future[FileResult], Job] = {}
+
+    def hand_over() -> None:
+        job = next(waiting, None)
+        if job is not None:
+            running[pool.submit(process_file, job)] = job
+
     try:
-        futures = {pool.submit(process_file, job): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                yield future.result()
-            except BrokenProcessPool as exc:
-                yield FileResult(job.input, "error", job.method, job.params,
-                                 message=f"worker process died: {exc}")
+        for _ in range(workers):
+            hand_over()
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = running.pop(future)
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:
+                    yield FileResult(job.input, "error", job.method, job.params,
+                                     message=f"worker process died: {exc}")
+                hand_over()
     finally:  # also when closed early (interrupted): start no more files, let running ones end
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -10,7 +10,7 @@ import logging
 
 import click
 
-from ij_bgcorr.cli.batch import batch_command
+from ij_bgcorr.cli.batch import INTERRUPTED, batch_command
 from ij_bgcorr.cli.crossval import compare, sweep
 from ij_bgcorr.cli.doctor import doctor_command
 from ij_bgcorr.cli.large import large_command
@@ -58,10 +58,20 @@ main.add_command(large_command)
 
 
 def entry_point() -> None:
-    """Run the ``ij-bgcorr`` program: the command, then end without JVM teardown."""
+    """Run the ``ij-bgcorr`` program: the command, then end without JVM teardown.
+
+    Ctrl-C ends every command with status 130, as shells give a process ended by
+    SIGINT (click's own handling would say "Aborted!" and give 1).
+    """
     try:
-        main(standalone_mode=True)
-        code = 0
+        returned = main.main(standalone_mode=False)
+        code = returned if isinstance(returned, int) else 0
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("Interrupted.", err=True)
+        code = INTERRUPTED
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     exit_now(code)

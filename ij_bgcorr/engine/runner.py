@@ -25,6 +25,7 @@ A run is in one of two modes:
 from __future__ import annotations
 
 import atexit
+import logging
 import math
 import threading
 import time
@@ -55,6 +56,8 @@ from ij_bgcorr.engine.watchdog import SWEEP_SECONDS, WindowWatch, stop_macro
 from ij_bgcorr.errors import MacroError, MacroTimeout, MacroWarning
 from ij_bgcorr.macro.failures import RunEvidence, dialog_message, line_text, macro_error
 from ij_bgcorr.macro.text import quote
+
+log = logging.getLogger(__name__)
 
 # ImageJ stops a macro at IJ.error (a missing file or window) only on a thread named
 # as its own macro threads are ("Run$_<name> Macro$"); on another it would go on.
@@ -264,6 +267,10 @@ class MacroRunner:
             dialog_opened.set()
 
         def exited(status: int) -> None:  # on the thread asking Java to end, before refused
+            if not _started_by(run):  # a thread an earlier macro left running
+                log.warning("A thread an earlier macro started asked Java to end "
+                            "(System.exit(%d)); refused, and this macro goes on", status)
+                return
             run.exit_request = (status, run.line())
             self._done.setBoolean(run.interp, True)
 
@@ -278,8 +285,10 @@ class MacroRunner:
             worker.start()
             try:
                 self._wait(worker, timeout, dialog_opened, run.interp)
-            except BaseException:  # e.g. Ctrl-C: do not leave the macro running
-                run.interp.abortMacro()
+            except BaseException:  # e.g. Ctrl-C: the macro is stopped before this returns, so
+                # that no thread of it (or its "Exception" window) outlives it into the next run
+                stop_macro(run.interp, worker, run.java_thread)
+                self._windows.settle()
                 raise
             timed_out = worker.is_alive()
             still_running = timed_out and not stop_macro(run.interp, worker, run.java_thread)
@@ -348,6 +357,16 @@ def _interpreter_error(interp: Any) -> str | None:
         return None
     message = interp.getErrorMessage() if failed else None
     return None if message is None else str(message)
+
+
+def _started_by(run: _Run) -> bool:
+    """Tell whether the current Java thread is the macro's or one started after it.
+
+    Java thread ids only grow: a thread an earlier macro started has a smaller id.
+    """
+    if run.java_thread is None:
+        return False
+    return int(java.Thread.currentThread().getId()) >= int(run.java_thread.getId())
 
 
 def _aborted_by_imagej() -> bool:

@@ -35,6 +35,7 @@ from ij_bgcorr.image.tiff_checks import (
     check_complete,
     check_data_in_file,
     check_decodable,
+    check_imagej_decodes,
     pick_series,
     tifffile_messages,
 )
@@ -139,7 +140,8 @@ def check_tiff(path: str | os.PathLike[str]) -> None:
     describes is refused too (the pixels are not read to find out). A file of
     several images is refused unless its pages all have one size and pixel type
     (ImageJ reads those as one stack; of pages that differ it would read only the
-    first). The compression is not checked: ImageJ decodes the pixels.
+    first). A compression ImageJ decodes into wrong pixels (JPEG, the floating-point
+    predictor) is refused; others are left to ImageJ, which decodes the pixels.
 
     Parameters
     ----------
@@ -160,6 +162,7 @@ def check_tiff(path: str | os.PathLike[str]) -> None:
         raise FileNotFoundError(f"No such image file: {path}")
     values, axes, *_, rgb, _unit, _reopens = _read(path, header_only=True)
     _dims(path, axes, values.shape, rgb)
+    check_imagej_decodes(path)
 
 
 def _dims(path: Path, axes: str, shape: tuple[int, ...], rgb: bool) -> tuple[list[int], list[str]]:

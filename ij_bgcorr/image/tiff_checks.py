@@ -198,3 +198,39 @@ def check_data_in_file(path: Path, tif: tifffile.TiffFile, series: Any) -> None:
     if end > size:
         raise ImageFormatError(f"{path} is not a readable TIFF file: it is truncated or damaged "
                                f"(its pixel data ends at byte {end}, the file at byte {size})")
+
+
+#: TIFF codes ImageJ 1.x's own reader takes but decodes wrongly, without an error: JPEG
+#: (old and new style: measured, a mean of 137.1 or 75.4 where the image's is 127.7) and the
+#: floating-point predictor (it warns "unsupported predictor value of 3" and reads garbage).
+_IMAGEJ_MISREADS = {"compression": {6: "JPEG (old style)", 7: "JPEG"},
+                    "predictor": {3: "the floating-point predictor"}}
+
+
+def check_imagej_decodes(path: Path) -> None:
+    """Refuse a TIFF that ImageJ's own ``open()`` would decode into wrong pixels.
+
+    For files ImageJ opens itself (``ij-bgcorr macro --input``, a batch macro).
+    Codecs ImageJ does not take at all (Zstd, LZMA, ...) are left to its own
+    clear "Unsupported" error.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A TIFF file.
+
+    Raises
+    ------
+    ImageFormatError
+        Naming the compression or predictor and what to do.
+    """
+    with tifffile.TiffFile(path) as tif:
+        page = tif.pages.first
+        found = [names[int(getattr(page, tag))] for tag, names in _IMAGEJ_MISREADS.items()
+                 if int(getattr(page, tag)) in names]
+    if found:
+        raise ImageFormatError(
+            f"{path} is stored with {found[0]}, which ImageJ's own open() reads into wrong "
+            f"pixels without an error: save it uncompressed or with LZW/Deflate (no "
+            f"floating-point predictor) for ImageJ, or read it with open_image() and pass "
+            f"the array as an input.")

@@ -94,6 +94,9 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(inputs, tmp_path, workers
     done = _entries(out)
     assert 2 <= len(done) < N_IMAGES
     _complete(out, done)
+    # after Ctrl-C at most the files already at work (one per worker) are finished
+    written = {path.parent.name for path in out.rglob("foreground.tif")}
+    assert len(written) - len(done) <= workers, (sorted(written), sorted(done))
     resumed = subprocess.run(_command(inputs, out, workers), capture_output=True, text=True,
                              timeout=300, check=False)
     assert resumed.returncode == 0, resumed.stderr[-2000:]

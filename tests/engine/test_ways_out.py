@@ -37,6 +37,15 @@ def test_system_exit_ends_the_macro_and_not_java(fiji, mode):
     assert ijb.start(**_same_engine()) is fiji
 
 
+def test_code_cannot_remove_the_guard(fiji):
+    import scyjava
+
+    with pytest.raises(Exception, match="keeps its guard"):
+        scyjava.jimport("java.lang.System").setSecurityManager(None)
+    with pytest.raises(ijb.MacroError, match=r"System\.exit\(5\)"):
+        fiji.run_macro('call("java.lang.System.exit", "5");')
+
+
 def test_quit_ends_the_macro_and_imagej_keeps_its_main_window(fiji):
     import scyjava
 
@@ -67,9 +76,10 @@ def _same_engine() -> dict[str, str]:
 
 
 UNGUARDED = """
-import ij_bgcorr as ijb, scyjava
+import scyjava
+scyjava.config.add_option("-Djava.security.manager=disallow")  # as Java 24+: no guard at all
+import ij_bgcorr as ijb
 engine = ijb.start()
-scyjava.jimport("java.lang.System").setSecurityManager(None)  # as on Java 24+, unguarded
 for step in ("macro", "start"):
     try:
         if step == "macro":
@@ -152,3 +162,57 @@ def test_a_timeout_is_always_a_macro_timeout(fiji):
         except Exception as exc:  # noqa: BLE001 - what else the run raised is the finding
             outcomes.add(f"{type(exc).__name__}: {exc}")
     assert outcomes == {"timeout"}
+
+
+def test_a_late_exit_from_an_earlier_thread_does_not_end_the_next_macro(fiji):
+    import scyjava
+    from jpype import JImplements, JOverride
+
+    thread = scyjava.jimport("java.lang.Thread")
+    system = scyjava.jimport("java.lang.System")
+
+    @JImplements("java.lang.Runnable")
+    class _Late:  # a thread left running by something before the macro
+        @JOverride
+        def run(self) -> None:
+            thread.sleep(500)
+            try:
+                system.exit(0)
+            except Exception:  # noqa: BLE001 - the guard's refusal
+                pass
+
+    late = thread(_Late())
+    late.start()
+    result = fiji.run_macro('print("start");\nwait(1500);\nprint("end");')
+    late.join()
+    assert result.log.split() == ["start", "end"]
+
+
+CTRL_C_IN_A_COMMAND = """
+import os, signal, threading
+import numpy as np
+import ij_bgcorr as ijb
+engine = ijb.start()
+big = np.random.default_rng(0).integers(0, 255, (3000, 3000)).astype(np.uint8)
+small = np.arange(64 * 64, dtype=np.uint8).reshape(64, 64)
+for _ in range(2):
+    threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+    try:
+        engine.run_macro('run("Median...", "radius=40");', inputs={"big": big}, timeout=120)
+        print("not interrupted")
+    except KeyboardInterrupt:
+        print("interrupted")
+    for _ in range(3):
+        print("next", int(engine.median(small, 2).values.sum()))
+"""
+
+
+def test_ctrl_c_during_a_command_leaves_nothing_for_the_next_call(tmp_path):
+    done = subprocess.run([sys.executable, "-c", CTRL_C_IN_A_COMMAND], capture_output=True,
+                          text=True, timeout=600, cwd=tmp_path)
+    lines = done.stdout.split("\n")
+    expected = np.asarray(ijb.reference.median(
+        np.arange(64 * 64, dtype=np.uint8).reshape(64, 64), 2)).astype(np.int64).sum()
+    assert lines.count("interrupted") == 2, done.stdout + done.stderr[-3000:]
+    assert lines.count(f"next {expected}") == 6, done.stdout + done.stderr[-3000:]
+    assert "ThreadDeath" not in done.stderr, done.stderr[-3000:]

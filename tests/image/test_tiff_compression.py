@@ -129,3 +129,23 @@ def test_without_imagecodecs_the_error_says_what_to_install(tmp_path):
     assert run.returncode != 0
     assert (f"ImageFormatError: {path} is compressed with LZW (TIFF code 5), which cannot be "
             "decoded: install the 'imagecodecs' package (pip install imagecodecs).") in run.stderr
+
+
+@pytest.mark.parametrize(("options", "named"), [
+    ({"compression": "zlib", "predictor": 3}, "floating-point predictor"),
+    ({"compression": "lzw", "predictor": 3}, "floating-point predictor"),
+    ({"compression": "jpeg"}, "JPEG"),
+])
+def test_files_imagej_would_misread_are_refused_before_it_opens_them(tmp_path, options, named):
+    from ij_bgcorr.image.tiff import check_tiff
+
+    pixels = np.linspace(0, 1, 64 * 48, dtype=np.float32).reshape(48, 64)
+    if options.get("compression") == "jpeg":
+        pixels = (pixels * 255).astype(np.uint8)
+    path = tmp_path / "x.tif"
+    tifffile.imwrite(path, pixels, **options)
+    with pytest.raises(ImageFormatError, match=named):
+        check_tiff(path)
+    ok = tmp_path / "ok.tif"
+    tifffile.imwrite(ok, pixels, compression="zlib")  # ImageJ decodes Deflate itself
+    check_tiff(ok)

@@ -4,7 +4,8 @@ import java.security.Permission;
 import java.util.function.IntConsumer;
 
 /**
- * A security manager that refuses to end the JVM and grants everything else.
+ * A security manager that refuses to end the JVM, or to be replaced, and grants
+ * everything else.
  *
  * <p>The JVM an ij-bgcorr engine runs in is the Python process's own: code
  * calling {@code System.exit} (or {@code Runtime.halt}) would end it for good,
@@ -24,12 +25,15 @@ public final class ExitGuard extends SecurityManager {
 
     @Override
     public void checkPermission(Permission permission) {
-        // every permission is granted: only ending the JVM is refused
+        // every permission is granted but replacing this guard: only ending the JVM is refused
+        if ("setSecurityManager".equals(permission.getName())) {
+            throw new SecurityException("ij-bgcorr keeps its guard against ending Java");
+        }
     }
 
     @Override
     public void checkPermission(Permission permission, Object context) {
-        // every permission is granted: only ending the JVM is refused
+        checkPermission(permission);
     }
 
     @Override
