@@ -92,4 +92,7 @@ def batch_command(inputs: tuple[str, ...], method: str, macro_file: Path | None,
 
 
 if __name__ == "__main__":
+    from ij_bgcorr.engine.jvm import sigterm_ends_python
+
+    sigterm_ends_python()
     batch_command()

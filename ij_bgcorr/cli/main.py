@@ -17,7 +17,7 @@ from ij_bgcorr.cli.large import large_command
 from ij_bgcorr.cli.lesson import lesson
 from ij_bgcorr.cli.macro import macro
 from ij_bgcorr.cli.run import run
-from ij_bgcorr.engine.jvm import exit_now
+from ij_bgcorr.engine.jvm import exit_now, sigterm_ends_python
 
 
 @click.group()
@@ -63,6 +63,7 @@ def entry_point() -> None:
     Ctrl-C ends every command with status 130, as shells give a process ended by
     SIGINT (click's own handling would say "Aborted!" and give 1).
     """
+    sigterm_ends_python()
     try:
         returned = main.main(standalone_mode=False)
         code = returned if isinstance(returned, int) else 0

@@ -106,6 +106,16 @@ def python_handles_ctrl_c() -> None:
     import scyjava
 
     scyjava.config.add_kwargs(interrupt=False)
+    sigterm_ends_python()
+
+
+def sigterm_ends_python() -> None:
+    """Make SIGTERM raise ``SystemExit(143)``, so that ``finally`` blocks run (main thread only).
+
+    A batch's parent process, which runs no JVM of its own, then still stops its
+    workers and removes its lock file when it is asked to end. Nothing is done where
+    a handler is already set.
+    """
     if threading.current_thread() is threading.main_thread() \
             and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)

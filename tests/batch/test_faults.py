@@ -22,6 +22,7 @@ import tifffile
 from processes import alive, descendants
 
 from ij_bgcorr.batch.manifest import MANIFEST_NAME
+from ij_bgcorr.batch.run import LOCK_NAME
 
 pytestmark = [pytest.mark.jvm,
               pytest.mark.skipif(not Path("/proc").is_dir(),
@@ -102,6 +103,21 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(inputs, tmp_path, workers
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert f"{len(done)} skipped" in resumed.stdout
     assert len(_entries(out)) == N_IMAGES
+    _complete(out, _entries(out))
+
+
+def test_sigterm_stops_a_batch_with_workers_and_removes_its_lock(inputs, tmp_path):
+    out = tmp_path / "out"
+    process = _start(inputs, out, 2)
+    _wait_for_entries(out, 1, process)
+    family = descendants(process.pid)
+    process.terminate()
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 143, stderr[-2000:]
+    time.sleep(1)
+    assert alive(family) == set()
+    assert not (out / LOCK_NAME).exists()
+    _no_temporaries(out)
     _complete(out, _entries(out))
 
 
