@@ -329,7 +329,7 @@ def run_method(engine: Engine, method: str, image: Any, params: Mapping[str, Any
         pair = max_projection_background(engine, image)
     elif method == "rolling-ball":
         pair = rolling_ball_background(engine, image, params["rolling"],
-                                       bool(params["light_background"]))
+                                       light_background=bool(params["light_background"]))
     elif method == "tophat":
         pair = tophat_background(engine, image, params["radius"], timeout=timeout)
     else:

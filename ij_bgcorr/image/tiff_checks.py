@@ -225,8 +225,8 @@ def check_imagej_decodes(path: Path) -> None:
         Naming the compression or predictor and what to do.
     """
     with tifffile.TiffFile(path) as tif:
-        page = tif.pages.first
-        found = [names[int(getattr(page, tag))] for tag, names in _IMAGEJ_MISREADS.items()
+        found = [names[int(getattr(page, tag))] for page in tif.pages  # every page: ImageJ
+                 for tag, names in _IMAGEJ_MISREADS.items()        # reads each one
                  if int(getattr(page, tag)) in names]
     if found:
         raise ImageFormatError(

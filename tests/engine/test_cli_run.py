@@ -14,7 +14,7 @@ from ij_bgcorr.cli.main import main
 @pytest.mark.parametrize(("method", "options", "expected"), [
     ("median", ["--radius", "4"], lambda e, im: workflows.median_background(e, im, 4)),
     ("rolling-ball", ["--rolling", "20", "--light-background"],
-     lambda e, im: workflows.rolling_ball_background(e, im, 20, True)),
+     lambda e, im: workflows.rolling_ball_background(e, im, 20, light_background=True)),
     ("tophat", ["--radius", "3"], lambda e, im: workflows.tophat_background(e, im, 3)),
     ("maxproj", [], lambda e, im: workflows.max_projection_background(e, im)),
 ])

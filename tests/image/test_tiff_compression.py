@@ -149,3 +149,9 @@ def test_files_imagej_would_misread_are_refused_before_it_opens_them(tmp_path, o
     ok = tmp_path / "ok.tif"
     tifffile.imwrite(ok, pixels, compression="zlib")  # ImageJ decodes Deflate itself
     check_tiff(ok)
+    later = tmp_path / "later.tif"  # a stack whose second page only is stored so
+    with tifffile.TiffWriter(later) as writer:
+        writer.write(pixels)
+        writer.write(pixels, **options)
+    with pytest.raises(ImageFormatError, match=named):
+        check_tiff(later)
