@@ -21,7 +21,9 @@ docstrings' examples.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,3 +83,21 @@ def polyp_path() -> Path:
 @pytest.fixture
 def noisy_path() -> Path:
     return data.path("xy_8bit__two_spots_noisy_uneven_background")
+
+
+@pytest.fixture
+def figure_of() -> Iterator[Callable[..., Any]]:
+    """Build a cross-validation figure for a result and close it after the test."""
+    import matplotlib.pyplot as plt
+
+    from ij_bgcorr.crossval import report
+
+    made = []
+
+    def build(result: Any, line: Any = None) -> Any:
+        made.append(report.build_figure(result, line))
+        return made[-1]
+
+    yield build
+    for fig in made:
+        plt.close(fig)

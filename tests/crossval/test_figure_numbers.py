@@ -6,7 +6,6 @@ figure code; only the last test starts Java.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import skimage
@@ -34,18 +33,6 @@ def _median_result(image, radius: int = 3, attrs: dict | None = None,
                    for k, bg in backgrounds.items() if k != "fiji"}
     return crossval.CrossValidation("median", radius, image, backgrounds, comparisons)
 
-
-@pytest.fixture
-def figure_of():
-    made = []
-
-    def build(result, line=None):
-        made.append(report.build_figure(result, line))
-        return made[-1]
-
-    yield build
-    for fig in made:
-        plt.close(fig)
 
 
 def _bars(fig) -> set:

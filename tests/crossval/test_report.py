@@ -39,19 +39,6 @@ def _calibrated() -> xr.DataArray:
         pixel_width=0.2, pixel_height=0.2, unit="micron"))
 
 
-@pytest.fixture
-def figure_of():
-    """Build a figure for a result and close it after the test."""
-    made = []
-
-    def build(result, line=None):
-        made.append(report.build_figure(result, line))
-        return made[-1]
-
-    yield build
-    for fig in made:
-        plt.close(fig)
-
 
 def _panel(fig, *words: str):
     """The one panel whose title holds every word."""
