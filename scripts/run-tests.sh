@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/ruff check ij_bgcorr tests benchmarks
+.venv/bin/ruff check --no-cache ij_bgcorr tests benchmarks
 .venv/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 # Run a command where `java` cannot be found: as root with unshare(1), a private

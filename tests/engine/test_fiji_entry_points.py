@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, SHARED_FIJI
 
 import ij_bgcorr as ijb
+from conftest import REPO, SHARED_FIJI
 from ij_bgcorr import reference
 from ij_bgcorr.crossval import synthetic
 from ij_bgcorr.engine.locate import FIJI_ENV, find_java_home

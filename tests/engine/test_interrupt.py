@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from processes import alive, descendants
+
+from conftest import REPO
 
 CHILD = """
 import os, signal, threading, time

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO
 from engine_scenarios import MICRONS
 
 import ij_bgcorr as ijb
+from conftest import REPO
 
 RNG = np.random.default_rng(7)
 STACK = RNG.integers(0, 4000, (3, 30, 34), dtype=np.uint16)
