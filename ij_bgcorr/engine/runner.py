@@ -52,7 +52,12 @@ from ij_bgcorr.engine.tables import (
     results_frame,
 )
 from ij_bgcorr.engine.unread import Unread
-from ij_bgcorr.engine.watchdog import SWEEP_SECONDS, WindowWatch, stop_macro
+from ij_bgcorr.engine.watchdog import (
+    SWEEP_SECONDS,
+    WindowWatch,
+    stop_interrupted_macro,
+    stop_macro,
+)
 from ij_bgcorr.errors import MacroError, MacroTimeout, MacroWarning
 from ij_bgcorr.macro.failures import RunEvidence, dialog_message, line_text, macro_error
 from ij_bgcorr.macro.text import quote
@@ -287,7 +292,7 @@ class MacroRunner:
                 self._wait(worker, timeout, dialog_opened, run.interp)
             except BaseException:  # e.g. Ctrl-C: the macro is stopped before this returns, so
                 # that no thread of it (or its "Exception" window) outlives it into the next run
-                stop_macro(run.interp, worker, run.java_thread)
+                stop_interrupted_macro(run.interp, worker, run.java_thread)
                 self._windows.settle()
                 raise
             timed_out = worker.is_alive()

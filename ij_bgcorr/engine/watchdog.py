@@ -38,6 +38,8 @@ SWEEP_SECONDS = 0.25
 SETTLE_SECONDS = 2.0
 #: Seconds a macro, then its stopped threads, are given to end.
 GRACE_SECONDS = 5.0
+#: Seconds a macro interrupted with Ctrl-C is given to end before its threads are stopped.
+INTERRUPT_GRACE_SECONDS = 1.0
 _WINDOW_OPENED = 200  # java.awt.event.WindowEvent.WINDOW_OPENED
 
 
@@ -283,11 +285,12 @@ def _wake(window: Any) -> None:
         window.notifyAll()
 
 
-def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None) -> bool:
-    """Abort a macro past its timeout; return True once it and its ImageJ threads are gone.
+def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None,
+               grace: float = GRACE_SECONDS) -> bool:
+    """Abort a macro; return True once it and its ImageJ threads are gone.
 
     A command may ignore the abort and may run in helper threads (one per
-    plane of a stack): after :data:`GRACE_SECONDS`, the macro's thread and
+    plane of a stack): after ``grace`` seconds, the macro's thread and
     every thread started after it (Java thread ids only grow) that is
     executing ImageJ code are stopped with ``Thread.stop``.
 
@@ -299,6 +302,8 @@ def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None) -
         The Python thread running it.
     java_thread : java.lang.Thread or None
         The macro's Java thread; None when the macro never reached Java.
+    grace : float
+        Seconds given to the macro, then to its stopped threads, to end.
 
     Returns
     -------
@@ -307,7 +312,7 @@ def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None) -
         refused (Java 20+) or they outlive the grace period.
     """
     interp.abortMacro()
-    worker.join(GRACE_SECONDS)
+    worker.join(grace)
     if java_thread is None:  # the macro never reached Java
         return not worker.is_alive()
     first_id = int(java_thread.getId())
@@ -315,11 +320,33 @@ def stop_macro(interp: Any, worker: threading.Thread, java_thread: Any | None) -
     if worker.is_alive():
         stuck.append(java_thread)
     if stuck and all(_force_stop(t) for t in stuck):
-        worker.join(GRACE_SECONDS)
-        deadline = time.monotonic() + GRACE_SECONDS
+        worker.join(grace)
+        deadline = time.monotonic() + grace
         while any(t.isAlive() for t in stuck) and time.monotonic() < deadline:
             time.sleep(0.05)
     return not worker.is_alive() and not any(t.isAlive() for t in stuck)
+
+
+def stop_interrupted_macro(interp: Any, worker: threading.Thread,
+                           java_thread: Any | None) -> None:
+    """Stop a macro after Ctrl-C, within about a second, whatever further Ctrl-C come meanwhile.
+
+    A second Ctrl-C while the first is being handled would otherwise leave the
+    macro's threads running into the next run.
+
+    Parameters
+    ----------
+    interp : ij.macro.Interpreter
+    worker : threading.Thread
+    java_thread : java.lang.Thread or None
+        As for :func:`stop_macro`.
+    """
+    while True:
+        try:
+            stop_macro(interp, worker, java_thread, INTERRUPT_GRACE_SECONDS)
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def _imagej_threads() -> list[Any]:

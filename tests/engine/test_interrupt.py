@@ -84,3 +84,34 @@ def test_sigterm_ends_the_script_cleanly(engine_kind, tmp_path):
     assert done.returncode == 128 + 15, done.stderr[-2000:]
     assert done.stdout.strip() == "finally"
     assert not list(tmp_path.glob("hs_err_pid*.log"))  # the JVM did not crash
+
+
+COMMAND_INTERRUPTED_TWICE = """
+import os, signal, threading, time
+import numpy as np
+import ij_bgcorr as ijb
+from jpype import JClass
+engine = ijb.start()
+image = (np.random.default_rng(0).random((1500, 1500)) * 60000).astype(np.uint16)
+for delay in (2.0, 2.4, 2.8):  # the second and third arrive while the first is handled
+    threading.Timer(delay, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+try:
+    engine.run_macro('run("Median...", "radius=60");', inputs={"input": image}, timeout=300)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt", flush=True)
+time.sleep(1.5)  # the later signals are handled by now
+traces = JClass("java.lang.Thread").getAllStackTraces()
+filtering = [t for t, frames in traces.items()
+             if any("RankFilters" in str(f.getClassName()) for f in frames)]
+print("filtering threads", len(filtering), flush=True)
+print(engine.median(np.ones((8, 8), np.uint8), 2).shape, flush=True)
+"""
+
+
+@pytest.mark.jvm
+def test_ctrl_c_during_a_long_command_stops_it_even_when_pressed_again(engine_kind):
+    done = subprocess.run([sys.executable, "-c", COMMAND_INTERRUPTED_TWICE], cwd=REPO,
+                          capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert lines == ["KeyboardInterrupt", "filtering threads 0", "(8, 8)"]
