@@ -17,6 +17,10 @@ from ij_bgcorr.validation import positive_pixels
 # The most elements a Java array holds (ImageJ builds its rolling ball in one)
 _JAVA_ARRAY_LIMIT = 2**31 - 1
 
+#: Seconds a command, a macro or one file of a batch may run before it is stopped
+#: (MacroTimeout): one default everywhere, as long as ImageJ's GUI has none.
+DEFAULT_TIMEOUT = 3600.0
+
 #: The lesson's default radii, in pixels: the median's and top-hat's, and the rolling ball's.
 DEFAULT_RADIUS = 15.0
 DEFAULT_ROLLING = 50.0

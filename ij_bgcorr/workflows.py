@@ -18,7 +18,7 @@ from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.results import MacroResult
 from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.layout import Layout, read_image
-from ij_bgcorr.options import DEFAULT_RADIUS, DEFAULT_ROLLING
+from ij_bgcorr.options import DEFAULT_RADIUS, DEFAULT_ROLLING, DEFAULT_TIMEOUT
 
 
 def _as_input(image: Any) -> tuple[xr.DataArray, Layout]:
@@ -176,7 +176,7 @@ def rolling_ball_background(
 
 
 def tophat_background(
-    engine: Engine, image: Any, radius: float = DEFAULT_RADIUS, timeout: float = 600.0
+    engine: Engine, image: Any, radius: float = DEFAULT_RADIUS, timeout: float = DEFAULT_TIMEOUT
 ) -> tuple[xr.DataArray, xr.DataArray]:
     """Compute background = grey opening (ImageJ's Minimum then Maximum, ``radius`` pixels).
 
@@ -191,7 +191,7 @@ def tophat_background(
         Any dims (:mod:`ij_bgcorr.image.layout`); uint8, uint16 or float32 (others converted).
     radius : float, default 15
         The opening's radius in pixels.
-    timeout : float, default 600.0
+    timeout : float, default 3600.0
         Seconds before the macro is stopped.
 
     Returns
@@ -226,7 +226,7 @@ def tophat_background(
 
 def run_macro_on_files(engine: Engine, macro: str | os.PathLike[str],
                        files: Sequence[str | os.PathLike[str]], params: Mapping[str, Any],
-                       timeout: float = 600.0) -> MacroResult:
+                       timeout: float = DEFAULT_TIMEOUT) -> MacroResult:
     """Run a macro on image files as Fiji's Process > Batch > Macro runs it on each one.
 
     ImageJ opens the files with its own ``open(path)`` (the last one active): each
@@ -271,7 +271,7 @@ def run_macro_on_files(engine: Engine, macro: str | os.PathLike[str],
 
 
 def run_method(engine: Engine, method: str, image: Any, params: Mapping[str, Any],
-               macro: str | os.PathLike[str] | None = None, timeout: float = 600.0
+               macro: str | os.PathLike[str] | None = None, timeout: float = DEFAULT_TIMEOUT
                ) -> tuple[dict[str, xr.DataArray], dict[str, pd.DataFrame]]:
     """Run one of :data:`ij_bgcorr.methods.METHODS` on an image: the one way batch and CLI run it.
 

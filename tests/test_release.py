@@ -95,8 +95,10 @@ def _public_callables() -> dict[str, Any]:
             if inspect.isfunction(obj):
                 found[f"{owner.__name__}.{name}"] = obj
             elif inspect.isclass(obj) and obj.__module__.startswith("ij_bgcorr"):
-                found.update({f"{obj.__name__}.{m}": f for m, f in vars(obj).items()
-                              if inspect.isfunction(f) and not m.startswith("_")})
+                # inherited methods too (an engine's run_macro is defined in a base class)
+                found.update({f"{obj.__name__}.{m}": f
+                              for m, f in inspect.getmembers(obj, inspect.isfunction)
+                              if not m.startswith("_") and f.__module__.startswith("ij_bgcorr")})
     return found
 
 
@@ -109,6 +111,17 @@ def test_boolean_options_are_keyword_only() -> None:
                and (isinstance(p.default, bool) or p.annotation in ("bool", bool))]
         for name, f in _public_callables().items()}
     assert {name: p for name, p in positional.items() if p} == {}
+
+
+def test_every_timeout_defaults_to_the_one_constant() -> None:
+    import inspect
+
+    from ij_bgcorr.options import DEFAULT_TIMEOUT
+
+    defaults = {name: p.default for name, f in _public_callables().items()
+                for p in inspect.signature(f).parameters.values() if p.name == "timeout"}
+    assert {"Engine.run_macro", "ij_bgcorr.batch", "ij_bgcorr.start"} <= defaults.keys()
+    assert {name: d for name, d in defaults.items() if d != DEFAULT_TIMEOUT} == {}
 
 
 HEAVY = ("jpype", "scyjava", "numba", "skimage", "scipy", "dask", "matplotlib", "tifffile",

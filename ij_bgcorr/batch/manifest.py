@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ij_bgcorr.batch.files import atomic_write, file_sha256
+from ij_bgcorr.options import DEFAULT_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class Job:
     method: str
     params: dict[str, Any]
     macro: str | None = None
-    timeout: float = 600.0
+    timeout: float = DEFAULT_TIMEOUT
     imagej_threads: int | None = None
 
 

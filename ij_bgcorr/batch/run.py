@@ -40,6 +40,7 @@ from ij_bgcorr.batch.manifest import (
 )
 from ij_bgcorr.batch.params import method_params
 from ij_bgcorr.errors import BatchInterrupted, CommandError
+from ij_bgcorr.options import DEFAULT_TIMEOUT
 from ij_bgcorr.validation import timeout_seconds
 
 #: The lock file that keeps two batches out of one output folder.
@@ -125,7 +126,7 @@ class BatchSummary:
 def batch(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], method: str,
           out_dir: str | os.PathLike[str], params: Mapping[str, Any] | None = None,
           macro: str | os.PathLike[str] | None = None, workers: int = 1,
-          scheduler: Any = None, *, progress: bool = True, timeout: float = 600.0,
+          scheduler: Any = None, *, progress: bool = True, timeout: float = DEFAULT_TIMEOUT,
           imagej_threads: int | None = None, replace: bool = False) -> BatchSummary:
     """Background-correct every input file; resumable and parallel.
 

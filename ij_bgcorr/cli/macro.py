@@ -10,6 +10,7 @@ from ij_bgcorr.cli.engine import start_engine
 from ij_bgcorr.cli.options import key_values, say
 from ij_bgcorr.cli.saving import save_all, save_log, summary_table
 from ij_bgcorr.errors import IjBgcorrError
+from ij_bgcorr.options import DEFAULT_TIMEOUT
 
 
 @click.command()
@@ -21,7 +22,8 @@ from ij_bgcorr.errors import IjBgcorrError
               help="key=value: fills the script parameter '#@ ... key', else is passed "
                    "through getArgument().")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--timeout", default=600.0, show_default=True, help="Seconds before the macro "
+@click.option("--timeout", default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds before the macro "
               "is stopped.")
 def macro(macro_file: Path, inputs: tuple[Path, ...], args: dict[str, str], out: Path,
           timeout: float) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ij_bgcorr.methods import METHODS
+from ij_bgcorr.options import DEFAULT_TIMEOUT
 
 
 def say(text: str, err: bool = False) -> None:
@@ -66,7 +67,7 @@ def method_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--arg", "args", multiple=True, callback=key_values,
                      help="key=value for --method macro: fills its script parameter "
                           "'#@ ... key', else reaches getArgument()."),
-        click.option("--timeout", default=600.0, show_default=True,
+        click.option("--timeout", default=DEFAULT_TIMEOUT, show_default=True,
                      type=click.FloatRange(min=0, min_open=True),
                      help="Seconds before a macro is stopped, per image."),
     ]

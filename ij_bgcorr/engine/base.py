@@ -29,7 +29,7 @@ from ij_bgcorr.engine.tiles import refuse_unrollable, tile_by_tile
 from ij_bgcorr.errors import CommandError
 from ij_bgcorr.macro import commands
 from ij_bgcorr.macro.call import Call
-from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
+from ij_bgcorr.options import DEFAULT_ROLLING, DEFAULT_TIMEOUT, BackgroundOptions
 from ij_bgcorr.tiled import background_reach, is_lazy, rank_reach
 
 
@@ -65,7 +65,7 @@ class Engine(Recorder, MacroRuns):
 
     kind = "engine"
 
-    def __init__(self, timeout: float = 3600.0, gui: bool = True) -> None:
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, gui: bool = True) -> None:
         super().__init__()
         self.timeout = timeout
         self.gui = gui

@@ -21,6 +21,7 @@ from ij_bgcorr.engine.mainwindow import (
     open_main_window,
     private_home,
 )
+from ij_bgcorr.options import DEFAULT_TIMEOUT
 
 
 class EmbeddedEngine(Engine):
@@ -41,7 +42,7 @@ class EmbeddedEngine(Engine):
 
     kind = "embedded"
 
-    def __init__(self, ij_jar: Path, timeout: float = 3600.0) -> None:
+    def __init__(self, ij_jar: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
         super().__init__(timeout, gui=True)
         self.ij_jar = ij_jar
 

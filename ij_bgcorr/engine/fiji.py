@@ -50,6 +50,7 @@ from ij_bgcorr.engine.mainwindow import (
 )
 from ij_bgcorr.engine.quiet import printed_to_log
 from ij_bgcorr.errors import EngineNotAvailable
+from ij_bgcorr.options import DEFAULT_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class FijiEngine(Engine):
 
     kind = "fiji"
 
-    def __init__(self, gateway: Any | None, source: str, timeout: float = 3600.0,
+    def __init__(self, gateway: Any | None, source: str, timeout: float = DEFAULT_TIMEOUT,
                  gui: bool = True) -> None:
         super().__init__(timeout, gui=gui)
         self.ij_jar = imagej_jar()

@@ -21,6 +21,7 @@ from ij_bgcorr.errors import CommandError, MacroError
 from ij_bgcorr.image.arrays import as_image
 from ij_bgcorr.macro.files import read_macro, run_macro_line
 from ij_bgcorr.macro.prepare import errors_name_lines_of, prepare_macro
+from ij_bgcorr.options import DEFAULT_TIMEOUT
 from ij_bgcorr.tiled import is_lazy
 from ij_bgcorr.validation import existing_file, timeout_seconds
 
@@ -39,7 +40,7 @@ class MacroRuns:
         inputs: Mapping[str, Any] | None = None,
         args: Mapping[str, Any] | None = None,
         outputs: Sequence[str] | None = None,
-        timeout: float | None = 60.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
         mode: str | None = None,
         files: Sequence[str | os.PathLike[str]] = (),
     ) -> MacroResult:
@@ -60,7 +61,7 @@ class MacroRuns:
             ``"radius=15"``, read back by ``Macro.getValue`` exactly).
         outputs : sequence of str, optional
             The titles of the images to return; default: all open at the end.
-        timeout : float or None, default 60.0
+        timeout : float or None, default 3600.0 (`ij_bgcorr.options.DEFAULT_TIMEOUT`)
             Seconds before the macro is stopped; None: no limit.
         mode : {"gui", "batch"}, optional
             ``"gui"``: as the Fiji GUI runs it (image windows, ``selectWindow`` and

@@ -61,6 +61,7 @@ from ij_bgcorr.engine.watchdog import (
 from ij_bgcorr.errors import MacroError, MacroTimeout, MacroWarning
 from ij_bgcorr.macro.failures import RunEvidence, dialog_message, line_text, macro_error
 from ij_bgcorr.macro.text import quote
+from ij_bgcorr.options import DEFAULT_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +210,7 @@ class MacroRunner:
         self._fresh.restore()
 
     def run(self, code: str, argument: str = "", inputs: Mapping[str, Any] | None = None,
-            timeout: float | None = 60.0, variables: Sequence[str] = (),
+            timeout: float | None = DEFAULT_TIMEOUT, variables: Sequence[str] = (),
             gui: bool = False, files: Sequence[str] = ()) -> MacroOutcome:
         """Run macro ``code`` with ``inputs`` open; the first input is active.
 

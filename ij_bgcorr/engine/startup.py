@@ -23,6 +23,7 @@ from ij_bgcorr.engine.embedded import EmbeddedEngine, launch_embedded
 from ij_bgcorr.engine.fiji import FijiEngine, check_fiji_app, launch_fiji
 from ij_bgcorr.engine.locate import FIJI_ENV
 from ij_bgcorr.errors import CommandError, EngineNotAvailable
+from ij_bgcorr.options import DEFAULT_TIMEOUT
 
 # A Maven endpoint as PyImageJ takes it ("sc.fiji:fiji", "net.imagej:imagej:2.14.0",
 # several joined with "+"), or a bare ImageJ2 version ("2.14.0").
@@ -152,7 +153,7 @@ def running_engine() -> Engine | None:
 
 def start(
     ij_jar: str | Path | None = None,
-    timeout: float = 3600.0,
+    timeout: float = DEFAULT_TIMEOUT,
     *,
     fiji: str | Path | None = None,
     endpoint: str | None = None,
@@ -226,7 +227,7 @@ def start(
 def start_fiji(
     fiji: str | os.PathLike[str] | None = None,
     endpoint: str | None = None,
-    timeout: float = 3600.0,
+    timeout: float = DEFAULT_TIMEOUT,
     *,
     prefs: str | os.PathLike[str] | None = None,
     headless: bool = False,
