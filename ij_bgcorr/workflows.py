@@ -20,6 +20,15 @@ from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.layout import Layout, read_image
 from ij_bgcorr.options import DEFAULT_RADIUS, DEFAULT_ROLLING, DEFAULT_TIMEOUT
 
+__all__ = [
+    "max_projection_background",
+    "median_background",
+    "rolling_ball_background",
+    "run_macro_on_files",
+    "run_method",
+    "tophat_background",
+]
+
 
 def _as_input(image: Any) -> tuple[xr.DataArray, Layout]:
     """Return the image, read once and titled ``input``, and its layout (for the results)."""

@@ -133,14 +133,14 @@ def large_params(method: str, params: dict[str, Any] | None) -> dict[str, Any]:
     return method_params(method, params)
 
 
-def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], method: str,
+def process_large(path: str | os.PathLike[str], out: str | os.PathLike[str], method: str,
                   params: dict[str, Any] | None = None, chunk: int = 2048, engine: Any = None, *,
                   progress: bool = True, replace: bool = False) -> Path:
     """Correct one large image into ``out/<stem>/{background,foreground}.ome.zarr``.
 
     Parameters
     ----------
-    source : str or os.PathLike
+    path : str or os.PathLike
         A TIFF/BigTIFF file or an OME-Zarr folder; only read.
     out : str or os.PathLike
         The output folder.
@@ -176,7 +176,7 @@ def process_large(source: str | os.PathLike[str], out: str | os.PathLike[str], m
     ImageFormatError, FileNotFoundError
         An input that cannot be read lazily.
     """
-    source = Path(source).resolve()  # Dask workers may run in other folders
+    source = Path(path).resolve()  # Dask workers may run in other folders
     if not source.exists():
         raise FileNotFoundError(f"No such image: {source} (give a local file or folder)")
     full = large_params(method, params)

@@ -37,7 +37,7 @@ class Comparison:
     shape : tuple of int
         The common shape.
     dtypes : tuple of str
-        The dtypes of a and b, as strings.
+        The dtypes of ``image1`` and ``image2``, as strings.
     identical : bool
         Every pixel value equal.
     n_different : int
@@ -45,13 +45,13 @@ class Comparison:
     fraction_different : float
         n_different / number of pixels.
     max_abs_diff, mean_abs_diff, rmse : float
-        Of a - b over all pixels.
+        Of ``image1 - image2`` over all pixels.
     psnr : float
         Peak signal-to-noise ratio in dB, 10 log10(range² / MSE). The range
-        is the dtype's (255 for uint8) when a is an integer image, else a's
-        max - min. inf when identical; NaN when the range is 0.
+        is the dtype's (255 for uint8) when ``image1`` is an integer image,
+        else its max - min. inf when identical; NaN when the range is 0.
     diff : numpy.ndarray
-        a - b in float64 (0 where both are NaN), planes first: dims
+        ``image1 - image2`` in float64 (0 where both are NaN), planes first: dims
         ``(t, pln, ch, row, col)`` as present; left out of `as_dict`,
         equality and the repr.
     radius : float or None
@@ -143,18 +143,21 @@ class Comparison:
 
 
 def compare(
-    a: np.ndarray | xr.DataArray, b: np.ndarray | xr.DataArray, radius: float | None = None
+    image1: np.ndarray | xr.DataArray,
+    image2: np.ndarray | xr.DataArray,
+    radius: float | None = None,
 ) -> Comparison:
-    """Compare image ``a`` with image ``b`` pixel by pixel, plane by plane.
+    """Compare ``image1`` with ``image2`` pixel by pixel, plane by plane.
 
     Parameters
     ----------
-    a, b : numpy.ndarray or xarray.DataArray
+    image1, image2 : numpy.ndarray or xarray.DataArray
         Images of the same sizes, any real dtype, under the package's image
-        contract (`ij_bgcorr.image.layout`): a DataArray by its dim names (``b``
-        may list them in another order), a numpy array as ``(row, col)``,
-        ``(pln, row, col)``, ... A numpy ``b`` is named by its number of dims
-        too, and compared in ``a``'s order when it holds ``a``'s dims.
+        contract (`ij_bgcorr.image.layout`): a DataArray by its dim names
+        (``image2`` may list them in another order), a numpy array as
+        ``(row, col)``, ``(pln, row, col)``, ... A numpy ``image2`` is named by
+        its number of dims too, and compared in ``image1``'s order when it holds
+        ``image1``'s dims.
     radius : float, optional
         Filter radius in pixels (>= 0): the differences are then also split
         between the border band, pixels fewer than ``radius`` rows or columns
@@ -171,25 +174,12 @@ def compare(
         When the sizes or dims differ, an image has no ``row`` and ``col`` (or
         fewer than 2 dims), or ``radius`` is negative.
     """
-    if isinstance(a, xr.DataArray):
-        a = with_canonical_names(a)
-        if isinstance(b, xr.DataArray):
-            b = with_canonical_names(b)
-            if set(b.dims) != set(a.dims):
-                raise ValueError(f"cannot compare images with dims {a.dims} and {b.dims}")
-            b = b.transpose(*a.dims)
-        else:
-            # a numpy b is named by its number of dims, as everywhere; when it then
-            # holds a's dims (in any order) it is compared in a's order
-            named = _numpy_named(np.asarray(b))
-            if set(named.dims) == set(a.dims):
-                b = named.transpose(*a.dims)
-    arr_a, labels = _planes(a)
-    arr_b, _ = _planes(b)
+    first, second = _aligned(image1, image2)
+    arr_a, labels = _planes(first)
+    arr_b, _ = _planes(second)
     if arr_a.shape != arr_b.shape:
-        raise ValueError(
-            f"cannot compare images of different shapes: a {np.shape(a)}, b {np.shape(b)}"
-        )
+        raise ValueError(f"cannot compare images of different shapes: image1 "
+                         f"{np.shape(first)}, image2 {np.shape(second)}")
     a64, b64 = arr_a.astype(np.float64), arr_b.astype(np.float64)
     both_nan = np.isnan(a64) & np.isnan(b64)
     diff = np.where(both_nan, 0.0, a64 - b64)
@@ -205,7 +195,7 @@ def compare(
         interior = n_different - border
     per_plane = different.reshape(len(labels), -1).sum(axis=1) if len(labels) > 1 else []
     return Comparison(
-        shape=tuple(np.shape(a)),
+        shape=tuple(np.shape(first)),
         dtypes=(str(arr_a.dtype), str(arr_b.dtype)),
         identical=n_different == 0,
         n_different=n_different,
@@ -223,6 +213,23 @@ def compare(
     )
 
 
+def _aligned(image1: np.ndarray | xr.DataArray, image2: np.ndarray | xr.DataArray
+             ) -> tuple[np.ndarray | xr.DataArray, np.ndarray | xr.DataArray]:
+    """Both images, ``image2`` in ``image1``'s dims order when both are named alike."""
+    if not isinstance(image1, xr.DataArray):
+        return image1, image2
+    first = with_canonical_names(image1)
+    if isinstance(image2, xr.DataArray):
+        second = with_canonical_names(image2)
+        if set(second.dims) != set(first.dims):
+            raise ValueError(f"cannot compare images with dims {first.dims} and {second.dims}")
+        return first, second.transpose(*first.dims)
+    # a numpy image2 is named by its number of dims, as everywhere; when it then
+    # holds image1's dims (in any order) it is compared in image1's order
+    named = _numpy_named(np.asarray(image2))
+    return first, named.transpose(*first.dims) if set(named.dims) == set(first.dims) else image2
+
+
 def _numpy_named(values: np.ndarray) -> xr.DataArray:
     """Name a numpy image's dims by the package's default for its number of dims."""
     if values.ndim < 2:
@@ -232,16 +239,16 @@ def _numpy_named(values: np.ndarray) -> xr.DataArray:
     return xr.DataArray(values, dims=dims)
 
 
-def _planes(img: np.ndarray | xr.DataArray) -> tuple[np.ndarray, list[str]]:
-    """``img``'s values as ``(planes..., row, col)`` and a label for each plane.
+def _planes(image: np.ndarray | xr.DataArray) -> tuple[np.ndarray, list[str]]:
+    """``image``'s values as ``(planes..., row, col)`` and a label for each plane.
 
     Planes are every combination of the image's ``t``, ``pln`` and ``ch``
     (in that order); a numpy array is named as everywhere in the package
     (``(row, col)``, ``(pln, row, col)``, ...), and any other number of
     dimensions as leading plane axes before ``(row, col)``.
     """
-    arr = (with_canonical_names(img) if isinstance(img, xr.DataArray)
-           else _numpy_named(np.asarray(img)))
+    arr = (with_canonical_names(image) if isinstance(image, xr.DataArray)
+           else _numpy_named(np.asarray(image)))
     if "row" not in arr.dims or "col" not in arr.dims:
         raise ValueError(f"an image needs 'row' and 'col' dims; got {arr.dims}")
     others = sorted((d for d in arr.dims if d not in ("row", "col")),

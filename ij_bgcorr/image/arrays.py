@@ -43,16 +43,16 @@ DEFAULT_DIMS: dict[int, tuple[str, ...]] = {
 
 
 def as_image(
-    data: Any,
+    image: Any,
     dims: Sequence[str] | None = None,
     calibration: Calibration | None = None,
     rgb: bool | None = None,
 ) -> xr.DataArray:
-    """Wrap ``data`` as a DataArray in the canonical order, checking it.
+    """Wrap ``image`` as a DataArray in the canonical order, checking it.
 
     Parameters
     ----------
-    data : numpy.ndarray or xarray.DataArray
+    image : numpy.ndarray or xarray.DataArray
         A bare 2-D array is ``(row, col)``, 3-D ``(pln, row, col)``, 4-D
         ``(t, pln, row, col)`` and 5-D adds ``ch``; pass ``dims`` for anything
         else (e.g. ``("t", "row", "col")``). Pixel types other than uint8, uint16
@@ -97,12 +97,12 @@ def as_image(
     >>> image.dims, image.dtype
     (('t', 'row', 'col'), dtype('uint8'))
     """
-    if isinstance(data, xr.DataArray):
-        arr = with_canonical_names(data)
+    if isinstance(image, xr.DataArray):
+        arr = with_canonical_names(image)
         attrs = dict(arr.attrs)
         cal = calibration or calibration_in(arr)
     else:
-        arr, attrs, cal = _named(_in_memory(data), dims), {}, calibration or Calibration()
+        arr, attrs, cal = _named(_in_memory(image), dims), {}, calibration or Calibration()
     unknown = [d for d in arr.dims if d not in DIM_ORDER]
     if unknown:
         raise ImageFormatError(f"Unknown dimension name(s) {unknown}; use {DIM_ORDER}.")

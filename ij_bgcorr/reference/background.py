@@ -17,7 +17,7 @@ from ij_bgcorr.tiled import background_reach, is_lazy
 
 
 def subtract_background(
-    img: Image,
+    image: Image,
     rolling: float = DEFAULT_ROLLING,
     *,
     light_background: bool = False,
@@ -31,7 +31,7 @@ def subtract_background(
 
     Parameters
     ----------
-    img : numpy.ndarray or xarray.DataArray
+    image : numpy.ndarray or xarray.DataArray
         Image under the package's image contract (`ij_bgcorr.image.layout`);
         uint8, uint16 or float32 (RGB: a uint8 DataArray marked
         ``attrs["rgb"]``, for ``kind="imagej"``).
@@ -59,7 +59,7 @@ def subtract_background(
     -------
     numpy.ndarray or xarray.DataArray
         The corrected image (or, with ``create_background``, the background),
-        same type, shape and dtype as ``img``. A Dask-backed DataArray gives a
+        same type, shape and dtype as ``image``. A Dask-backed DataArray gives a
         Dask-backed one, computed tile by tile, identical to the whole image's
         result (`ij_bgcorr.tiled`).
 
@@ -87,18 +87,18 @@ def subtract_background(
     options = BackgroundOptions(rolling, light_background, sliding, disable_smoothing,
                                 create_background, separate)
     compute = correct_image if kind == "imagej" else _lesson_subtract_background
-    if is_lazy(img):
-        return tile_by_tile(partial(compute, options=options), img,
+    if is_lazy(image):
+        return tile_by_tile(partial(compute, options=options), image,
                             background_reach(options, kind))
-    return compute(img, options)
+    return compute(image, options)
 
 
-def _lesson_subtract_background(img: Image, options: BackgroundOptions) -> Image:
+def _lesson_subtract_background(image: Image, options: BackgroundOptions) -> Image:
     """Compute the lesson's ``img - skimage.restoration.rolling_ball(img, radius)`` by plane."""
     if options.sliding or options.disable_smoothing or options.separate:
         raise CommandError("sliding, disable_smoothing and separate are ImageJ options; "
                            "use kind='imagej' for them")
-    image, layout = read_image(img)
+    canonical, layout = read_image(image)
     light, create = options.light_background, options.create_background
 
     def correct(plane: np.ndarray) -> np.ndarray:
@@ -109,9 +109,9 @@ def _lesson_subtract_background(img: Image, options: BackgroundOptions) -> Image
         corrected = plane - ball
         return util.invert(corrected) if light else corrected
 
-    out = map_planes(image, correct)
+    out = map_planes(canonical, correct)
     call = f"skimage.restoration.rolling_ball({{}}, radius={options.rolling})"
     text = call.format("img") if create else "img - " + call.format("img")
     if light:
         text = f"invert({'' if create else 'invert(img) - '}{call.format('invert(img)')})"
-    return in_layout(out, image, layout, text)
+    return in_layout(out, canonical, layout, text)

@@ -15,12 +15,12 @@ from ij_bgcorr.tiled import is_lazy, rank_reach
 from ij_bgcorr.validation import whole_pixels
 
 
-def median(img: Image, radius: float, kind: str = "imagej") -> Image:
+def median(image: Image, radius: float, kind: str = "imagej") -> Image:
     """Median filter of every (row, col) plane.
 
     Parameters
     ----------
-    img : numpy.ndarray or xarray.DataArray
+    image : numpy.ndarray or xarray.DataArray
         Image under the package's image contract (`ij_bgcorr.image.layout`);
         uint8, uint16 or float32 (other pixel types are converted with a warning).
     radius : float
@@ -38,7 +38,7 @@ def median(img: Image, radius: float, kind: str = "imagej") -> Image:
     Returns
     -------
     numpy.ndarray or xarray.DataArray
-        The filtered image, same type, shape and dtype as ``img``; a DataArray
+        The filtered image, same type, shape and dtype as ``image``; a DataArray
         carries ``attrs["reference"]`` describing the call. A Dask-backed
         DataArray gives a Dask-backed one, computed tile by tile, identical to
         the whole image's result (`ij_bgcorr.tiled`).
@@ -78,12 +78,12 @@ def median(img: Image, radius: float, kind: str = "imagej") -> Image:
     'ImageJ run("Median...", "radius=15"): 717-pixel kernel, nearest-edge border'
     """
     kind = check_kind(kind)
-    if is_lazy(img):
-        return tile_by_tile(partial(median, radius=radius, kind=kind), img, rank_reach(radius))
-    image, layout = read_image(img)
+    if is_lazy(image):
+        return tile_by_tile(partial(median, radius=radius, kind=kind), image, rank_reach(radius))
+    canonical, layout = read_image(image)
     if kind == "imagej":
         footprint = imagej_kernel(radius)
-        out = map_planes(image, lambda plane: median_plane(plane, footprint))
+        out = map_planes(canonical, lambda plane: median_plane(plane, footprint))
         text = (
             f'ImageJ run("Median...", "radius={radius}"): '
             f"{footprint.sum()}-pixel kernel, nearest-edge border"
@@ -91,6 +91,6 @@ def median(img: Image, radius: float, kind: str = "imagej") -> Image:
     else:
         disk_radius = whole_pixels("radius", radius)
         disk = morphology.disk(disk_radius)
-        out = map_planes(image, lambda plane: filters.median(plane, disk))
+        out = map_planes(canonical, lambda plane: filters.median(plane, disk))
         text = f"skimage.filters.median(img, skimage.morphology.disk({disk_radius}))"
-    return in_layout(out, image, layout, text)
+    return in_layout(out, canonical, layout, text)

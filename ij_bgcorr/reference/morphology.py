@@ -15,14 +15,14 @@ from ij_bgcorr.tiled import is_lazy, rank_reach
 from ij_bgcorr.validation import whole_pixels
 
 
-def opening(img: Image, radius: float, kind: str = "imagej") -> Image:
+def opening(image: Image, radius: float, kind: str = "imagej") -> Image:
     """Grey opening (minimum then maximum filter) of every (row, col) plane.
 
     The opening is the background the lesson's top-hat (`tophat`) removes.
 
     Parameters
     ----------
-    img : numpy.ndarray or xarray.DataArray
+    image : numpy.ndarray or xarray.DataArray
         Image under the package's image contract (`ij_bgcorr.image.layout`);
         uint8, uint16 or float32.
     radius : float
@@ -38,8 +38,8 @@ def opening(img: Image, radius: float, kind: str = "imagej") -> Image:
     Returns
     -------
     numpy.ndarray or xarray.DataArray
-        The opened image, same type, shape and dtype as ``img``; Dask-backed, computed
-        tile by tile, for a Dask-backed ``img`` (`ij_bgcorr.tiled`).
+        The opened image, same type, shape and dtype as ``image``; Dask-backed, computed
+        tile by tile, for a Dask-backed ``image`` (`ij_bgcorr.tiled`).
 
     Raises
     ------
@@ -62,36 +62,36 @@ def opening(img: Image, radius: float, kind: str = "imagej") -> Image:
     (dtype('uint8'), 'ImageJ run("Minimum...", "radius=5") then run("Maximum...", "radius=5")')
     """
     kind = check_kind(kind)
-    if is_lazy(img):
-        return tile_by_tile(partial(opening, radius=radius, kind=kind), img,
+    if is_lazy(image):
+        return tile_by_tile(partial(opening, radius=radius, kind=kind), image,
                             rank_reach(radius, passes=2))
-    image, layout = read_image(img)
+    canonical, layout = read_image(image)
     if kind == "lesson":
         disk_radius = whole_pixels("radius", radius)
         disk = morphology.disk(disk_radius)
-        out = map_planes(image, lambda plane: morphology.opening(plane, disk))
+        out = map_planes(canonical, lambda plane: morphology.opening(plane, disk))
         text = f"skimage.morphology.opening(img, skimage.morphology.disk({disk_radius}))"
     else:
         footprint = imagej_kernel(radius)
-        out = map_planes(image, lambda plane: opening_plane(plane, footprint))
+        out = map_planes(canonical, lambda plane: opening_plane(plane, footprint))
         text = (
             f'ImageJ run("Minimum...", "radius={radius}") then run("Maximum...", "radius={radius}")'
         )
-    return in_layout(out, image, layout, text)
+    return in_layout(out, canonical, layout, text)
 
 
-def tophat(img: Image, radius: float, kind: str = "imagej") -> Image:
+def tophat(image: Image, radius: float, kind: str = "imagej") -> Image:
     """White top-hat: the image minus its grey `opening` (the background).
 
     Parameters
     ----------
-    img : numpy.ndarray or xarray.DataArray
+    image : numpy.ndarray or xarray.DataArray
         Image under the package's image contract (`ij_bgcorr.image.layout`);
         uint8, uint16 or float32.
     radius : float
         Kernel radius in pixels, > 0; a whole number for ``kind="lesson"``.
     kind : {"imagej", "lesson"}, default "imagej"
-        ``"imagej"`` is img minus ImageJ's ``Minimum...`` then ``Maximum...``
+        ``"imagej"`` is the image minus ImageJ's ``Minimum...`` then ``Maximum...``
         (see `opening`), subtracted as ``Subtract create 32-bit``.
         ``"lesson"`` is ``skimage.morphology.white_tophat(img,
         skimage.morphology.disk(radius))``, border mode ``'reflect'``.
@@ -99,9 +99,9 @@ def tophat(img: Image, radius: float, kind: str = "imagej") -> Image:
     Returns
     -------
     numpy.ndarray or xarray.DataArray
-        Same shape as ``img``; float32 for ``"imagej"``, the dtype of ``img``
+        Same shape as ``image``; float32 for ``"imagej"``, the dtype of ``image``
         for ``"lesson"`` (the opening never exceeds the image, so nothing wraps).
-        Dask-backed, computed tile by tile, for a Dask-backed ``img`` (`ij_bgcorr.tiled`).
+        Dask-backed, computed tile by tile, for a Dask-backed ``image`` (`ij_bgcorr.tiled`).
 
     Raises
     ------
@@ -131,14 +131,14 @@ def tophat(img: Image, radius: float, kind: str = "imagej") -> Image:
     (dtype('float32'), 0.0, 19.0)
     """
     kind = check_kind(kind)
-    if is_lazy(img):
-        return tile_by_tile(partial(tophat, radius=radius, kind=kind), img,
+    if is_lazy(image):
+        return tile_by_tile(partial(tophat, radius=radius, kind=kind), image,
                             rank_reach(radius, passes=2))
-    image, layout = read_image(img)
+    canonical, layout = read_image(image)
     if kind == "imagej":
-        refuse_rgb(image, "ImageJ's 32-bit subtraction of the top-hat turns RGB into grey")
-    arr = image.values
-    background = opening(image, radius, kind).values
+        refuse_rgb(canonical, "ImageJ's 32-bit subtraction of the top-hat turns RGB into grey")
+    arr = canonical.values
+    background = opening(canonical, radius, kind).values
     if kind == "lesson":  # white_tophat is exactly this difference
         out = arr - background
         text = (f"skimage.morphology.white_tophat(img, "
@@ -149,4 +149,4 @@ def tophat(img: Image, radius: float, kind: str = "imagej") -> Image:
             f'float32(img) - float32(ImageJ run("Minimum...", "radius={radius}") '
             f'then run("Maximum...", "radius={radius}"))'
         )
-    return in_layout(out, image, layout, text)
+    return in_layout(out, canonical, layout, text)

@@ -19,12 +19,12 @@ from ij_bgcorr.reference.results import Image, refuse_rgb
 from ij_bgcorr.validation import choice
 
 
-def z_project(img: Image, method: str = "max", axis: int | str | None = None) -> Image:
+def z_project(image: Image, method: str = "max", axis: int | str | None = None) -> Image:
     """Projection along a stack axis, computed as ImageJ 1.x's ``Z Project...``.
 
     Parameters
     ----------
-    img : numpy.ndarray or xarray.DataArray
+    image : numpy.ndarray or xarray.DataArray
         A stack under the package's image contract (`ij_bgcorr.image.layout`)
         with more than one ``pln`` or ``t`` plane; uint8, uint16 or float32.
     method : {"avg", "max", "min", "sum", "sd", "median"}, default "max"
@@ -85,15 +85,15 @@ def z_project(img: Image, method: str = "max", axis: int | str | None = None) ->
     (3, ('row', 'col'))
     """
     method = choice("projection method", method, {name: name for name in PROJECTIONS})
-    image, layout = read_image(img)
+    canonical, layout = read_image(image)
     if method in ("sum", "sd"):
-        refuse_rgb(image, f"ImageJ's {method} projection of an RGB stack stays 8-bit RGB")
-    dim = _projection_dim(axis, image, layout)
-    index = image.dims.index(dim)
-    out = _PROJECT[method](np.moveaxis(image.values, index, 0))
+        refuse_rgb(canonical, f"ImageJ's {method} projection of an RGB stack stays 8-bit RGB")
+    dim = _projection_dim(axis, canonical, layout)
+    index = canonical.dims.index(dim)
+    out = _PROJECT[method](np.moveaxis(canonical.values, index, 0))
     text = (f'ImageJ run("Z Project...", "projection=[{PROJECTIONS[method].imagej_name}]") '
             f"along {dim!r}")
-    projected = image.isel({dim: 0}, drop=True).copy(data=out)
+    projected = canonical.isel({dim: 0}, drop=True).copy(data=out)
     return layout.restore(projected, {"reference": text})
 
 

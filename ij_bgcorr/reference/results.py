@@ -58,10 +58,10 @@ def refuse_rgb(image: xr.DataArray, what: str) -> None:
     if image.attrs.get("rgb"):
         raise CommandError(
             f"{what}; this reference does not reproduce it. Mark the image as three grey "
-            "channels (img.assign_attrs(rgb=False)) to compute it channel by channel.")
+            "channels (image.assign_attrs(rgb=False)) to compute it channel by channel.")
 
 
-def tile_by_tile(compute: Callable[[xr.DataArray], Image], img: xr.DataArray,
+def tile_by_tile(compute: Callable[[xr.DataArray], Image], image: xr.DataArray,
                  reach: Reach) -> xr.DataArray:
     """Run a reference function on a Dask-backed image, lazily, tile by tile.
 
@@ -69,7 +69,7 @@ def tile_by_tile(compute: Callable[[xr.DataArray], Image], img: xr.DataArray,
     ----------
     compute : callable
         The function with its options bound: an image in, its result out.
-    img : xarray.DataArray
+    image : xarray.DataArray
         Dask-backed, under the package's image contract; uint8, uint16 or float32.
     reach : Reach
         What ``compute`` needs around each tile to be exact.
@@ -77,14 +77,14 @@ def tile_by_tile(compute: Callable[[xr.DataArray], Image], img: xr.DataArray,
     Returns
     -------
     xarray.DataArray
-        Dask-backed, ``img``'s layout and chunks, ``attrs["reference"]`` as
+        Dask-backed, ``image``'s layout and chunks, ``attrs["reference"]`` as
         ``compute`` gives it and ``attrs["tiles"]`` saying how it is tiled.
 
     Raises
     ------
     ImageFormatError
-        When ``img`` is not an image the reference functions take lazily
+        When ``image`` is not an image the reference functions take lazily
         (`ij_bgcorr.tiled.lazy.check_lazy`).
     """
-    probe = compute(sample_of(check_lazy(img)))  # options checked, pixel type and text told
-    return map_tiles(compute, img, reach, probe.dtype, {"reference": probe.attrs["reference"]})
+    probe = compute(sample_of(check_lazy(image)))  # options checked, pixel type and text told
+    return map_tiles(compute, image, reach, probe.dtype, {"reference": probe.attrs["reference"]})

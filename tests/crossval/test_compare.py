@@ -110,7 +110,7 @@ def test_dataarrays_are_accepted():
 
 
 def test_shape_mismatch_names_both_shapes():
-    with pytest.raises(ValueError, match=r"a \(2, 3\), b \(3, 2\)"):
+    with pytest.raises(ValueError, match=r"image1 \(2, 3\), image2 \(3, 2\)"):
         compare(np.zeros((2, 3)), np.zeros((3, 2)))
 
 

@@ -143,7 +143,8 @@ def test_subtract_lesson_wraps_16bit_values_above_32767():
 
 
 def test_subtract_rejects_shape_mismatch_naming_both():
-    with pytest.raises(ValueError, match=r"a \{'row': 2, 'col': 3\}, b \{'row': 3, 'col': 2\}"):
+    with pytest.raises(ValueError,
+                       match=r"image1 \{'row': 2, 'col': 3\}, image2 \{'row': 3, 'col': 2\}"):
         ref.subtract(np.zeros((2, 3), np.uint8), np.zeros((3, 2), np.uint8))
 
 
