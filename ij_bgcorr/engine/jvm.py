@@ -162,3 +162,48 @@ def exit_now(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     os._exit(code)
+
+
+#: Seconds Python's exit waits for Java threads that would keep Java from ending.
+EXIT_GRACE_SECONDS = 3.0
+
+
+def never_wait_at_exit_for_stray_threads(grace: float = EXIT_GRACE_SECONDS) -> None:
+    """At Python's exit, keep Java's teardown from waiting for ever on threads left running.
+
+    JPype ends Java at exit with ``DestroyJavaVM``, which waits until every
+    non-daemon Java thread has ended: a thread pool a plugin or macro left
+    behind, or AWT's event thread while a window is still displayable, would
+    keep the process alive for good, deaf to SIGTERM (measured: a script that
+    started one idle ``Executors.newFixedThreadPool`` thread never ended). Such
+    threads get ``grace`` seconds to end; after that Java is left to end with
+    the process instead of being torn down. Main thread only.
+
+    Parameters
+    ----------
+    grace : float
+        Seconds given to non-daemon threads to end, e.g. AWT's once its windows
+        are closed.
+    """
+    import time
+
+    import jpype
+    import jpype.config
+
+    if not jpype.isJVMStarted():
+        return
+    deadline = time.monotonic() + grace
+    while _stray_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _stray_threads():
+        jpype.config.destroy_jvm = False
+
+
+def _stray_threads() -> list[str]:
+    """Names of the live non-daemon Java threads other than the calling one."""
+    from jpype import JClass
+
+    thread = JClass("java.lang.Thread")
+    me = thread.currentThread()
+    return [str(t.getName()) for t in thread.getAllStackTraces().keySet()
+            if t.isAlive() and not t.isDaemon() and not t.equals(me)]

@@ -43,6 +43,7 @@ from ij_bgcorr.engine.fresh import StaticState, close_windows
 from ij_bgcorr.engine.hooks import CommandHooks
 from ij_bgcorr.engine.idle import live_threads, wait_until_idle
 from ij_bgcorr.engine.java import java
+from ij_bgcorr.engine.jvm import never_wait_at_exit_for_stray_threads
 from ij_bgcorr.engine.open_images import images_by_title, open_images, open_inputs
 from ij_bgcorr.engine.tables import (
     close_text_windows,
@@ -188,6 +189,7 @@ class MacroRunner:
         # interrupted too: filter threads left waiting by a stopped command would keep the
         # JVM, and so the process, from ending
         java.ThreadUtil.threadPoolExecutor.shutdownNow()
+        never_wait_at_exit_for_stray_threads()
 
     def close_all_images(self) -> None:
         """Close every image ImageJ holds (batch-mode and window images) and every table window."""
