@@ -1,4 +1,4 @@
-"""Time ij_bgcorr.reference.rolling_ball.subtract_background against ImageJ and scikit-image.
+"""Time ij_bgcorr.reference.subtract_background against ImageJ and scikit-image.
 
 A 2048 x 2048 uint16 image (smooth uneven background, spots and noise) at a ball
 radius of 50 pixels (``--sliding``: the sliding paraboloid, which scikit-image
@@ -20,7 +20,7 @@ import numpy as np
 from skimage.restoration import rolling_ball
 
 import ij_bgcorr as ijb
-from ij_bgcorr.reference.rolling_ball import subtract_background
+from ij_bgcorr.reference import subtract_background
 
 MACRO = ('t0=getTime();\nrun("Subtract Background...", "rolling={radius}{sliding}");\n'
          'return d2s(getTime()-t0,0);')
@@ -72,7 +72,7 @@ def main() -> None:
                           np.asarray(fiji.subtract_background(img, **options).values))
     method = "sliding paraboloid" if args.sliding else "rolling ball"
     print(f"{args.size}x{args.size} uint16, rolling={args.radius:g}, {method}")
-    print(f"  ij_bgcorr.reference.rolling_ball : {ours_ms:9.1f} ms   (identical to ImageJ: {same})")
+    print(f"  ij_bgcorr.reference    : {ours_ms:9.1f} ms   (identical to ImageJ: {same})")
     target = "" if args.sliding else "  (target <= 2)"
     print(f"  ImageJ 1.53t (in Java) : {fiji_ms:9.1f} ms   ours/ImageJ = {ours_ms / fiji_ms:.2f}"
           + target)

@@ -40,7 +40,7 @@ WHY: dict[str, dict[str, str]] = {
         "lesson": "skimage.restoration.rolling_ball rolls the full ball on the full image; "
                   "ImageJ smooths 3x3 first, shrinks the image for large radii, rolls a "
                   "trimmed ball and interpolates back.",
-        "imagej": "ij_bgcorr.reference.rolling_ball reimplements ImageJ's algorithm: "
+        "imagej": "ij_bgcorr.reference.subtract_background reimplements ImageJ's algorithm: "
                   "expected identical.",
     },
     "tophat": {

@@ -271,7 +271,7 @@ def subtract_background(image: Any, options: BackgroundOptions, title: str | Non
         raise CommandError(
             "ImageJ 1.53t's sliding paraboloid can loop forever on 32-bit images with NaN, "
             f"infinite or near-maximum (|value| >= {_SLIDING_SAFE:g}) values; replace them, or "
-            "use ij_bgcorr.reference.rolling_ball.subtract_background, which returns.")
+            "use ij_bgcorr.reference.subtract_background (kind='imagej'), which returns.")
     words = [f"rolling={number(options.rolling)}", *options.macro_words()]
     words += ["stack"] * (n_planes(arr) > 1)
     return Call((arr,), "Subtract Background...", " ".join(words), title=check_title(title),

@@ -45,9 +45,9 @@ Conventions shared by every function:
 Modules: `rank` (ImageJ's rank-filter kernel and single-plane opening),
 `median_filter` with `median_kernel`, `morphology` (opening, top-hat), `arithmetic` (subtract),
 `projection` (Z Project), `background` (Subtract Background, both kinds),
-`rolling_ball` with `ball`, `smoothing`, `hsb`, `paraboloid`, `parabola` and
+`imagej_background` with `ball`, `smoothing`, `hsb`, `paraboloid`, `parabola` and
 `corners` (ImageJ's Subtract Background), `workers` (kernels on every core),
-`kinds` and `results` (shared by all).
+`kinds` and `results` (shared by all); `rolling_ball` keeps a deprecated name.
 """
 
 from ij_bgcorr.reference.arithmetic import subtract

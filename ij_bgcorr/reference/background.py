@@ -10,9 +10,9 @@ from skimage import restoration, util
 from ij_bgcorr.errors import CommandError
 from ij_bgcorr.image.layout import map_planes, read_image
 from ij_bgcorr.options import DEFAULT_ROLLING, BackgroundOptions
+from ij_bgcorr.reference.imagej_background import correct_image
 from ij_bgcorr.reference.kinds import check_kind
 from ij_bgcorr.reference.results import Image, in_layout, tile_by_tile
-from ij_bgcorr.reference.rolling_ball import correct_image
 from ij_bgcorr.tiled import background_reach, is_lazy
 
 
@@ -32,23 +32,22 @@ def subtract_background(
     Parameters
     ----------
     image : numpy.ndarray or xarray.DataArray
-        Image under the package's image contract (`ij_bgcorr.image.layout`);
-        uint8, uint16 or float32 (RGB: a uint8 DataArray marked
-        ``attrs["rgb"]``, for ``kind="imagej"``).
+        Image under the package's image contract (`ij_bgcorr.image.layout`); uint8,
+        uint16 or float32 (RGB, a uint8 DataArray marked ``attrs["rgb"]``: "imagej" only).
     rolling : float, default 50
         Ball radius in pixels, > 0.
     light_background : bool, default False
         Objects darker than the background.
     sliding, disable_smoothing, separate : bool, default False
-        ImageJ's options (see `ij_bgcorr.reference.rolling_ball.subtract_background`);
-        only ``kind="imagej"`` takes them.
+        ImageJ's options (the sliding paraboloid, no 3x3 pre-smoothing, RGB
+        colours corrected apart); only ``kind="imagej"`` takes them.
     create_background : bool, default False
         Return the background instead of the corrected image.
     kind : {"imagej", "lesson"}, default "imagej"
         ``"imagej"`` reproduces ImageJ's ``Subtract Background...`` (shrinking
         for large radii, trimmed ball, interpolation back, 3x3 pre-smoothing,
         the sliding paraboloid with its corner correction): identical to
-        ImageJ 1.53t (see `ij_bgcorr.reference.rolling_ball`).
+        ImageJ 1.53t (see `ij_bgcorr.reference.imagej_background`).
         ``"lesson"`` is the lesson's ``img -
         skimage.restoration.rolling_ball(img, radius=rolling)``, plane by
         plane; with ``light_background`` the image is inverted
@@ -73,7 +72,13 @@ def subtract_background(
 
     Examples
     --------
+    A square of 90 on a flat 30: found exactly without the 3x3 mean, softened with it:
+
     >>> from ij_bgcorr import data, reference
+    >>> square = np.pad(np.full((3, 3), 90, dtype=np.uint8), 8, constant_values=30)
+    >>> sharp = reference.subtract_background(square, 5, disable_smoothing=True)
+    >>> int(sharp[9, 9]), int(reference.subtract_background(square, 5)[9, 9])
+    (60, 59)
     >>> spots = data.load(data.SPOTS)
     >>> background = reference.subtract_background(spots, 50, create_background=True)
     >>> foreground = reference.subtract_background(spots, 50)

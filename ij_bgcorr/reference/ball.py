@@ -211,7 +211,7 @@ def _envelope(source: np.ndarray, heights: np.ndarray, target: np.ndarray, lowes
                             dst[c] = t if t > dst[c] else dst[c]
 
 
-def rolling_ball_background(plane: np.ndarray, radius: float) -> np.ndarray:
+def ball_background(plane: np.ndarray, radius: float) -> np.ndarray:
     """Rolling-ball background of a plane with a dark background.
 
     Parameters

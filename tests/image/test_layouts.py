@@ -18,7 +18,7 @@ from engine_scenarios import MICRONS
 import ij_bgcorr as ijb
 from ij_bgcorr import reference
 from ij_bgcorr.crossval import synthetic
-from ij_bgcorr.reference.rolling_ball import subtract_background
+from ij_bgcorr.reference import subtract_background
 
 RNG = np.random.default_rng(12)
 

@@ -314,9 +314,22 @@ def test_subtract_background_default_is_imagej_and_differs_from_skimage():
     img = random_image(np.uint8, (40, 44))
     imagej = ref.subtract_background(img, rolling=5)
     assert not np.array_equal(imagej, ref.subtract_background(img, rolling=5, kind="lesson"))
-    from ij_bgcorr.reference.rolling_ball import subtract_background
+    np.testing.assert_array_equal(imagej, ref.subtract_background(img, rolling=5, kind="imagej"))
 
-    np.testing.assert_array_equal(imagej, subtract_background(img, rolling=5))
+
+@pytest.mark.parametrize("options", [{}, {"sliding": True, "light_background": True},
+                                     {"disable_smoothing": True, "create_background": True}])
+def test_the_old_rolling_ball_name_warns_and_gives_the_same_values(options):
+    from ij_bgcorr.reference import rolling_ball
+
+    img = random_image(np.uint16, (30, 33))
+    with pytest.warns(DeprecationWarning,
+                      match=r"call ij_bgcorr\.reference\.subtract_background\(") as caught:
+        old = rolling_ball.subtract_background(img, 7, **options)
+    assert caught[0].filename == __file__  # the warning points at the caller
+    new = ref.subtract_background(img, 7, **options, kind="imagej")
+    assert old.dtype == new.dtype
+    np.testing.assert_array_equal(old, new)
 
 
 # --- opening and tophat ------------------------------------------------------

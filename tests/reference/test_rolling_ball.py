@@ -1,4 +1,4 @@
-"""ij_bgcorr.reference.rolling_ball against ImageJ's own Subtract Background (embedded engine).
+"""reference.subtract_background against ImageJ's own Subtract Background (embedded engine).
 
 Rolling ball and sliding paraboloid: results must be identical value for value,
 32-bit included (the required bound for 32-bit is a relative difference of 1e-4;
@@ -16,8 +16,9 @@ import xarray as xr
 import ij_bgcorr as ijb
 from ij_bgcorr import data
 from ij_bgcorr.options import BackgroundOptions
+from ij_bgcorr.reference import subtract_background
+from ij_bgcorr.reference.imagej_background import correct_image
 from ij_bgcorr.reference.parabola import slide_lines
-from ij_bgcorr.reference.rolling_ball import correct_image, subtract_background
 
 LESSON_IMAGES = data.names()
 RADII = [1, 2, 3, 5, 10, 15, 25, 50, 100]

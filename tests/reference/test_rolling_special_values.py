@@ -10,7 +10,7 @@ import itertools
 import numpy as np
 import pytest
 
-from ij_bgcorr.reference.rolling_ball import subtract_background
+from ij_bgcorr.reference import subtract_background
 from tests.reference.test_rolling_ball import compare, option_sets
 
 
