@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ij_bgcorr.engine import exit_guard
@@ -22,7 +24,10 @@ from ij_bgcorr.errors import EngineNotAvailable
 #: exception's class name alone, which reads as no failure at all (ImageJ's rolling ball on
 #: a one-column shrunken image did so after a few larger images had warmed it up, and its
 #: half-done pixels came back as a result). With this option every exception keeps both.
-JVM_OPTIONS = ("-XX:-OmitStackTraceInFastThrow",)
+#: ``-Xrs``: Java installs no handler of its own for SIGINT, SIGTERM and SIGHUP, so
+#: Python's stay in charge from the first instant (with Java's, Ctrl-C during the JVM's
+#: start ended the process at once, no ``finally`` block run).
+JVM_OPTIONS = ("-XX:-OmitStackTraceInFastThrow", "-Xrs")
 
 
 def start_jvm(ij_jar: Path, java_home: Path, max_heap: str | None = None,
@@ -91,6 +96,30 @@ def add_jvm_options(heap: str | None, *more: str) -> None:
             options = scyjava.config.get_options()
             options[:] = [o for o in options if not o.startswith(name)]
         scyjava.config.add_option(option)
+
+
+@contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back while an engine starts; raise KeyboardInterrupt after it.
+
+    An interrupt in the middle of Java's start, of ImageJ's class loading or of
+    Fiji's context creation leaves classes half initialised, and Java cannot be
+    started again in the process: measured, a later ``start()`` then failed with
+    a false cause. The start is therefore finished (the engine is usable and
+    ``start()`` returns it) and the interrupt raised once it is. Elsewhere than
+    in the main thread nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def python_handles_ctrl_c() -> None:

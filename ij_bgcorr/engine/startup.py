@@ -21,6 +21,7 @@ from ij_bgcorr.engine import exit_guard
 from ij_bgcorr.engine.base import Engine
 from ij_bgcorr.engine.embedded import EmbeddedEngine, launch_embedded
 from ij_bgcorr.engine.fiji import FijiEngine, check_fiji_app, launch_fiji
+from ij_bgcorr.engine.jvm import ctrl_c_deferred
 from ij_bgcorr.engine.locate import FIJI_ENV
 from ij_bgcorr.errors import CommandError, EngineNotAvailable
 from ij_bgcorr.options import DEFAULT_TIMEOUT
@@ -216,7 +217,8 @@ def start(
         if _running is not None:
             exit_guard.check_java_alive()
         if _running is None:
-            _running = launch_embedded(ij_jar, timeout, prefs)
+            with ctrl_c_deferred():
+                _running = launch_embedded(ij_jar, timeout, prefs)
         elif not isinstance(_running, EmbeddedEngine):
             raise EngineNotAvailable(
                 f"{_running!r} already runs in this process and Java starts once per "
@@ -290,7 +292,8 @@ def start_fiji(
             raise EngineNotAvailable(
                 f"{_running!r} already runs in this process; Java starts once per process, "
                 f"so Fiji from {source} needs a separate Python process.")
-        _running = launch_fiji(how, where, timeout, prefs, headless)
+        with ctrl_c_deferred():
+            _running = launch_fiji(how, where, timeout, prefs, headless)
         return _running
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -141,3 +142,31 @@ def test_a_script_ends_even_when_java_threads_are_left_running(engine_kind):
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ran"
+
+
+INTERRUPTED_START = """
+import sys, time
+import numpy as np
+import ij_bgcorr as ijb
+print("starting", flush=True)
+try:
+    ijb.start()
+    print("not interrupted", flush=True)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt", flush=True)
+engine = ijb.start()  # the engine the interrupted start finished
+print(int(engine.median(np.arange(100, dtype=np.uint8).reshape(10, 10), 2).sum()), flush=True)
+"""
+
+
+@pytest.mark.jvm
+@pytest.mark.parametrize("delay", [0.5, 2.0])
+def test_ctrl_c_while_the_engine_starts_leaves_an_engine_that_starts(engine_kind, delay):
+    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED_START], cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "starting"
+    time.sleep(delay)  # Java, ImageJ or Fiji is being started
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=240)
+    assert child.returncode == 0, err[-2000:]
+    assert out.split() == ["KeyboardInterrupt", "4950"]
