@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ij_bgcorr.errors import CommandError, ImageFormatError
 from ij_bgcorr.image.arrays import DEFAULT_DIMS, DIM_ORDER, with_canonical_names
 
 
@@ -170,16 +171,18 @@ def compare(
 
     Raises
     ------
-    ValueError
-        When the sizes or dims differ, an image has no ``row`` and ``col`` (or
-        fewer than 2 dims), or ``radius`` is negative.
+    CommandError
+        When the sizes or dims differ (the message gives both), or ``radius``
+        is negative.
+    ImageFormatError
+        When an image has no ``row`` and ``col`` (or fewer than 2 dims).
     """
     first, second = _aligned(image1, image2)
     arr_a, labels = _planes(first)
     arr_b, _ = _planes(second)
     if arr_a.shape != arr_b.shape:
-        raise ValueError(f"cannot compare images of different shapes: image1 "
-                         f"{np.shape(first)}, image2 {np.shape(second)}")
+        raise CommandError(f"cannot compare images of different shapes: image1 "
+                           f"{np.shape(first)}, image2 {np.shape(second)}")
     a64, b64 = arr_a.astype(np.float64), arr_b.astype(np.float64)
     both_nan = np.isnan(a64) & np.isnan(b64)
     diff = np.where(both_nan, 0.0, a64 - b64)
@@ -222,7 +225,8 @@ def _aligned(image1: np.ndarray | xr.DataArray, image2: np.ndarray | xr.DataArra
     if isinstance(image2, xr.DataArray):
         second = with_canonical_names(image2)
         if set(second.dims) != set(first.dims):
-            raise ValueError(f"cannot compare images with dims {first.dims} and {second.dims}")
+            raise CommandError(f"cannot compare images with dims {first.dims} and "
+                               f"{second.dims}")
         return first, second.transpose(*first.dims)
     # a numpy image2 is named by its number of dims, as everywhere; when it then
     # holds image1's dims (in any order) it is compared in image1's order
@@ -233,7 +237,7 @@ def _aligned(image1: np.ndarray | xr.DataArray, image2: np.ndarray | xr.DataArra
 def _numpy_named(values: np.ndarray) -> xr.DataArray:
     """Name a numpy image's dims by the package's default for its number of dims."""
     if values.ndim < 2:
-        raise ValueError(f"an image has at least 2 dimensions; got shape {values.shape}")
+        raise ImageFormatError(f"an image has at least 2 dimensions; got shape {values.shape}")
     dims = DEFAULT_DIMS.get(values.ndim) or (
         *(f"axis{i}" for i in range(values.ndim - 2)), "row", "col")
     return xr.DataArray(values, dims=dims)
@@ -250,7 +254,7 @@ def _planes(image: np.ndarray | xr.DataArray) -> tuple[np.ndarray, list[str]]:
     arr = (with_canonical_names(image) if isinstance(image, xr.DataArray)
            else _numpy_named(np.asarray(image)))
     if "row" not in arr.dims or "col" not in arr.dims:
-        raise ValueError(f"an image needs 'row' and 'col' dims; got {arr.dims}")
+        raise ImageFormatError(f"an image needs 'row' and 'col' dims; got {arr.dims}")
     others = sorted((d for d in arr.dims if d not in ("row", "col")),
                     key=lambda d: DIM_ORDER.index(d) if d in DIM_ORDER else -1)
     arr = arr.transpose(*others, "row", "col")
@@ -262,9 +266,9 @@ def _planes(image: np.ndarray | xr.DataArray) -> tuple[np.ndarray, list[str]]:
 def _border_band(shape: tuple[int, ...], radius: float) -> np.ndarray:
     """Return True on the pixels fewer than ``radius`` rows or columns from an edge."""
     if len(shape) < 2:
-        raise ValueError(f"a border band needs (row, col) axes; got shape {shape}")
+        raise ImageFormatError(f"a border band needs (row, col) axes; got shape {shape}")
     if not radius >= 0:
-        raise ValueError(f"radius must be >= 0 pixels; got {radius}")
+        raise CommandError(f"radius must be >= 0 pixels; got {radius}")
     rows, cols = shape[-2:]
     row = np.arange(rows)[:, None]
     col = np.arange(cols)[None, :]

@@ -20,6 +20,7 @@ from skimage.measure import profile_line  # noqa: E402
 from ij_bgcorr.crossval import panels  # noqa: E402
 from ij_bgcorr.crossval.compare import compare  # noqa: E402
 from ij_bgcorr.crossval.validate import CrossValidation  # noqa: E402
+from ij_bgcorr.errors import CommandError  # noqa: E402
 from ij_bgcorr.image.arrays import calibration_of  # noqa: E402
 from ij_bgcorr.image.outputs import file_stem  # noqa: E402
 
@@ -75,26 +76,26 @@ def parse_line(text: str) -> tuple[tuple[int, int], ...]:
 
     Raises
     ------
-    ValueError
+    CommandError
         When a value is not an integer, or their number is odd or below four.
     """
     try:
         values = [int(p) for p in text.split(",")]
     except ValueError:
-        raise ValueError(f"{text!r} is not a list of integers x0,y0,x1,y1[,...].") from None
+        raise CommandError(f"{text!r} is not a list of integers x0,y0,x1,y1[,...].") from None
     if len(values) < 4 or len(values) % 2:
-        raise ValueError(f"{text!r} has {len(values)} values; a line needs an even number "
-                         "of them, at least four (x0,y0,x1,y1[,...]).")
+        raise CommandError(f"{text!r} has {len(values)} values; a line needs an even number "
+                           "of them, at least four (x0,y0,x1,y1[,...]).")
     return tuple(zip(values[::2], values[1::2], strict=True))
 
 
 def _check_vertices(vertices: Vertices, rows: int, cols: int) -> None:
     if len(vertices) < 2:
-        raise ValueError(f"A line needs at least two vertices; got {len(vertices)}.")
+        raise CommandError(f"A line needs at least two vertices; got {len(vertices)}.")
     for i, (x, y) in enumerate(vertices):
         if not (0 <= x <= cols - 1 and 0 <= y <= rows - 1):
-            raise ValueError(f"Line vertex {i} ({x:g}, {y:g}) lies outside the {cols}x{rows} "
-                             f"image (x from 0 to {cols - 1}, y from 0 to {rows - 1}).")
+            raise CommandError(f"Line vertex {i} ({x:g}, {y:g}) lies outside the {cols}x{rows} "
+                               f"image (x from 0 to {cols - 1}, y from 0 to {rows - 1}).")
 
 
 def choose_line(image: xr.DataArray, line: Vertices | None = None) -> ProfileLine:
@@ -116,7 +117,7 @@ def choose_line(image: xr.DataArray, line: Vertices | None = None) -> ProfileLin
 
     Raises
     ------
-    ValueError
+    CommandError
         When ``line`` has a vertex outside the image (named) or fewer than two.
     """
     rows, cols = image.sizes["row"], image.sizes["col"]
@@ -148,7 +149,7 @@ def polyline_profile(image: np.ndarray, vertices=LESSON_POLYLINE) -> np.ndarray:
         A ``(row, col)`` plane, any real dtype.
     vertices : sequence of (float, float), default LESSON_POLYLINE
         ``(x, y)`` = ``(col, row)`` vertices, in pixels; one outside the image
-        is a ValueError that names it.
+        is a `~ij_bgcorr.errors.CommandError` that names it.
 
     Returns
     -------
@@ -311,7 +312,7 @@ def save_figure(result: CrossValidation, path: str | Path, line: Vertices | None
         The PNG file to write, at :data:`DPI` dots per inch.
     line : sequence of (float, float), optional
         ``(x, y)`` vertices of the profile line in pixels (see :func:`choose_line`);
-        one outside the image is a ValueError that names it.
+        one outside the image is a `~ij_bgcorr.errors.CommandError` that names it.
 
     Returns
     -------

@@ -107,8 +107,8 @@ def _median(engine: Engine, image: xr.DataArray, radius: float) -> dict[str, Any
 
 def _maxproj(engine: Engine, image: xr.DataArray, radius: float) -> dict[str, Any]:
     if "t" not in image.dims or "pln" in image.dims:
-        raise ValueError(f"maxproj needs a time series without z planes (t, row, col, and "
-                         f"optionally ch); got dims {image.dims}.")
+        raise CommandError(f"maxproj needs a time series without z planes (t, row, col, and "
+                           f"optionally ch); got dims {image.dims}.")
     return {"fiji": engine.z_project(image, "max"),
             "lesson": image.max(dim="t"),
             "imagej": reference.z_project(image, "max", axis="t")}
@@ -162,9 +162,8 @@ def cross_validate(
     Raises
     ------
     CommandError
-        When ``method`` is unknown, or the engine or a reference refuses ``radius``.
-    ValueError
-        When ``maxproj`` gets an image without ``t`` or with ``pln``.
+        When ``method`` is unknown, the engine or a reference refuses ``radius``, or
+        ``maxproj`` gets an image without ``t`` or with ``pln``.
     ImageFormatError, MacroError
         An image ImageJ cannot hold; ImageJ failing.
 
@@ -190,6 +189,9 @@ def cross_validate(
 
 
 
+#: The pixel types a sweep's random images can have: those ImageJ holds.
+_SWEEP_DTYPES = ("uint8", "uint16", "float32")
+
 #: ImageJ options the Subtract Background sweeps cycle through, one set per radius.
 _SWEEP_OPTIONS = (
     {},
@@ -214,6 +216,28 @@ def _sweep_case(
             image, rolling=radius, create_background=True,
             light_background=options.get("light_background", False), kind="lesson")
     return options, refs, engine.subtract_background(image, rolling=radius, **options).values
+
+
+def _check_sweep(method: str, dtypes: Sequence[str],
+                 shapes: Sequence[tuple[int, int]]) -> None:
+    """Refuse a sweep's method, pixel types or image shapes before anything runs."""
+    if method not in SWEEP_METHODS:
+        raise CommandError(f"Unknown sweep method {method!r}; choose one of "
+                           f"{', '.join(SWEEP_METHODS)}.")
+    for dtype in dtypes:
+        try:
+            name = np.dtype(dtype).name
+        except TypeError:
+            name = None
+        if name not in _SWEEP_DTYPES:
+            raise CommandError(f"A sweep's dtypes are among {', '.join(_SWEEP_DTYPES)}; "
+                               f"got {dtype!r}.")
+    for shape in shapes:
+        if not (isinstance(shape, tuple | list) and len(shape) == 2
+                and all(isinstance(n, int | np.integer) and not isinstance(n, bool) and n > 0
+                        for n in shape)):
+            raise CommandError(f"A sweep's shapes are (rows, cols) pairs of whole numbers "
+                               f"above 0; got {shape!r}.")
 
 
 def sweep(
@@ -256,15 +280,16 @@ def sweep(
 
     Raises
     ------
-    ValueError
-        When ``method`` is not one of :data:`SWEEP_METHODS`.
-    CommandError, MacroError
-        A radius the engine or a reference refuses (the lesson's median needs
-        whole pixels); ImageJ failing.
+    CommandError
+        Before anything runs, when ``method`` is not one of
+        :data:`~ij_bgcorr.methods.SWEEP_METHODS`, a dtype is not one ImageJ holds
+        (uint8, uint16, float32) or a shape is not ``(rows, cols)`` of whole
+        numbers above 0; while it runs, a radius the engine or a reference
+        refuses (the lesson's median needs whole pixels).
+    MacroError
+        ImageJ failing.
     """
-    if method not in SWEEP_METHODS:
-        raise ValueError(f"Unknown sweep method {method!r}; choose one of "
-                         f"{', '.join(SWEEP_METHODS)}.")
+    _check_sweep(method, dtypes, shapes)
     rng = np.random.default_rng(seed)
     rows = []
     cases = [(dtype, shape) for dtype in dtypes for shape in shapes]

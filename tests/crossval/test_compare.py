@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
+import ij_bgcorr as ijb
 from ij_bgcorr.crossval.compare import Comparison, compare
+from ij_bgcorr.crossval.validate import sweep
+from ij_bgcorr.errors import CommandError, ImageFormatError
 
 
 def test_identical_images():
@@ -112,6 +115,31 @@ def test_dataarrays_are_accepted():
 def test_shape_mismatch_names_both_shapes():
     with pytest.raises(ValueError, match=r"image1 \(2, 3\), image2 \(3, 2\)"):
         compare(np.zeros((2, 3)), np.zeros((3, 2)))
+
+
+@pytest.mark.parametrize("call", [compare, ijb.compare])
+def test_mismatched_images_raise_the_packages_command_error(call):
+    with pytest.raises(CommandError, match=r"image1 \(2, 3\), image2 \(3, 2\)"):
+        call(np.zeros((2, 3)), np.zeros((3, 2)))
+    plane = xr.DataArray(np.zeros((2, 3)), dims=("row", "col"))
+    with pytest.raises(CommandError, match="dims"):
+        call(plane, plane.expand_dims(t=2))
+    with pytest.raises(CommandError, match="radius must be >= 0"):
+        call(plane, plane, radius=-1)
+    with pytest.raises(ImageFormatError, match="at least 2 dimensions"):
+        call(np.zeros(3), np.zeros(3))
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"shapes": [(64,)]}, "shapes are"),
+    ({"shapes": [(0, 5)]}, "shapes are"),
+    ({"shapes": [(8, 8), (9, 9, 3)]}, "shapes are"),
+    ({"dtypes": ["int64"]}, "dtypes are"),
+    ({"method": "gaussian"}, "Unknown sweep method"),
+])
+def test_a_bad_sweep_raises_the_packages_command_error_before_it_runs(options, message):
+    with pytest.raises(CommandError, match=message):
+        sweep(None, **options)  # no engine: refused before one would be used
 
 
 def test_negative_radius_is_refused():
