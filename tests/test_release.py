@@ -113,6 +113,26 @@ def test_boolean_options_are_keyword_only() -> None:
     assert {name: p for name, p in positional.items() if p} == {}
 
 
+#: Names other than ``image``, ``image1`` and ``image2`` that public parameters gave an image.
+OTHER_NAMES_FOR_AN_IMAGE = {"img", "a", "b", "data", "source", "arr", "array"}
+#: Public functions of ``ij_bgcorr.tiled`` whose image parameter is still ``img``.
+NOT_YET_RENAMED = {"ij_bgcorr.tiled.is_lazy", "ij_bgcorr.tiled.map_tiles"}
+
+
+def test_every_image_parameter_is_named_image() -> None:
+    import inspect
+
+    misnamed = {name: [p for p in inspect.signature(f).parameters if p in OTHER_NAMES_FOR_AN_IMAGE]
+                for name, f in _public_callables().items()}
+    misnamed = {name: params for name, params in misnamed.items() if params}
+    assert set(misnamed) <= NOT_YET_RENAMED, {
+        name: params for name, params in misnamed.items() if name not in NOT_YET_RENAMED}
+    pairs = {name: [p for p in inspect.signature(f).parameters if p.startswith("image")]
+             for name, f in _public_callables().items()}
+    assert pairs["ij_bgcorr.reference.subtract"] == ["image1", "image2"]
+    assert pairs["ij_bgcorr.compare"] == pairs["Engine.image_calculator"] == ["image1", "image2"]
+
+
 def test_every_timeout_defaults_to_the_one_constant() -> None:
     import inspect
 
