@@ -11,8 +11,12 @@ dependencies (S3 and HTTP clients) a local file does not need.
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 import uuid
+import zlib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -109,44 +113,38 @@ def open_ome_zarr(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataAr
     -------
     xarray.DataArray
         Canonical dims (``t, pln, row, col, ch``, those present), the calibration
-        from the ``scale``/``translation`` of level 0 (or the one this package wrote),
-        ``attrs["title"]`` the folder's name, ``attrs["source"]`` its path.
+        from the ``scale``/``translation`` of level 0 followed by those of the
+        multiscales itself (or the one this package wrote), ``attrs["title"]`` the
+        folder's name, ``attrs["source"]`` its path.
 
     Raises
     ------
     FileNotFoundError
         When there is no such folder.
     ImageFormatError
-        When it is no OME-Zarr image, its axes are not t/c/z/y/x, or its pixel type
-        is not uint8, uint16 or float32.
+        When it is no OME-Zarr image, its axes are not t/c/z/y/x (each at most
+        once), a ``scale`` or ``translation`` is not one finite number per axis (a
+        scale above 0), or its pixel type is not uint8, uint16 or float32; and,
+        when the pixels are computed, for a chunk that cannot be read or decoded.
     """
     import dask.array as da
-    import zarr
 
     path = Path(path).resolve()  # Dask workers may run in other folders
     if not path.exists():
         raise FileNotFoundError(f"No such OME-Zarr image: {path}")
-    try:
-        root = zarr.open_group(str(path), mode="r")
-        meta = root.attrs.get("ome", root.attrs)["multiscales"][0]
-        level = meta["datasets"][0]
-        array = root[level["path"]]
-        names = [a["name"] if isinstance(a, dict) else a for a in meta["axes"]]
-        dims = [_DIMS[n.lower()] for n in names]
-    except (KeyError, IndexError, TypeError, ValueError, OSError) as exc:
-        raise ImageFormatError(f"{path} is not an OME-Zarr image this package reads "
-                               f"(multiscales level 0 with t/c/z/y/x axes): {exc!r}") from exc
+    root, meta, level, array, dims = _level_zero(path)
     if array.dtype not in NATIVE_DTYPES:
         raise ImageFormatError(f"{path} holds {array.dtype} pixels; ImageJ's types are "
                                f"uint8, uint16 and float32.")
     own = root.attrs.get("ij_bgcorr", {})
     rgb = bool(own.get("rgb", False))
     cal = (Calibration.from_attrs(own["calibration"]) if "calibration" in own
-           else _calibration(dims, level, meta["axes"]))
+           else _calibration(path, dims, meta, level))
     chunks = array.chunks if chunks is None else plane_chunks(chunks, dims, ["ch"] * rgb)
     # Dask's token of a Zarr array names its store, not its pixels: a folder rewritten
     # with other pixels would be taken for the one read before; each open is its own image
-    values = da.from_zarr(array, chunks=chunks, name=f"ome-zarr-{uuid.uuid4().hex}")
+    values = da.from_array(array, chunks=chunks, name=f"ome-zarr-{uuid.uuid4().hex}",
+                           getitem=partial(_read_chunk, folder=str(path)))
     image = xr.DataArray(values, dims=dims)
     order = [d for d in ("t", "pln", "row", "col", "ch") if d in dims]
     image = image.transpose(*order)
@@ -154,16 +152,94 @@ def open_ome_zarr(path: str | os.PathLike[str], chunks: Any = None) -> xr.DataAr
                     {"rgb": rgb, "title": path.name, "source": str(path.absolute())})
 
 
-def _calibration(dims: list[str], level: dict[str, Any], axes: list[Any]) -> Calibration:
-    """Read the calibration NGFF's level-0 transformations and axis units describe."""
+def _level_zero(path: Path) -> tuple[Any, dict[str, Any], dict[str, Any], Any, list[str]]:
+    """Return the group, its first multiscales entry, level 0's entry and array, and its dims."""
+    import zarr
+
+    try:
+        root = zarr.open_group(str(path), mode="r")
+        meta = root.attrs.get("ome", root.attrs)["multiscales"][0]
+        level = meta["datasets"][0]
+        array = root[level["path"]]
+        names = [a["name"] if isinstance(a, dict) else a for a in meta["axes"]]
+        dims = [_DIMS[n.lower()] for n in names]
+        ndim = array.ndim
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, OSError) as exc:
+        raise ImageFormatError(f"{path} is not an OME-Zarr image this package reads "
+                               f"(multiscales level 0 with t/c/z/y/x axes): {exc!r}") from exc
+    if len(set(dims)) < len(dims):
+        raise ImageFormatError(f"{path} names an axis twice (axes {names}); each of "
+                               f"t/c/z/y/x may appear once.")
+    if len(dims) != ndim:
+        raise ImageFormatError(f"{path} lists {len(dims)} axes ({names}) for a level 0 of "
+                               f"{ndim} dimensions.")
+    return root, meta, level, array, dims
+
+
+def _read_chunk(array: Any, region: Any, asarray: bool = True, lock: Any = None, *,
+               folder: str) -> Any:
+    """Read one chunk of an OME-Zarr level for Dask, an undecodable chunk an ImageFormatError.
+
+    Parameters
+    ----------
+    array : zarr.Array
+        The level read.
+    region : tuple of slice
+        The chunk's region.
+    asarray : bool, default True
+        Return a numpy array.
+    lock : lock, optional
+        Held while reading.
+    folder : str
+        The ``.zarr`` folder, for the message.
+
+    Returns
+    -------
+    numpy.ndarray
+        The chunk's pixels.
+
+    Raises
+    ------
+    ImageFormatError
+        When the stored chunk cannot be read or decoded (a damaged file).
+    """
+    from dask.array.core import getter
+
+    try:
+        return getter(array, region, asarray=asarray, lock=lock)
+    except (RuntimeError, ValueError, OSError, zlib.error) as exc:
+        where = ", ".join(f"{s.start}:{s.stop}" if isinstance(s, slice) else str(s)
+                          for s in (region if isinstance(region, tuple) else (region,)))
+        raise ImageFormatError(f"{folder}: the pixels at [{where}] cannot be read; a chunk "
+                               f"file of this OME-Zarr image is damaged: {exc}") from exc
+
+
+def _calibration(path: Path, dims: list[str], meta: dict[str, Any],
+                 level: dict[str, Any]) -> Calibration:
+    """Read the calibration level 0's and the multiscales' transformations describe.
+
+    NGFF maps a pixel index to a physical coordinate through level 0's
+    ``coordinateTransformations`` and then the multiscales' own, each in its
+    listed order: a ``scale`` multiplies the coordinate, a ``translation`` adds to it.
+    """
     scale = dict.fromkeys(dims, 1.0)
     shift = dict.fromkeys(dims, 0.0)
-    for transform in level.get("coordinateTransformations", []):
-        if transform.get("type") == "scale":
-            scale.update(zip(dims, map(float, transform["scale"]), strict=True))
-        elif transform.get("type") == "translation":
-            shift.update(zip(dims, map(float, transform["translation"]), strict=True))
-    units = {_DIMS[a["name"].lower()]: a.get("unit") for a in axes if isinstance(a, dict)}
+    for where, owner in (("datasets[0]", level), ("multiscales", meta)):
+        transforms = owner.get("coordinateTransformations", [])
+        if not isinstance(transforms, list) or not all(isinstance(t, dict) for t in transforms):
+            raise ImageFormatError(f"{path}: the coordinateTransformations of {where} are not "
+                                   f"a list of transformations: {transforms!r}")
+        for transform in transforms:
+            kind = transform.get("type")
+            if kind not in ("scale", "translation"):  # "identity", or none this reads
+                continue
+            values = dict(zip(dims, _vector(path, where, transform, len(dims)), strict=True))
+            factor = values if kind == "scale" else dict.fromkeys(dims, 1.0)
+            offset = values if kind == "translation" else dict.fromkeys(dims, 0.0)
+            scale = {d: scale[d] * factor[d] for d in dims}
+            shift = {d: shift[d] * factor[d] + offset[d] for d in dims}
+    units = {_DIMS[a["name"].lower()]: a["unit"] for a in meta["axes"]
+             if isinstance(a, dict) and isinstance(a.get("unit"), str)}
     space = next((units[d] for d in ("col", "row", "pln") if units.get(d)), None)
     return Calibration(
         pixel_width=scale.get("col", 1.0), pixel_height=scale.get("row", 1.0),
@@ -175,3 +251,18 @@ def _calibration(dims: list[str], level: dict[str, Any], axes: list[Any]) -> Cal
         y_origin=-shift.get("row", 0.0) / scale.get("row", 1.0),
         z_origin=-shift.get("pln", 0.0) / scale.get("pln", 1.0))
 
+
+def _vector(path: Path, where: str, transform: dict[str, Any], n: int) -> list[float]:
+    """Return the numbers of a ``scale`` or ``translation``: ``n`` of them, finite, scales > 0."""
+    kind = transform["type"]
+    values = transform.get(kind)
+    if (not isinstance(values, list) or len(values) != n
+            or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values)):
+        raise ImageFormatError(f"{path}: the {kind} of {where} must be a list of {n} numbers, "
+                               f"one per axis; it is {values!r}")
+    if not all(math.isfinite(v) for v in values):
+        raise ImageFormatError(f"{path}: the {kind} of {where} is not finite: {values}")
+    if kind == "scale" and not all(v > 0 for v in values):
+        raise ImageFormatError(f"{path}: the scale of {where} must be above 0 along every "
+                               f"axis: {values}")
+    return [float(v) for v in values]
