@@ -11,6 +11,7 @@ those units. Where they disagree (after a crop), evenly spaced coordinates win.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -220,3 +221,135 @@ class Calibration:
         """
         time_unit = self.time_unit if self.frame_interval > 0 else "frame"
         return {"col": self.unit, "row": self.unit, "pln": self.unit, "t": time_unit}
+
+
+# -- ImageJ's TIFF description ---------------------------------------------------------
+#: Length units ImageJ names, in metres (for a y or z unit other than x's)
+_METRES = {"pm": 1e-12, "Å": 1e-10, "angstrom": 1e-10, "nm": 1e-9, "micron": 1e-6,
+           "mm": 1e-3, "cm": 1e-2, "m": 1.0, "meter": 1.0, "metre": 1.0, "km": 1e3,
+           "inch": 0.0254, "in": 0.0254, "mil": 2.54e-5}
+#: TIFF ResolutionUnit → unit name, for files without ImageJ's own unit
+RESOLUTION_UNITS = {2: "inch", 3: "cm"}
+
+
+def unescaped(text: str) -> str:
+    r"""Undo ImageJ's escapes: its description is ASCII, other characters are ``\uXXXX``.
+
+    Java writes UTF-16 code units: a character above U+FFFF is two escapes (a
+    surrogate pair), joined back here.
+
+    Parameters
+    ----------
+    text : str
+        A value of ImageJ's description.
+
+    Returns
+    -------
+    str
+        The text.
+
+    Examples
+    --------
+    >>> unescaped("\\u00C5") == "\u00c5", unescaped("\\uD83E\\uDDA0") == "\U0001f9a0"
+    (True, True)
+    """
+    def joined(found: re.Match[str]) -> str:
+        units = re.findall(r"\\u([0-9A-Fa-f]{4})", found[0])
+        data = b"".join(int(unit, 16).to_bytes(2, "big") for unit in units)
+        return data.decode("utf-16-be", "surrogatepass")
+
+    return re.sub(r"(?:\\u[0-9A-Fa-f]{4})+", joined, text)
+
+
+def escaped(text: str) -> str:
+    r"""Escape what is not ASCII as ImageJ (Java) does: ``\uXXXX`` per UTF-16 code unit.
+
+    Parameters
+    ----------
+    text : str
+        A unit's name.
+
+    Returns
+    -------
+    str
+        ASCII text that :func:`unescaped` reads back as ``text``.
+
+    Examples
+    --------
+    >>> escaped("\u00c5"), escaped("\U0001f9a0")
+    ('\\u00C5', '\\uD83E\\uDDA0')
+    """
+    out = []
+    for char in text:
+        if ord(char) < 128:
+            out.append(char)
+        else:
+            data = char.encode("utf-16-be", "surrogatepass")
+            out.extend(f"\\u{int.from_bytes(data[i:i + 2], 'big'):04X}"
+                       for i in range(0, len(data), 2))
+    return "".join(out)
+
+
+def unit_name(unit: Any) -> str:
+    """Name a unit of ImageJ's description or of the TIFF tags as ImageJ does ("micron")."""
+    text = unescaped(str(unit))
+    return "micron" if text in ("µm", "μm", "um") else text
+
+
+def _in_unit(size: float, unit: str, target: str, what: str) -> float:
+    """``size`` in ``unit`` converted to ``target``; both must be lengths ImageJ names."""
+    if unit == target:
+        return size
+    if unit not in _METRES or target not in _METRES:
+        raise ValueError(f"its {what} is in {unit!r} and the x unit is {target!r}, which "
+                         f"cannot be converted to one unit (an image here has one unit "
+                         f"of length); set one unit in ImageJ (Image > Properties) first")
+    return size * _METRES[unit] / _METRES[target]
+
+
+def _pixel_size(resolution: Any) -> float:
+    if not resolution:
+        return 1.0
+    num, den = resolution
+    return float(den) / float(num) if num else 1.0
+
+
+def tiff_calibration(meta: Mapping[str, Any], x_res: Any, y_res: Any,
+                     tiff_unit: str) -> Calibration:
+    """Read the calibration of ImageJ's metadata, or else of the TIFF resolution tags.
+
+    A y or z unit of its own (``yunit=``, ``zunit=``, written by ImageJ when it
+    differs from x's) is converted to x's unit.
+
+    Parameters
+    ----------
+    meta : mapping of str to object
+        ImageJ's description, parsed (empty for other files).
+    x_res, y_res : tuple of int or None
+        The XResolution and YResolution tags (pixels per unit), if any.
+    tiff_unit : str
+        The ResolutionUnit tag's unit, for files without ImageJ's own.
+
+    Returns
+    -------
+    Calibration
+        The calibration, lengths in one unit.
+
+    Raises
+    ------
+    ValueError
+        When the y or z unit is no length that converts to the x unit.
+    """
+    unit = unit_name(meta.get("unit", tiff_unit if x_res else "pixel"))
+    height, depth = _pixel_size(y_res), float(meta.get("spacing", 1.0))
+    if "yunit" in meta:
+        height = _in_unit(height, unit_name(meta["yunit"]), unit, "pixel height")
+    if "zunit" in meta:
+        depth = _in_unit(depth, unit_name(meta["zunit"]), unit, "voxel depth")
+    return Calibration(
+        pixel_width=_pixel_size(x_res), pixel_height=height, voxel_depth=depth, unit=unit,
+        frame_interval=float(meta.get("finterval", 0.0)),
+        time_unit=unescaped(str(meta.get("tunit", "sec"))),
+        x_origin=float(meta.get("xorigin", 0.0)), y_origin=float(meta.get("yorigin", 0.0)),
+        z_origin=float(meta.get("zorigin", 0.0)),
+    )

@@ -8,6 +8,9 @@ from pathlib import Path
 from ij_bgcorr.errors import ImageFormatError
 
 _MEMINFO = Path("/proc/meminfo")
+# each dimension gets float64 coordinates, and making them (arange, minus the origin,
+# times the step, the index xarray builds) holds that many copies at once
+_COORD_BYTES, _COORD_COPIES = 8, 4
 
 
 def available_bytes() -> int | None:
@@ -36,6 +39,10 @@ def available_bytes() -> int | None:
 def check_fits(what: str, shape: tuple[int, ...], itemsize: int) -> None:
     """Refuse an array larger than the memory available, before anything is allocated.
 
+    Its coordinates count too: 8 bytes per value along each dimension, in the copies
+    made while they are computed (an image of one row and 2**26 columns needs more
+    for them than for its pixels).
+
     Parameters
     ----------
     what : str
@@ -48,13 +55,15 @@ def check_fits(what: str, shape: tuple[int, ...], itemsize: int) -> None:
     Raises
     ------
     ImageFormatError
-        When the array needs more bytes than :func:`available_bytes`.
+        When the array and its coordinates need more bytes than :func:`available_bytes`.
     """
     need = itemsize
     for n in shape:
         need *= int(n)
+    need += _COORD_BYTES * _COORD_COPIES * sum(int(n) for n in shape)
     free = available_bytes()
     if free is not None and need > free:
         raise ImageFormatError(
-            f"{what} declares {' x '.join(map(str, shape))} pixels ({need / 2**30:.1f} GiB), "
+            f"{what} declares {' x '.join(map(str, shape))} pixels ({need / 2**30:.1f} GiB with "
+            f"their coordinates), "
             f"more than the {free / 2**30:.1f} GiB of memory available now")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
-import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import numpy as np
 import tifffile
 import xarray as xr
 
-from ij_bgcorr.errors import ImageFormatError
+from ij_bgcorr.errors import ImageFormatError, ParameterError
 from ij_bgcorr.image.arrays import (
     DIM_ORDER,
     NATIVE_DTYPES,
@@ -26,18 +26,21 @@ from ij_bgcorr.image.arrays import (
     labelled,
     plane_chunks,
 )
-from ij_bgcorr.image.calibration import Calibration
+from ij_bgcorr.image.calibration import RESOLUTION_UNITS, Calibration, escaped, tiff_calibration
 from ij_bgcorr.image.fetch import fetch, is_url
 from ij_bgcorr.image.fingerprint import fingerprint
 from ij_bgcorr.image.memory import check_fits
 from ij_bgcorr.image.ome_zarr import open_ome_zarr
 from ij_bgcorr.image.tiff_checks import (
+    check_colour_model,
     check_complete,
     check_data_in_file,
     check_decodable,
     check_imagej_decodes,
+    opens_as_rgb,
     pick_series,
     tifffile_messages,
+    without_alpha,
 )
 
 # tifffile's ImageJ axis letters → ij-bgcorr dimension names
@@ -46,10 +49,6 @@ _AXES = {"T": "t", "Z": "pln", "C": "ch", "Y": "row", "X": "col", "S": "ch", "I"
          "Q": "pln"}
 # TIFF compressions ImageJ 1.x decodes: none, LZW, deflate (two codes), PackBits
 _IMAGEJ_COMPRESSIONS = {1, 5, 8, 32946, 32773}
-# JPEG compressions (old-style, new-style, two vendors'): their decoder gives YCbCr as RGB
-_JPEG_COMPRESSIONS = {6, 7, 33007, 34892}
-# TIFF ResolutionUnit → unit name, for files without ImageJ's own unit
-_RESOLUTION_UNITS = {2: "inch", 3: "cm"}
 
 
 def open_image(path: str | os.PathLike[str], chunks: Any = None, *,
@@ -118,21 +117,13 @@ def open_image(path: str | os.PathLike[str], chunks: Any = None, *,
         raise FileNotFoundError(f"No such image file: {path}")
     values, axes, meta, x_res, y_res, rgb, tiff_unit, reopens = _read(path, chunks,
                                                                       series=series)
-    keep, dims = _dims(path, axes, values.shape, rgb)
-    values = values.reshape([values.shape[i] for i in keep])
-    cal = _calibration(meta, x_res, y_res, tiff_unit)
-    if chunks is not None:
-        image = _lazy_image(values, dims, cal, {"rgb": rgb, "title": path.name,
-                                               "source": str(path.absolute())})
-    else:
-        image = as_image(xr.DataArray(values, dims=dims), calibration=cal, rgb=rgb)
-        image.attrs.update(title=path.name, source=str(path.absolute()))
+    image = _image_of(path, values, axes, rgb, (meta, x_res, y_res, tiff_unit), chunks is not None)
     if reopens and values.dtype == image.dtype:  # ImageJ's open() gives the same image
         image.attrs["source_fingerprint"] = fingerprint(image)
     return image
 
 
-def check_tiff(path: str | os.PathLike[str]) -> None:
+def check_tiff(path: str | os.PathLike[str], imagej_version: str | None = None) -> None:
     """Refuse a TIFF that :func:`open_image` would refuse, reading its header but no pixels.
 
     For a file that ImageJ's own ``open`` reads afterwards: the same errors as
@@ -147,6 +138,9 @@ def check_tiff(path: str | os.PathLike[str]) -> None:
     ----------
     path : str or os.PathLike
         A TIFF file.
+    imagej_version : str, optional
+        The ImageJ 1.x version that opens it (an engine's ``version``); unknown
+        (None), a file that only ImageJ before 1.54 misreads is refused too.
 
     Raises
     ------
@@ -154,22 +148,43 @@ def check_tiff(path: str | os.PathLike[str]) -> None:
         When there is no such file.
     ImageFormatError
         When the file is not a readable TIFF (corrupt or truncated), holds images of
-        different sizes, its pixels need more memory than is available, or its
-        dimensions cannot be mapped to t, pln, row, col, ch.
+        different sizes or pages stored differently, its pixels need more memory than
+        is available, its dimensions cannot be mapped to t, pln, row, col, ch, or
+        ImageJ would decode it into wrong pixels.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No such image file: {path}")
     values, axes, *_, rgb, _unit, _reopens = _read(path, header_only=True)
     _dims(path, axes, values.shape, rgb)
-    check_imagej_decodes(path)
+    check_imagej_decodes(path, imagej_version)
+
+
+def _image_of(path: Path, values: Any, axes: str, rgb: bool, tags: tuple[Any, ...],
+              lazy: bool) -> xr.DataArray:
+    """Label a file's pixels; a refusal (of its dims, calibration, pixels) names the file."""
+    try:
+        values = without_alpha(path, values, axes, rgb)
+        keep, dims = _dims(path, axes, values.shape, rgb)
+        values = values.reshape([values.shape[i] for i in keep])
+        cal = tiff_calibration(*tags)
+        if lazy:
+            return _lazy_image(values, dims, cal, {"rgb": rgb, "title": path.name,
+                                                  "source": str(path.absolute())})
+        image = as_image(xr.DataArray(values, dims=dims), calibration=cal, rgb=rgb)
+        image.attrs.update(title=path.name, source=str(path.absolute()))
+        return image
+    except ValueError as exc:  # ImageFormatError too
+        if isinstance(exc, ImageFormatError) and str(path) in str(exc):
+            raise
+        raise ImageFormatError(f"{path}: {exc}") from exc
 
 
 def _dims(path: Path, axes: str, shape: tuple[int, ...], rgb: bool) -> tuple[list[int], list[str]]:
     """Return the axes kept (those of more than one element, rows, columns, RGB) and their dims."""
     if len(axes) != len(shape):  # a damaged file can describe other axes than it holds
-        raise ImageFormatError(f"{path} is not a readable TIFF file: its axes {axes!r} do not "
-                               f"match its {len(shape)}-D pixel data")
+        raise ImageFormatError(f"{path} is not a readable TIFF file: its axes {axes!r} do "
+                               f"not match its {len(shape)}-D pixel data")
     unknown = [a for a, n in zip(axes, shape, strict=True) if a not in _AXES and n > 1]
     keep = [i for i, (a, n) in enumerate(zip(axes, shape, strict=True))
             if a in "YX" or (a in _AXES and n > 1) or (a == "S" and rgb)]
@@ -179,19 +194,6 @@ def _dims(path: Path, axes: str, shape: tuple[int, ...], rgb: bool) -> tuple[lis
             f"{path}: cannot map the file's dimensions {dict(zip(axes, shape, strict=True))} "
             f"(tifffile's axis letters) to t, pln, row, col, ch.")
     return keep, dims
-
-
-def _calibration(meta: dict[str, Any], x_res: Any, y_res: Any, tiff_unit: str) -> Calibration:
-    """Read the calibration of ImageJ's metadata, or else of the TIFF resolution tags."""
-    return Calibration(
-        pixel_width=_pixel_size(x_res), pixel_height=_pixel_size(y_res),
-        voxel_depth=float(meta.get("spacing", 1.0)),
-        unit=_unit(meta.get("unit", tiff_unit if x_res else "pixel")),
-        frame_interval=float(meta.get("finterval", 0.0)),
-        time_unit=_unescaped(str(meta.get("tunit", "sec"))),
-        x_origin=float(meta.get("xorigin", 0.0)), y_origin=float(meta.get("yorigin", 0.0)),
-        z_origin=float(meta.get("zorigin", 0.0)),
-    )
 
 
 def _lazy_image(values: Any, dims: list[str], cal: Calibration,
@@ -258,6 +260,7 @@ def _read(path: Path, chunks: Any = None, header_only: bool = False, series: int
     try:
         with tifffile_messages() as messages, tifffile.TiffFile(path) as tif:
             index, chosen = pick_series(path, tif, series, imagej_stack=header_only)
+            check_colour_model(path, chosen.keyframe)
             meta = (tif.imagej_metadata or {}) if index == 0 else {}
             check_complete(path, meta, chosen, messages)
             values = _pixels(path, tif, index, chunks, header_only)
@@ -265,12 +268,8 @@ def _read(path: Path, chunks: Any = None, header_only: bool = False, series: int
             tags = page.tags
             x_res = tags["XResolution"].value if "XResolution" in tags else None
             y_res = tags["YResolution"].value if "YResolution" in tags else None
-            rgb = ("S" in axes and values.dtype == np.uint8
-                   and (page.photometric == tifffile.PHOTOMETRIC.RGB
-                        or (page.photometric == tifffile.PHOTOMETRIC.YCBCR
-                            and int(page.compression) in _JPEG_COMPRESSIONS)))
-            return (values, axes, meta, x_res, y_res, rgb,
-                    _RESOLUTION_UNITS.get(int(page.resolutionunit), "pixel"),
+            return (values, axes, meta, x_res, y_res, opens_as_rgb(page, axes, values.dtype),
+                    RESOLUTION_UNITS.get(int(page.resolutionunit), "pixel"),
                     _imagej_reads_alike(tif, page, axes))
     except ImageFormatError:
         raise
@@ -318,27 +317,6 @@ def _imagej_reads_alike(tif: tifffile.TiffFile, page: Any, axes: str) -> bool:
     return bool(layout and not page.is_tiled and int(page.compression) in _IMAGEJ_COMPRESSIONS)
 
 
-def _pixel_size(resolution: Any) -> float:
-    if not resolution:
-        return 1.0
-    num, den = resolution
-    return float(den) / float(num) if num else 1.0
-
-
-def _unit(unit: Any) -> str:
-    text = _unescaped(str(unit))
-    return "micron" if text in ("µm", "μm", "um") else text
-
-
-# ImageJ's description is ASCII: it writes a unit's other characters as \uXXXX ("\u00C5")
-def _unescaped(text: str) -> str:
-    return re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m[1], 16)), text)
-
-
-def _escaped(text: str) -> str:
-    return "".join(c if ord(c) < 128 else f"\\u{ord(c):04X}" for c in text)
-
-
 def save_image(image: Any, path: str | os.PathLike[str]) -> Path:
     """Write an image as an ImageJ hyperstack TIFF that Fiji and tifffile read.
 
@@ -361,6 +339,9 @@ def save_image(image: Any, path: str | os.PathLike[str]) -> Path:
     ------
     ImageFormatError
         When ``image`` is no image ImageJ can hold.
+    ParameterError
+        When its unit or time unit holds a control character (a line break would
+        add a key of its own to ImageJ's metadata).
 
     Warns
     -----
@@ -385,12 +366,16 @@ def save_image(image: Any, path: str | os.PathLike[str]) -> Path:
     if "C" in axes:  # ImageJ wants channels before rows: TZCYX
         values = np.moveaxis(values, axes.index("C"), axes.index("Y"))
         axes = axes.replace("C", "").replace("YX", "CYX")
-    metadata: dict[str, Any] = {"axes": axes, "unit": _escaped(cal.unit),
+    for text in (cal.unit, cal.time_unit):
+        if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
+            raise ParameterError(f"A unit cannot hold a control character (a line break, "
+                                 f"tab, ...) or lone surrogate; got {text!r}.")
+    metadata: dict[str, Any] = {"axes": axes, "unit": escaped(cal.unit),
                                 "spacing": cal.voxel_depth,
                                 "xorigin": cal.x_origin, "yorigin": cal.y_origin,
                                 "zorigin": cal.z_origin}
     if cal.frame_interval > 0:
-        metadata.update(finterval=cal.frame_interval, tunit=_escaped(cal.time_unit))
+        metadata.update(finterval=cal.frame_interval, tunit=escaped(cal.time_unit))
     tifffile.imwrite(
         path, values, imagej=True, metadata=metadata,
         resolution=(1.0 / cal.pixel_width, 1.0 / cal.pixel_height),

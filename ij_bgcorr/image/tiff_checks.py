@@ -7,6 +7,8 @@ Each check reads the header only (tifffile's parsed tags) and raises
 from __future__ import annotations
 
 import logging
+import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,8 +17,10 @@ from typing import Any
 import numpy as np
 import tifffile
 
-from ij_bgcorr.errors import ImageFormatError
+from ij_bgcorr.errors import ImageConversionWarning, ImageFormatError
 
+# JPEG compressions (old-style, new-style, two vendors'): their decoder gives YCbCr as RGB
+_JPEG_COMPRESSIONS = {6, 7, 33007, 34892}
 # the series listed in full in an error; more are counted
 _LISTED = 12
 
@@ -108,6 +112,11 @@ def pick_series(path: Path, tif: tifffile.TiffFile, series: int | None,
         f"you need as a TIFF of its own first.")
 
 
+#: Image codecs (JPEG, PNG, WebP, LERC, ...): with the floating-point predictor, tifffile
+#: decodes them into wrong pixels (measured: LERC off by up to 310 in values near 100)
+_IMAGE_CODECS = {int(code) for code in tifffile.TIFF.IMAGE_COMPRESSIONS} | {34887}
+
+
 def check_decodable(path: Path, page: Any) -> None:
     """Refuse pixels compressed with a codec (or predictor) that no installed package decodes.
 
@@ -126,6 +135,11 @@ def check_decodable(path: Path, page: Any) -> None:
     checks = [("compressed with", tifffile.TIFF.DECOMPRESSORS, page.compression)]
     if page.compression not in tifffile.TIFF.IMAGE_COMPRESSIONS:  # else tifffile ignores it
         checks.append(("stored with the predictor", tifffile.TIFF.UNPREDICTORS, page.predictor))
+    if int(page.predictor) == 3 and int(page.compression) in _IMAGE_CODECS:
+        raise ImageFormatError(
+            f"{path} is compressed with {page.compression.name} and the floating-point "
+            f"predictor, which tifffile decodes into wrong pixels without an error: save it "
+            f"without the predictor, or with Deflate, LZW or Zstd.")
     for kind, codecs, code in checks:
         if int(code) == 1 or code in codecs:
             continue
@@ -140,6 +154,65 @@ def check_decodable(path: Path, page: Any) -> None:
         name = getattr(code, "name", None) or "an unknown scheme"
         raise ImageFormatError(f"{path} is {kind} {name} (TIFF code {int(code)}), which "
                                f"cannot be decoded: {advice}.")
+
+
+#: Colour models ImageJ's ``open()`` converts to RGB colour, where tifffile gives raw samples
+_CONVERTED = {5: ("CMYK (photometric interpretation 'separated')", "4 ink channels"),
+              6: ("YCbCr, not JPEG-compressed", "luma and chroma channels")}
+
+
+def check_colour_model(path: Path, page: Any) -> None:
+    """Refuse colours ImageJ converts to RGB on opening: CMYK, uncompressed YCbCr.
+
+    ImageJ would process the converted RGB colours; read here, the raw channels would
+    be processed instead, and neither engine's result would match the other's.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file, for the message.
+    page : tifffile.TiffPage
+        The first page of the series to read.
+
+    Raises
+    ------
+    ImageFormatError
+        Saying what ImageJ does with it and how to convert it.
+    """
+    photometric = int(page.photometric)
+    if photometric not in _CONVERTED or (photometric == 6 and int(page.compression) in (6, 7)):
+        return
+    what, raw = _CONVERTED[photometric]
+    raise ImageFormatError(
+        f"{path} is {what}: ImageJ converts it to RGB colour when it opens it, while read "
+        f"here it would give its {raw}. Convert it to RGB first (in ImageJ: open it and save "
+        f"it with File > Save As > Tiff; or Pillow: Image.open(path).convert('RGB').save(...)).")
+
+
+def opens_as_rgb(page: Any, axes: str, dtype: np.dtype) -> bool:
+    """Tell whether ImageJ opens the page as RGB colour: 8-bit RGB, JPEG's YCbCr, 3 samples.
+
+    ``page`` is the series' first page, ``axes`` its axes (tifffile's), ``dtype`` its pixels'.
+    """
+    photometric = int(page.photometric)
+    return bool("S" in axes and dtype == np.uint8 and (
+        photometric == tifffile.PHOTOMETRIC.RGB
+        or (photometric == tifffile.PHOTOMETRIC.YCBCR
+            and int(page.compression) in _JPEG_COMPRESSIONS)
+        or (photometric == tifffile.PHOTOMETRIC.MINISBLACK and page.samplesperpixel == 3)))
+
+
+def without_alpha(path: Path, values: Any, axes: str, rgb: bool) -> Any:
+    """Drop an RGB image's fourth (alpha) sample, as ImageJ's ``open()`` does; warn.
+
+    ``values`` (numpy or Dask) are in the order of tifffile's ``axes``; ``path`` is for
+    the :class:`~ij_bgcorr.errors.ImageConversionWarning`.
+    """
+    if not rgb or values.shape[axes.index("S")] != 4:
+        return values
+    warnings.warn(f"{path} is RGBA: its alpha channel is dropped (ImageJ opens it as RGB)",
+                  ImageConversionWarning, stacklevel=4)
+    return values[tuple(slice(0, 3) if a == "S" else slice(None) for a in axes)]
 
 
 def check_complete(path: Path, meta: dict[str, Any], series: Any, messages: list[str]) -> None:
@@ -205,9 +278,74 @@ def check_data_in_file(path: Path, tif: tifffile.TiffFile, series: Any) -> None:
 #: floating-point predictor (it warns "unsupported predictor value of 3" and reads garbage).
 _IMAGEJ_MISREADS = {"compression": {6: "JPEG (old style)", 7: "JPEG"},
                     "predictor": {3: "the floating-point predictor"}}
+#: Deflate's two TIFF codes
+_DEFLATE = {8, 32946}
+#: What ImageJ 1.x's reader takes from the first page only and applies to every page
+_SETTINGS = {"compression": "compression", "predictor": "predictor",
+             "photometric": "photometric interpretation", "bitspersample": "bits per sample",
+             "samplesperpixel": "samples per pixel", "planarconfig": "planar configuration"}
 
 
-def check_imagej_decodes(path: Path) -> None:
+def _named(value: Any) -> str:
+    """Name a tag value (``LZW``), or give its number when it has no name."""
+    name = getattr(value, "name", None)
+    return str(name) if name else str(value)
+
+
+def _stored_as(page: Any) -> dict[str, str]:
+    """How a page's pixels are stored, setting by setting, as ImageJ's reader takes them."""
+    found = {label: _named(getattr(page, attr)) for attr, label in _SETTINGS.items()}
+    found["layout"] = f"tiles of {page.tilelength} x {page.tilewidth}" if page.is_tiled \
+        else "strips"
+    return found
+
+
+def _before_1_54(imagej_version: str | None) -> bool:
+    """Tell whether ImageJ ``imagej_version`` ("1.53t") is older than 1.54; True if unknown."""
+    match = re.match(r"\s*(\d+)\.(\d+)", imagej_version or "")
+    return match is None or (int(match[1]), int(match[2])) < (1, 54)
+
+
+def _imagej_misread(page: Any, imagej_version: str | None) -> str | None:
+    """Say what of a page ImageJ's own reader decodes into wrong pixels (None: nothing)."""
+    for tag, names in _IMAGEJ_MISREADS.items():
+        if int(getattr(page, tag)) in names:
+            return names[int(getattr(page, tag))]
+    compression, predictor = int(page.compression), int(page.predictor)
+    if page.bitspersample == 1 and compression != 1:
+        return (f"1-bit (bilevel) pixels compressed with {_named(page.compression)} (ImageJ "
+                f"reads such pixels uncompressed only)")
+    if predictor == 2 and int(page.planarconfig) == 2 and page.samplesperpixel > 1:
+        return "the horizontal predictor on separate sample planes (planar configuration 2)"
+    if (predictor == 2 and compression in _DEFLATE and page.bitspersample in (8, 16)
+            and _before_1_54(imagej_version)):
+        return ("Deflate with the horizontal predictor (ImageJ before 1.54 decodes it "
+                "wrongly" + ("" if imagej_version else "; the version that opens it is not "
+                             "known here") + ")")
+    return None
+
+
+def _imagej_problem(tif: tifffile.TiffFile, imagej_version: str | None) -> str | None:
+    """Say what of a file ImageJ's ``open()`` decodes into wrong pixels (None: nothing)."""
+    first = tif.pages.first
+    settings = _stored_as(first)
+    for number, page in enumerate(tif.pages, 1):  # every page: ImageJ reads each one
+        found = _imagej_misread(page, imagej_version)
+        if found:
+            return f"is stored with {found}" + (f" (page {number})" if number > 1 else "")
+        differ = [f"{label} {value} (page 1: {settings[label]})"
+                  for label, value in _stored_as(page).items() if settings[label] != value]
+        if differ:
+            return (f"holds pages stored differently, which ImageJ reads all with the first "
+                    f"page's settings: page {number} has " + ", ".join(differ))
+    if (int(first.photometric) == 2 and int(first.planarconfig) == 2
+            and len(tif.pages) > 1):
+        return ("holds RGB planes stored as separate colour planes on several pages (a "
+                "volume), which ImageJ opens as a stack of single colour planes")
+    return None
+
+
+def check_imagej_decodes(path: Path, imagej_version: str | None = None) -> None:
     """Refuse a TIFF that ImageJ's own ``open()`` would decode into wrong pixels.
 
     For files ImageJ opens itself (``ij-bgcorr macro --input``, a batch macro).
@@ -218,19 +356,24 @@ def check_imagej_decodes(path: Path) -> None:
     ----------
     path : pathlib.Path
         A TIFF file.
+    imagej_version : str, optional
+        The ImageJ 1.x version that opens it (``"1.54m"``); unknown (None), a file
+        that only ImageJ before 1.54 misreads is refused too.
 
     Raises
     ------
     ImageFormatError
-        Naming the compression or predictor and what to do.
+        Naming the compression, predictor or setting and what to do; or, when the
+        file is not a readable TIFF, what tifffile found.
     """
-    with tifffile.TiffFile(path) as tif:
-        found = [names[int(getattr(page, tag))] for page in tif.pages  # every page: ImageJ
-                 for tag, names in _IMAGEJ_MISREADS.items()        # reads each one
-                 if int(getattr(page, tag)) in names]
-    if found:
+    try:
+        with tifffile.TiffFile(path) as tif:
+            problem = _imagej_problem(tif, imagej_version)
+    except Exception as exc:  # tifffile raises many kinds on a corrupt or truncated file
+        raise ImageFormatError(f"{path} is not a readable TIFF file: "
+                               f"{type(exc).__name__}: {exc}") from exc
+    if problem:
         raise ImageFormatError(
-            f"{path} is stored with {found[0]}, which ImageJ's own open() reads into wrong "
-            f"pixels without an error: save it uncompressed or with LZW/Deflate (no "
-            f"floating-point predictor) for ImageJ, or read it with open_image() and pass "
-            f"the array as an input.")
+            f"{path} {problem}; ImageJ's own open() reads it into wrong pixels without an "
+            f"error: save it as one image, uncompressed or with LZW (no predictor) for "
+            f"ImageJ, or read it with open_image() and pass the array as an input.")

@@ -70,14 +70,16 @@ def test_an_absurd_header_is_refused_before_reading(tmp_path, monkeypatch):
                 struct.pack_into(fmt, data, tag.valueoffset, 200000 if fmt == "<I" else 60000)
     path.write_bytes(data)
     with pytest.raises(ImageFormatError, match=r"absurd.tif declares 200000 x 200000 pixels "
-                                               r"\(74.5 GiB\), more than the 8.0 GiB"):
+                                               r"\(74.5 GiB with their coordinates\), more "
+                                               r"than the 8.0 GiB"):
         ijb.open_image(path)
 
 
 def test_an_image_larger_than_the_free_memory(good, monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda: 100_000)  # 256*256*2 bytes needed
-    with pytest.raises(ImageFormatError, match=r"declares 256 x 256 pixels \(0.0 GiB\), more "
-                                               r"than the 0.0 GiB of memory available"):
+    with pytest.raises(ImageFormatError, match=r"declares 256 x 256 pixels \(0.0 GiB with "
+                                               r"their coordinates\), more than the 0.0 GiB "
+                                               r"of memory available"):
         ijb.open_image(good)
     monkeypatch.setattr(memory, "available_bytes", lambda: 10**9)
     assert ijb.open_image(good).shape == (256, 256)
