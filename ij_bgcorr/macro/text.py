@@ -20,20 +20,37 @@ SKIPPED_TEXT = (r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*'
                 r"|/\*.*?(?:\*/|$)")
 
 
+# ImageJ's tokenizer (java.io.StreamTokenizer) ends a string literal at a line end and
+# reads these escapes back: \n \r \t \f \b, and three octal digits for any other code
+_ESCAPES = {code: f"\\{code:03o}" for code in (*range(32), 127)} | {
+    ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", ord("\f"): "\\f",
+    ord("\b"): "\\b", ord("\\"): "\\\\", ord('"'): '\\"'}
+
+
 def quote(text: str) -> str:
-    """Write ``text`` as a macro string literal.
+    r"""Write ``text`` as a macro string literal that ImageJ reads back as ``text``.
 
     Parameters
     ----------
     text : str
-        Any one-line text.
+        Any text, line ends and other control characters included.
 
     Returns
     -------
     str
-        ``text`` in double quotes, its backslashes and double quotes escaped.
+        ``text`` in double quotes, on one line: backslashes and double quotes
+        escaped, newline, carriage return, tab, form feed and backspace written
+        ``\n``, ``\r``, ``\t``, ``\f``, ``\b``, other control characters
+        as three octal digits (``\001``).
+
+    Examples
+    --------
+    >>> print(quote('/data/a "b"\\c.tif'))
+    "/data/a \"b\"\\c.tif"
+    >>> print(quote("/data/new\nline\t1.tif"))
+    "/data/new\nline\t1.tif"
     """
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + text.translate(_ESCAPES) + '"'
 
 
 def option_value(text: str) -> str:
