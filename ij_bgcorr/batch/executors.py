@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
 from ij_bgcorr.batch.manifest import FileResult, Job
@@ -92,6 +93,8 @@ def _start_worker_engine(parent: int) -> None:
     its engine and display outlive the batch. Engine errors surface per file.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the pool ends its workers with SIGTERM when one of them died: end quietly, at once
+    signal.signal(signal.SIGTERM, _end_quietly)
     threading.Thread(target=_end_with, args=(parent,), name="ij-bgcorr-parent-watch",
                      daemon=True).start()
     # at the worker's end, skip the JVM's teardown, which can crash (see exit_now)
@@ -104,6 +107,10 @@ def _start_worker_engine(parent: int) -> None:
         log.warning("ImageJ engine did not start in worker %d: %s", os.getpid(), exc)
     finally:  # the JVM's start hands Ctrl-C back to Python: ignore it again
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _end_quietly(signum: int, frame: object) -> None:
+    os._exit(128 + signum)
 
 
 def _end_with(parent: int) -> None:
@@ -130,8 +137,12 @@ def run_pool(jobs: Sequence[Job], workers: int) -> Iterator[FileResult]:
         gets an error result.
     """
     context = multiprocessing.get_context("spawn")  # a JVM does not survive fork
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_start_worker_engine, initargs=(os.getpid(),))
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=_start_worker_engine, initargs=(os.getpid(),))
+
+    pool = new_pool()
     # one file per worker is handed over at a time: the pool moves submitted jobs to its
     # workers' queue ahead of time, where cancelling no longer reaches them, so that after
     # Ctrl-C they would all still be processed (measured: 5 more files with 2 workers)
@@ -139,9 +150,19 @@ def run_pool(jobs: Sequence[Job], workers: int) -> Iterator[FileResult]:
     running: dict[Future[FileResult], Job] = {}
 
     def hand_over() -> None:
+        nonlocal pool
         job = next(waiting, None)
-        if job is not None:
-            running[pool.submit(process_file, job)] = job
+        if job is None:
+            return
+        try:
+            with _ctrl_c_held():
+                future = pool.submit(process_file, job)
+        except BrokenProcessPool:  # a worker was killed: the other files get a new pool
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = new_pool()
+            with _ctrl_c_held():
+                future = pool.submit(process_file, job)
+        running[future] = job
 
     try:
         for _ in range(workers):
@@ -152,12 +173,37 @@ def run_pool(jobs: Sequence[Job], workers: int) -> Iterator[FileResult]:
                 job = running.pop(future)
                 try:
                     yield future.result()
-                except BrokenProcessPool as exc:
+                except BrokenProcessPool:
                     yield FileResult(job.input, "error", job.method, job.params,
-                                     message=f"worker process died: {exc}")
+                                     message=WORKER_DIED)
                 hand_over()
     finally:  # also when closed early (interrupted): start no more files, let running ones end
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: The error of a file whose worker process ended while it ran (or while another file
+#: of the same pool ran: a pool whose worker dies stops all its files).
+WORKER_DIED = ("its worker process ended abruptly (killed, e.g. by the system when memory "
+               "ran out); run the batch again to retry it")
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Block Ctrl-C (SIGINT) while worker processes are spawned; it is delivered after.
+
+    A spawned worker inherits the blocked signal, so Ctrl-C pressed while it
+    starts reaches the parent alone (which stops the batch) rather than the
+    worker's Python, which printed a traceback for each; the worker ignores
+    Ctrl-C anyway. Nothing is blocked outside the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def run_dask(jobs: Sequence[Job], scheduler: Any) -> Iterator[FileResult]:

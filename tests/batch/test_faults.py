@@ -135,6 +135,37 @@ def test_kill_9_leaves_no_worker_engine_or_display_running(inputs, tmp_path):
     assert alive(family) == set()
 
 
+def _workers(pid: int) -> list[int]:
+    """The batch's worker processes: its children running multiprocessing's spawn."""
+    found = []
+    for child in descendants(pid):
+        try:
+            command = (Path("/proc") / str(child) / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            found.append(child)
+    return found
+
+
+def test_a_killed_worker_fails_its_files_and_the_batch_goes_on(inputs, tmp_path):
+    out = tmp_path / "out"
+    process = _start(inputs, out, 2)
+    _wait_for_entries(out, 2, process)
+    workers = _workers(process.pid)
+    assert len(workers) == 2
+    os.kill(workers[0], signal.SIGKILL)  # as the system's out-of-memory killer does
+    stdout, stderr = process.communicate(timeout=300)
+    assert process.returncode == 1, stderr[-2000:]  # some files failed
+    assert "Traceback" not in stderr + stdout
+    entries = _entries(out)
+    assert len(entries) == N_IMAGES  # every other file was still processed
+    failed = [e for e in entries.values() if e["status"] != "ok"]
+    assert 1 <= len(failed) <= 2  # the killed worker's file (and its pool's other one)
+    assert all("worker process ended abruptly" in e["message"] for e in failed)
+    _complete(out, {k: e for k, e in entries.items() if e["status"] == "ok"})
+
+
 def test_a_second_batch_into_the_same_folder_refuses_at_once(inputs, tmp_path):
     out = tmp_path / "out"
     first = _start(inputs, out, 1)
