@@ -50,6 +50,7 @@ _CLASSES = {
     "Collection": "java.util.Collection",
     "Map": "java.util.Map",
     "Thread": "java.lang.Thread",
+    "ProcessHandle": "java.lang.ProcessHandle",
     "ByteOrder": "java.nio.ByteOrder",
     "Channels": "java.nio.channels.Channels",
     "Collections": "java.util.Collections",
