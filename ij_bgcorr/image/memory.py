@@ -57,6 +57,7 @@ def check_fits(what: str, shape: tuple[int, ...], itemsize: int) -> None:
     ImageFormatError
         When the array and its coordinates need more bytes than :func:`available_bytes`.
     """
+    check_known_sizes(shape)
     need = itemsize
     for n in shape:
         need *= int(n)
@@ -67,3 +68,17 @@ def check_fits(what: str, shape: tuple[int, ...], itemsize: int) -> None:
             f"{what} declares {' x '.join(map(str, shape))} pixels ({need / 2**30:.1f} GiB with "
             f"their coordinates), "
             f"more than the {free / 2**30:.1f} GiB of memory available now")
+
+
+def check_known_sizes(shape: tuple[float, ...]) -> None:
+    """Raise ImageFormatError when a size is unknown (NaN: a Dask array's uncomputed chunks).
+
+    Parameters
+    ----------
+    shape : tuple of int or float
+        An array's shape; Dask gives NaN for sizes known only once computed (after
+        boolean indexing, for instance).
+    """
+    if any(size != size for size in shape):  # NaN is the only value unequal to itself
+        raise ImageFormatError(f"The Dask array's chunk sizes are unknown (shape {shape}); "
+                               "call its .compute_chunk_sizes() first.")

@@ -28,6 +28,7 @@ from ij_bgcorr.image.arrays import (
     with_canonical_names,
 )
 from ij_bgcorr.image.layout import layout_of
+from ij_bgcorr.image.memory import check_known_sizes
 from ij_bgcorr.tiled.reach import Reach
 from ij_bgcorr.tiled.windows import Window, plan_windows
 
@@ -87,6 +88,7 @@ def check_lazy(img: xr.DataArray) -> xr.DataArray:
         When its pixel type is not uint8, uint16 or float32 (a lazy image is not
         converted: that would read it whole), or as `ij_bgcorr.as_image` raises.
     """
+    check_known_sizes(img.shape)
     if img.dtype not in NATIVE_DTYPES:
         raise ImageFormatError(
             f"A Dask-backed image must be uint8, uint16 or float32 to be processed tile by "

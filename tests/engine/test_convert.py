@@ -187,3 +187,17 @@ def test_empty_and_unnamed_arrays_are_refused():
         ijb.as_image(np.zeros((2,) * 6, np.uint8))
     with pytest.raises(ijb.ImageFormatError, match="Unknown dimension"):
         ijb.as_image(np.zeros((2, 3, 4), np.uint8), dims=("q", "row", "col"))
+
+
+def _unknown_chunk_sizes():
+    """A Dask array whose row count is unknown until computed (boolean indexing)."""
+    import dask.array as da
+
+    values = da.from_array(np.zeros((60, 80), np.uint8), chunks=16)
+    return values[values[:, 0] > 100]
+
+
+@pytest.mark.parametrize("wrap", [lambda d: d, lambda d: xr.DataArray(d, dims=("row", "col"))])
+def test_an_engine_command_refuses_unknown_dask_chunk_sizes(fiji, wrap):
+    with pytest.raises(ijb.ImageFormatError, match=r"compute_chunk_sizes\(\) first"):
+        fiji.median(wrap(_unknown_chunk_sizes()), 2)
