@@ -328,7 +328,8 @@ def test_exit_without_images_and_a_long_log(outcome: Callable[..., dict[str, Any
 
 def test_a_macro_that_never_ends_times_out(outcome: Callable[..., dict[str, Any]]) -> None:
     result = outcome("forever", finished=False)
-    assert result["timeout"] is True and not result["crashed"]
+    assert result["timeout"] is True and not result["crashed"], {
+        key: result.get(key) for key in ("crashed", "error", "ending", "wall_seconds", "stderr")}
     assert result["error"]["title"] in ("timeout", "killed")  # by the child / by the parent
     assert result["wall_seconds"] < 6 + 5
 
