@@ -86,6 +86,7 @@ class WindowWatch:
         self._closed = java.Collections.newSetFromMap(java.IdentityHashMap())
         # messages read, to be answered once the thread that showed them waits in them
         self._unanswered: list[Any] = []
+        self._stale: list[Any] = []
         self._lock = threading.Lock()
         self._sweep_task = _Sweep()
         self._sweep_class = _Sweep
@@ -111,8 +112,13 @@ class WindowWatch:
         self.messages.clear()
         self._on_dialog = on_dialog
         with self._lock:
-            self._closed.clear()
+            # messages of earlier runs nobody waited in (shown by a thread of their own,
+            # after their macro ended) are closed unread at the next sweep, not reported again
+            self._stale.extend(self._unanswered)
             self._unanswered.clear()
+            self._closed.clear()
+            for window in self._stale:
+                self._closed.add(window)
 
     def close(self) -> None:
         """Stop listening and dispose of every window (the JVM can then end)."""
@@ -192,6 +198,9 @@ class WindowWatch:
         """
         with self._lock:
             pending = list(self._unanswered)
+            stale, self._stale = self._stale, []
+        for window in stale:
+            _release(window)
         if not pending:
             return
         waiting = _threads_waiting_in_dialogs()
