@@ -79,8 +79,11 @@ class Engine(Recorder, MacroRuns):
         return f"<{type(self).__name__} ImageJ {self.version}>"
 
     # -- the mechanism ------------------------------------------------------------------
-    def run(self, call: Call, *, record: bool = True) -> xr.DataArray:
+    def _run_call(self, call: Call, *, record: bool = True) -> xr.DataArray:
         """Run one :class:`~ij_bgcorr.macro.call.Call`; return its result as a new DataArray.
+
+        Internal: every command of the engine, and each tile of a Dask-backed image,
+        runs through here.
 
         Parameters
         ----------
@@ -197,7 +200,7 @@ class Engine(Recorder, MacroRuns):
         if is_lazy(image):
             return tile_by_tile(self, partial(commands.median, radius=radius, title=title),
                                       image, rank_reach(radius))
-        return self.run(commands.median(image, radius, title))
+        return self._run_call(commands.median(image, radius, title))
 
     def duplicate(self, image: Any, title: str | None = None) -> xr.DataArray:
         """Run Fiji's ``Duplicate...``: a copy of all planes, titled ``title``.
@@ -227,7 +230,7 @@ class Engine(Recorder, MacroRuns):
         >>> copy.dims, copy.dtype, int((copy != ramp).sum())
         (('row', 'col'), dtype('uint8'), 0)
         """
-        return self.run(commands.duplicate(image, title))
+        return self._run_call(commands.duplicate(image, title))
 
     def image_calculator(
         self, operation: str, image1: Any, image2: Any, *, create: bool = True,
@@ -270,7 +273,7 @@ class Engine(Recorder, MacroRuns):
         >>> fiji.image_calculator("subtract", a, b, float32=True).values.tolist()
         [[-5.0, 15.0], [0.0, -10.0]]
         """
-        return self.run(commands.image_calculator(operation, image1, image2, create, float32,
+        return self._run_call(commands.image_calculator(operation, image1, image2, create, float32,
                                                   title))
 
     def z_project(
@@ -319,7 +322,8 @@ class Engine(Recorder, MacroRuns):
         >>> int((brightest != ijb.reference.z_project(polyp, "max")).sum())
         0
         """
-        return self.run(commands.z_project(image, method, axis, start, stop, title, all_frames))
+        return self._run_call(commands.z_project(image, method, axis, start, stop, title,
+                                                 all_frames))
 
     def subtract_background(
         self, image: Any, rolling: float = DEFAULT_ROLLING, *, light_background: bool = False,
@@ -372,7 +376,7 @@ class Engine(Recorder, MacroRuns):
             refuse_unrollable(image, options)
             return tile_by_tile(self, partial(commands.subtract_background, options=options,
                                               title=title), image, background_reach(options))
-        return self.run(commands.subtract_background(image, options, title))
+        return self._run_call(commands.subtract_background(image, options, title))
 
     # -- options ------------------------------------------------------------------------
     def use_threads(self, threads: int) -> None:

@@ -93,4 +93,4 @@ def refuse_unrollable(image: xr.DataArray, options: BackgroundOptions) -> None:
 
 def _run_tile(window: xr.DataArray, engine: Any, build: Callable[[Any], Call]) -> xr.DataArray:
     """One tile's command in ``engine``, not recorded in its session."""
-    return engine.run(build(window), record=False)
+    return engine._run_call(build(window), record=False)

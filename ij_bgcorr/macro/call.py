@@ -1,7 +1,7 @@
 """One ImageJ command as data: its images, its macro line, and how its result is made.
 
 The builders of :mod:`ij_bgcorr.macro.commands` make a :class:`Call`; the engine
-runs every call the same way (:meth:`ij_bgcorr.engine.base.Engine.run`).
+runs every call the same way (the engine's ``Engine._run_call``).
 """
 
 from __future__ import annotations

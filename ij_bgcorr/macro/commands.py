@@ -70,7 +70,7 @@ def median(image: Any, radius: float, title: str | None = None) -> Call:
     Returns
     -------
     Call
-        The command, for :meth:`ij_bgcorr.engine.base.Engine.run`.
+        The command, for the engine's ``Engine._run_call``.
 
     Raises
     ------
@@ -98,7 +98,7 @@ def duplicate(image: Any, title: str | None = None) -> Call:
     Returns
     -------
     Call
-        The command, for :meth:`ij_bgcorr.engine.base.Engine.run`.
+        The command, for the engine's ``Engine._run_call``.
 
     Raises
     ------
@@ -134,7 +134,7 @@ def image_calculator(
     Returns
     -------
     Call
-        The command, for :meth:`ij_bgcorr.engine.base.Engine.run`.
+        The command, for the engine's ``Engine._run_call``.
 
     Raises
     ------
@@ -190,7 +190,7 @@ def z_project(
     Returns
     -------
     Call
-        The command, for :meth:`ij_bgcorr.engine.base.Engine.run`.
+        The command, for the engine's ``Engine._run_call``.
 
     Raises
     ------
@@ -252,7 +252,7 @@ def subtract_background(image: Any, options: BackgroundOptions, title: str | Non
     Returns
     -------
     Call
-        The command, for :meth:`ij_bgcorr.engine.base.Engine.run`.
+        The command, for the engine's ``Engine._run_call``.
 
     Raises
     ------
