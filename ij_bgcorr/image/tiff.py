@@ -39,6 +39,7 @@ from ij_bgcorr.image.tiff_checks import (
     check_imagej_decodes,
     opens_as_rgb,
     pick_series,
+    storage_axes,
     tifffile_messages,
     without_alpha,
 )
@@ -263,8 +264,8 @@ def _read(path: Path, chunks: Any = None, header_only: bool = False, series: int
             check_colour_model(path, chosen.keyframe)
             meta = (tif.imagej_metadata or {}) if index == 0 else {}
             check_complete(path, meta, chosen, messages)
-            values = _pixels(path, tif, index, chunks, header_only)
-            axes, page = chosen.axes, chosen.keyframe
+            axes, page = storage_axes(path, chosen), chosen.keyframe
+            values = _pixels(path, tif, index, axes, (chunks, header_only))
             tags = page.tags
             x_res = tags["XResolution"].value if "XResolution" in tags else None
             y_res = tags["YResolution"].value if "YResolution" in tags else None
@@ -279,14 +280,14 @@ def _read(path: Path, chunks: Any = None, header_only: bool = False, series: int
                                f"{type(exc).__name__}: {exc}{said}") from exc
 
 
-def _pixels(path: Path, tif: tifffile.TiffFile, index: int, chunks: Any,
-            header_only: bool) -> Any:
-    """Return series ``index``'s pixels: read, Dask-backed (``chunks``) or a stand-in.
+def _pixels(path: Path, tif: tifffile.TiffFile, index: int, axes: str,
+            how: tuple[Any, bool]) -> Any:
+    """Return series ``index``'s pixels (of ``axes``): read, Dask-backed or a stand-in.
 
-    The stand-in of ``header_only`` has their shape and type; ImageJ decodes
-    the pixels then, so their codec is not checked.
+    ``how`` is ``(chunks, header_only)``. The stand-in of ``header_only`` has their
+    shape and type; ImageJ decodes the pixels then, so their codec is not checked.
     """
-    series = tif.series[index]
+    (chunks, header_only), series = how, tif.series[index]
     shape = tuple(series.shape)
     if header_only:
         check_fits(str(path), shape, series.dtype.itemsize)
@@ -299,7 +300,7 @@ def _pixels(path: Path, tif: tifffile.TiffFile, index: int, chunks: Any,
     import dask.array as da
 
     regions = _TiffRegions(path, index, shape, series.dtype)
-    names = ["samples" if a == "S" else _AXES.get(a) for a in series.axes]
+    names = ["samples" if a == "S" else _AXES.get(a) for a in axes]
     return da.from_array(regions, lock=False, asarray=False,
                          chunks=plane_chunks(chunks, names, whole=["samples"]))
 

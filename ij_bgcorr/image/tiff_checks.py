@@ -202,6 +202,27 @@ def opens_as_rgb(page: Any, axes: str, dtype: np.dtype) -> bool:
         or (photometric == tifffile.PHOTOMETRIC.MINISBLACK and page.samplesperpixel == 3)))
 
 
+def storage_axes(path: Path, series: Any) -> str:
+    """Return the series' axes with rows and columns where its pages store them (as ImageJ).
+
+    ImageJ takes rows and columns from each page's ImageLength and ImageWidth, not from a
+    writer's axis letters (tifffile's "shaped" metadata may say ``"XY"``); the other axes
+    keep their letters, or the file (``path``) is refused when they cannot.
+    """
+    axes, shape, page = series.axes, tuple(series.shape), series.keyframe
+    stored, n = tuple(page.shape), len(page.shape)
+    if not {"Y", "X"} <= set(page.axes) or shape[len(shape) - n:] != stored:
+        return axes
+    y, x = (len(shape) - n + page.axes.index(a) for a in "YX")
+    others = [a for i, a in enumerate(axes) if i not in (y, x)]
+    if "Y" in others or "X" in others:
+        raise ImageFormatError(
+            f"{path}: its axes {axes!r} (shape {shape}) contradict its pages' {page.imagelength} "
+            f"rows of {page.imagewidth} pixels (ImageJ reads the pages in stored order), and its "
+            f"other axes cannot be mapped to t, pln, ch unambiguously.")
+    return "".join("Y" if i == y else "X" if i == x else a for i, a in enumerate(axes))
+
+
 def without_alpha(path: Path, values: Any, axes: str, rgb: bool) -> Any:
     """Drop an RGB image's fourth (alpha) sample, as ImageJ's ``open()`` does; warn.
 
