@@ -14,9 +14,12 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ij_bgcorr.errors import ImageFormatError
 
 
 @dataclass(frozen=True)
@@ -353,3 +356,25 @@ def tiff_calibration(meta: Mapping[str, Any], x_res: Any, y_res: Any,
         x_origin=float(meta.get("xorigin", 0.0)), y_origin=float(meta.get("yorigin", 0.0)),
         z_origin=float(meta.get("zorigin", 0.0)),
     )
+
+
+def described_samples(path: Path, axes: str, shape: tuple[int, ...],
+                      meta: Mapping[str, Any]) -> str:
+    """Name a single page's samples (tifffile's ``S`` of ``axes``) as ImageJ does.
+
+    ImageJ reads them as a stack and sizes it by its description's channels, slices and
+    frames (``meta``) when their product is the stack's size; else the samples are
+    channels. A stack two of them divide is refused, naming ``path``.
+    """
+    if "S" not in axes or any(n > 1 for a, n in zip(axes, shape, strict=True) if a not in "SYX"):
+        return axes
+    keys = {"C": "channels", "Z": "slices", "T": "frames"}
+    sizes = {a: int(meta.get(k, 1)) for a, k in keys.items()}
+    named = [a for a, n in sizes.items() if n > 1]
+    if np.prod(list(sizes.values())) != shape[axes.index("S")] or not named:
+        return axes
+    if len(named) > 1:
+        raise ImageFormatError(f"{path}: its ImageJ description sizes {sizes} (C, Z, T) split "
+                               f"its page's samples (axes {axes!r}) over several dimensions, "
+                               f"which is not read here.")
+    return axes.replace("S", named[0])

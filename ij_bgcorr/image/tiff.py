@@ -26,7 +26,13 @@ from ij_bgcorr.image.arrays import (
     labelled,
     plane_chunks,
 )
-from ij_bgcorr.image.calibration import RESOLUTION_UNITS, Calibration, escaped, tiff_calibration
+from ij_bgcorr.image.calibration import (
+    RESOLUTION_UNITS,
+    Calibration,
+    described_samples,
+    escaped,
+    tiff_calibration,
+)
 from ij_bgcorr.image.fetch import fetch, is_url
 from ij_bgcorr.image.fingerprint import fingerprint
 from ij_bgcorr.image.memory import check_fits
@@ -266,6 +272,8 @@ def _read(path: Path, chunks: Any = None, header_only: bool = False, series: int
             check_complete(path, meta, chosen, messages)
             axes, page = storage_axes(path, chosen), chosen.keyframe
             values = _pixels(path, tif, index, axes, (chunks, header_only))
+            if meta and chosen.kind != "imagej" and not opens_as_rgb(page, axes, values.dtype):
+                axes = described_samples(path, axes, values.shape, meta)
             tags = page.tags
             x_res = tags["XResolution"].value if "XResolution" in tags else None
             y_res = tags["YResolution"].value if "YResolution" in tags else None

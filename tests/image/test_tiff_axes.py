@@ -69,3 +69,32 @@ def test_axes_agreeing_with_the_pages_are_kept(tmp_path):
     image = ijb.open_image(path)
     assert image.dims == ("pln", "row", "col")
     np.testing.assert_array_equal(image.values, stored)
+
+
+def _described(tmp_path, description):
+    """One 16-bit page of 3 samples (a 3-image stack in ImageJ) with an ImageJ description."""
+    path = tmp_path / "described.tif"
+    tifffile.imwrite(path, RNG.integers(0, 4000, (3, 20, 30), dtype=np.uint16),
+                     photometric="rgb", planarconfig="separate", metadata=None,
+                     description=description)
+    return path
+
+
+def test_a_description_sizes_a_pages_samples_as_slices(tmp_path):
+    path = _described(tmp_path, "ImageJ=1.54f\nslices=3\nunit=nm\nspacing=0.5\n")
+    with tifffile.TiffFile(path) as tif:
+        stored = tif.pages[0].asarray()  # the samples, planar: ImageJ's 3 slices
+        assert tif.pages[0].samplesperpixel == 3 and len(tif.pages) == 1
+    image = ijb.open_image(path)
+    assert image.dims == ("pln", "row", "col")
+    assert image.attrs["voxel_depth"] == 0.5
+    np.testing.assert_array_equal(image.values, stored)
+
+
+def test_a_description_two_sizes_of_which_divide_the_samples_is_refused(tmp_path):
+    path = tmp_path / "four.tif"
+    tifffile.imwrite(path, RNG.integers(0, 4000, (4, 20, 30), dtype=np.uint16),
+                     photometric="minisblack", planarconfig="separate", metadata=None,
+                     extrasamples=[0, 0, 0], description="ImageJ=1.54f\nchannels=2\nslices=2\n")
+    with pytest.raises(ImageFormatError, match=r"four\.tif: its ImageJ description sizes"):
+        ijb.open_image(path)
