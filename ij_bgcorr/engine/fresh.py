@@ -110,7 +110,6 @@ def _restore(f: _Field) -> bool:
 
 def _imagej_classes(jar: Path) -> list[Any]:
     """Load and initialise every class of ImageJ's jar that has static fields to record."""
-    loader = java.IJ.class_.getClassLoader()
     if jar.is_dir():
         names = [str(f.relative_to(jar).with_suffix("")).replace("/", ".")
                  for f in (jar / "ij").rglob("*.class")]
@@ -118,15 +117,10 @@ def _imagej_classes(jar: Path) -> list[Any]:
         with zipfile.ZipFile(jar) as archive:
             names = [n[:-6].replace("/", ".") for n in archive.namelist()
                      if n.startswith("ij/") and n.endswith(".class")]
-    classes = []
-    for name in names:
-        try:
-            cls = java.Class.forName(name, False, loader)
-            if any(_recordable(f) for f in cls.getDeclaredFields()):
-                classes.append(java.Class.forName(name, True, loader))
-        except Exception:  # a class needing what this ImageJ lacks (e.g. a missing library)
-            continue
-    return classes
+    # one call into Java (ijbgcorr/StaticFields.java): from Python, a call per class and
+    # field took over a second at each start
+    found = java.StaticFields.recordable(names, java.IJ.class_.getClassLoader())
+    return list(found)
 
 
 def _recordable(field: Any) -> bool:

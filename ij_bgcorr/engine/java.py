@@ -51,6 +51,7 @@ _CLASSES = {
     "Map": "java.util.Map",
     "Thread": "java.lang.Thread",
     "ProcessHandle": "java.lang.ProcessHandle",
+    "StaticFields": "ijbgcorr.StaticFields",
     "ByteOrder": "java.nio.ByteOrder",
     "Channels": "java.nio.channels.Channels",
     "Collections": "java.util.Collections",

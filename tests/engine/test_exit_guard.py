@@ -20,17 +20,18 @@ def test_the_java_release_is_read_from_the_java_homes_release_file(tmp_path, rel
     assert java_feature_version(tmp_path / "missing") is None
 
 
-def test_the_guards_class_is_compiled_from_its_source(tmp_path):
+@pytest.mark.parametrize("name", ["ExitGuard", "StaticFields"])
+def test_each_shipped_class_is_compiled_from_its_source(tmp_path, name):
     javac, javap = which("javac"), which("javap")
     if javac is None or javap is None:
-        pytest.skip("needs a JDK's javac and javap on PATH to rebuild the guard's class")
-    source = CLASSES / "ijbgcorr" / "ExitGuard.java"
+        pytest.skip("needs a JDK's javac and javap on PATH to rebuild the package's classes")
+    source = CLASSES / "ijbgcorr" / f"{name}.java"
     subprocess.run([javac, "--release", "8", "-Xlint:-options", "-d", str(tmp_path),
                     str(source)], check=True, capture_output=True)
 
     def disassembled(folder: Path) -> str:
         return subprocess.run([javap, "-c", "-p", "-constants", "-cp", str(folder),
-                               "ijbgcorr.ExitGuard"], check=True, capture_output=True,
+                               f"ijbgcorr.{name}"], check=True, capture_output=True,
                               text=True).stdout
 
     assert disassembled(CLASSES) == disassembled(tmp_path)
