@@ -389,7 +389,7 @@ def test_package_start_never_falls_back(tmp_path: Path, monkeypatch: pytest.Monk
 
 # -- what both engines share ----------------------------------------------------------------
 PUBLIC = ["median", "duplicate", "image_calculator", "z_project", "subtract_background",
-          "run_macro", "recorded_macro", "run"]
+          "run_macro", "recorded_macro", "new_session", "use_threads"]
 
 
 def test_both_engines_are_peers_with_one_api() -> None:
@@ -399,6 +399,7 @@ def test_both_engines_are_peers_with_one_api() -> None:
     for cls in (EmbeddedEngine, FijiEngine):
         assert issubclass(cls, Engine)
         assert not public & {n for n in vars(cls) if n[0] != "_"}, cls
+        assert "_run_call" not in vars(cls)  # every command runs through the one mechanism
     assert FijiEngine.kind == "fiji" and EmbeddedEngine.kind == "embedded"
     assert not issubclass(FijiEngine, EmbeddedEngine)
 
