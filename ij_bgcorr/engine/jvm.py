@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ij_bgcorr.engine import exit_guard
 from ij_bgcorr.engine.locate import max_heap_option
@@ -205,8 +206,10 @@ def never_wait_at_exit_for_stray_threads(grace: float = EXIT_GRACE_SECONDS) -> N
     behind, or AWT's event thread while a window is still displayable, would
     keep the process alive for good, deaf to SIGTERM (measured: a script that
     started one idle ``Executors.newFixedThreadPool`` thread never ended). Such
-    threads get ``grace`` seconds to end; after that Java is left to end with
-    the process instead of being torn down. Main thread only.
+    threads get ``grace`` seconds to end, then they are stopped
+    (``Thread.stop``). Where Java refuses to stop threads (Java 20 and later),
+    Java is left to end with the process instead of being torn down, which
+    can make the process abort at its very end. Main thread only.
 
     Parameters
     ----------
@@ -224,15 +227,39 @@ def never_wait_at_exit_for_stray_threads(grace: float = EXIT_GRACE_SECONDS) -> N
     deadline = time.monotonic() + grace
     while _stray_threads() and time.monotonic() < deadline:
         time.sleep(0.05)
+    stray = _stray_threads()
+    if stray:  # a stopped thread's last words are Java stack traces: nobody is to read them
+        _quiet_java_stderr()
+    stopped = all(_stop(thread) for thread in stray)
+    deadline = time.monotonic() + 1.0
+    while stopped and _stray_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
     if _stray_threads():
         jpype.config.destroy_jvm = False
 
 
-def _stray_threads() -> list[str]:
-    """Names of the live non-daemon Java threads other than the calling one."""
+def _quiet_java_stderr() -> None:
+    """Send what Java still prints to its standard error nowhere (Python's own is kept)."""
+    from jpype import JClass
+
+    stream = JClass("java.io.PrintStream")(JClass("java.io.OutputStream").nullOutputStream())
+    JClass("java.lang.System").setErr(stream)
+
+
+def _stop(thread: Any) -> bool:
+    """Stop a Java thread; False where Java refuses (Java 20 and later)."""
+    try:
+        thread.stop()
+    except Exception:  # UnsupportedOperationException
+        return False
+    return True
+
+
+def _stray_threads() -> list[Any]:
+    """Return the live non-daemon Java threads other than the calling one."""
     from jpype import JClass
 
     thread = JClass("java.lang.Thread")
     me = thread.currentThread()
-    return [str(t.getName()) for t in thread.getAllStackTraces().keySet()
+    return [t for t in thread.getAllStackTraces().keySet()
             if t.isAlive() and not t.isDaemon() and not t.equals(me)]
