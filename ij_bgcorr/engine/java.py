@@ -50,7 +50,6 @@ _CLASSES = {
     "Collection": "java.util.Collection",
     "Map": "java.util.Map",
     "Thread": "java.lang.Thread",
-    "ProcessHandle": "java.lang.ProcessHandle",
     "StaticFields": "ijbgcorr.StaticFields",
     "ByteOrder": "java.nio.ByteOrder",
     "Channels": "java.nio.channels.Channels",

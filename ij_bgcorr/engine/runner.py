@@ -39,7 +39,6 @@ import pandas as pd
 
 from ij_bgcorr.engine import exit_guard
 from ij_bgcorr.engine.capture import Captured, OutputCapture
-from ij_bgcorr.engine.children import child_processes, end_processes_started_since
 from ij_bgcorr.engine.fresh import StaticState, close_windows
 from ij_bgcorr.engine.hooks import CommandHooks
 from ij_bgcorr.engine.idle import live_threads, wait_until_idle
@@ -289,7 +288,6 @@ class MacroRunner:
         self._last_interpreter.set(None, None)
         self._hooks.line_of = run.line
         before = set(live_threads()) if gui else set()
-        children = child_processes()
         with self._output.during(run.line) as captured:
             worker = threading.Thread(target=run.work, name="ij-bgcorr-macro", daemon=True)
             worker.start()
@@ -298,12 +296,9 @@ class MacroRunner:
             except BaseException:  # e.g. Ctrl-C: the macro is stopped before this returns, so
                 # that no thread of it (or its "Exception" window) outlives it into the next run
                 stop_interrupted_macro(run.interp, worker, run.java_thread)
-                end_processes_started_since(children)
                 self._windows.settle()
                 raise
             timed_out = worker.is_alive()
-            if timed_out:  # a thread waiting on a program it ran ends with the program
-                end_processes_started_since(children)
             still_running = timed_out and not stop_macro(run.interp, worker, run.java_thread)
             if gui and not timed_out:
                 wait_until_idle(before, open_images)

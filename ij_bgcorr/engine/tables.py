@@ -14,15 +14,12 @@ and are made to behave as in the GUI here:
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ij_bgcorr.engine.java import java
-
-log = logging.getLogger(__name__)
 
 
 def reset_results() -> None:
@@ -116,14 +113,11 @@ def close_text_windows() -> None:
     for window in java.WindowManager.getNonImageWindows() or []:
         if not isinstance(window, java.TextWindow):
             continue
-        try:
-            if str(window.getTitle()) in ("Log", "Results"):
-                window.close(False)
-                continue
-        except Exception as exc:  # e.g. a window whose painting a stopped macro broke off
-            log.debug("Closing %s failed (%s); it is disposed of", window.getTitle(), exc)
-        java.WindowManager.removeWindow(window)
-        window.dispose()
+        if str(window.getTitle()) in ("Log", "Results"):
+            window.close(False)
+        else:
+            java.WindowManager.removeWindow(window)
+            window.dispose()
 
 
 def _table_windows() -> list[Any]:

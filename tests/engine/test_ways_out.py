@@ -218,31 +218,6 @@ def test_ctrl_c_during_a_command_leaves_nothing_for_the_next_call(tmp_path):
     assert "ThreadDeath" not in done.stderr, done.stderr[-3000:]
 
 
-def _running(argument: str) -> list[int]:
-    """Process ids whose command line holds ``argument`` (Linux's /proc)."""
-    found = []
-    for proc in os.listdir("/proc"):
-        if proc.isdigit():
-            try:
-                with open(f"/proc/{proc}/cmdline", "rb") as cmdline:
-                    if argument.encode() in cmdline.read().split(b"\0"):
-                        found.append(int(proc))
-            except OSError:
-                continue
-    return found
-
-
-@pytest.mark.skipif(not os.path.isdir("/proc") or not os.path.exists("/bin/sleep"),
-                    reason="needs Linux's /proc and /bin/sleep")
-def test_a_program_a_stopped_macro_ran_is_ended_with_it(fiji):
-    started = time.monotonic()
-    with pytest.raises(ijb.MacroTimeout, match="was stopped"):
-        fiji.run_macro('exec("sleep", "41.25");', timeout=2)
-    assert time.monotonic() - started < 15
-    assert _running("41.25") == []
-    assert fiji.run_macro('print("next");').log.strip() == "next"
-
-
 def test_a_message_shown_after_its_macro_ended_is_not_reported_by_later_runs(fiji):
     # without BeanShell (the embedded ImageJ) eval("bsh") asks to download it, is refused
     # as a dialog, and ImageJ's installer then shows its network error from a thread of
